@@ -1,0 +1,3 @@
+//! consolide (work in progress skeleton)
+pub mod model;
+pub mod transfer;
