@@ -1,0 +1,253 @@
+//! The corpus a query reads: every parcours of one store snapshot, column by column in memory,
+//! with the derived columns the measures need (entry and exit years) and roaring bitmaps per
+//! column value, built the first time a query asks for them.
+//!
+//! Rows are numbered globally: chunk `k` starts at `k * 65 536`, so each chunk is exactly one
+//! roaring container and the bitmaps of different chunks never touch.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::prelude::*;
+use roaring::RoaringBitmap;
+
+use crate::model::{Day, Inactivite, FIRST_YEAR};
+use crate::store::{ParcoursChunk, PlieRecord, Store, StoreError, CHUNK_ROWS};
+
+/// The year code of a parcours still open: greater than every real year.
+pub(crate) const OPEN: u8 = u8::MAX;
+
+/// Year codes are years since 1990 in a byte.
+pub(crate) fn year_code(day: u16) -> u8 {
+    static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        // Day numbers fit in u16; each maps to its calendar year since 1990.
+        let mut table = Vec::with_capacity(65_536);
+        let mut year = FIRST_YEAR;
+        let mut next = Day::from_date(time::Date::from_calendar_date(year + 1, time::Month::January, 1).unwrap())
+            .map_or(u32::MAX, |d| u32::from(d.0));
+        for day in 0..65_536u32 {
+            while day >= next {
+                year += 1;
+                next = time::Date::from_calendar_date(year + 1, time::Month::January, 1)
+                    .ok()
+                    .and_then(Day::from_date)
+                    .map_or(u32::MAX, |d| u32::from(d.0));
+            }
+            table.push((year - FIRST_YEAR).min(254) as u8);
+        }
+        table
+    });
+    table[day as usize]
+}
+
+/// The inactivity band of MEASURES.md: 0 `< 1 an` .. 4 `plus de 5 ans`, 5 `JAMAIS`, 6 unknown.
+pub(crate) fn inactivite_band(stored: u16) -> u8 {
+    match Inactivite::from_u16(stored) {
+        Inactivite::Mois(m) => match m {
+            0..=11 => 0,
+            12..=23 => 1,
+            24..=35 => 2,
+            36..=59 => 3,
+            _ => 4,
+        },
+        Inactivite::Jamais => 5,
+        Inactivite::Inconnue => 6,
+    }
+}
+
+/// A per-row column of the corpus that a dimension or filter can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Column {
+    Sexe,
+    Age,
+    Public,
+    InscritPe,
+    Th,
+    Niveau,
+    Qpv,
+    InactiviteBand,
+    AnneeEntree,
+    AnneeSortie,
+    Motif,
+}
+
+/// One chunk of parcours of one PLIE, with its derived columns.
+#[derive(Debug)]
+pub(crate) struct Chunk {
+    /// Index of the PLIE in [`Corpus::plies`].
+    pub plie: u16,
+    /// Global number of the first row.
+    pub base: u32,
+    /// Smallest entry year and largest exit year code (`OPEN` if a row is open): a period outside
+    /// them skips the chunk.
+    pub min_entree: u8,
+    pub max_sortie: u8,
+    pub raw: ParcoursChunk,
+    pub annee_entree: Vec<u8>,
+    pub annee_sortie: Vec<u8>,
+    pub inactivite_band: Vec<u8>,
+}
+
+impl Chunk {
+    pub fn len(&self) -> usize {
+        self.raw.entree.len()
+    }
+
+    pub fn column(&self, column: Column) -> &[u8] {
+        match column {
+            Column::Sexe => &self.raw.sexe,
+            Column::Age => &self.raw.age,
+            Column::Public => &self.raw.public,
+            Column::InscritPe => &self.raw.inscrit_pe,
+            Column::Th => &self.raw.th,
+            Column::Niveau => &self.raw.niveau,
+            Column::Qpv => &self.raw.qpv,
+            Column::InactiviteBand => &self.inactivite_band,
+            Column::AnneeEntree => &self.annee_entree,
+            Column::AnneeSortie => &self.annee_sortie,
+            Column::Motif => &self.raw.motif,
+        }
+    }
+}
+
+/// Every parcours of a store snapshot, ready for queries. Build it with [`Corpus::load`]; it holds
+/// no transaction, so it stays valid (and unchanged) while the store is written.
+#[derive(Debug)]
+pub struct Corpus {
+    pub(crate) plies: Vec<PlieRecord>,
+    /// Per PLIE, its index in `departements` / `regions`.
+    pub(crate) plie_departement: Vec<u16>,
+    pub(crate) plie_region: Vec<u16>,
+    /// Sorted codes, `?` for a PLIE absent from plie.csv.
+    pub(crate) departements: Vec<String>,
+    pub(crate) regions: Vec<String>,
+    pub(crate) chunks: Vec<Chunk>,
+    bitmaps: Mutex<HashMap<Column, Arc<Vec<RoaringBitmap>>>>,
+    active: Mutex<HashMap<u8, Arc<RoaringBitmap>>>,
+}
+
+impl Corpus {
+    /// Reads every parcours of `store` (one read transaction) into memory.
+    pub fn load(store: &Store) -> Result<Corpus, StoreError> {
+        let data = store.read_parcours()?;
+        let mut plies = Vec::with_capacity(data.len());
+        let mut raw_chunks = Vec::new();
+        for (i, d) in data.into_iter().enumerate() {
+            plies.push(d.record);
+            raw_chunks.extend(d.parcours.into_iter().map(|c| (i as u16, c)));
+        }
+        let chunks = raw_chunks
+            .into_par_iter()
+            .enumerate()
+            .map(|(k, (plie, raw))| {
+                let annee_entree: Vec<u8> = raw.entree.iter().map(|&d| year_code(d)).collect();
+                let annee_sortie: Vec<u8> =
+                    raw.sortie.iter().map(|&d| if d == u16::MAX { OPEN } else { year_code(d) }).collect();
+                let inactivite_band = raw.inactivite.iter().map(|&m| inactivite_band(m)).collect();
+                Chunk {
+                    plie,
+                    base: (k * CHUNK_ROWS) as u32,
+                    min_entree: annee_entree.iter().copied().min().unwrap_or(OPEN),
+                    max_sortie: annee_sortie.iter().copied().max().unwrap_or(0),
+                    raw,
+                    annee_entree,
+                    annee_sortie,
+                    inactivite_band,
+                }
+            })
+            .collect();
+        let place = |f: fn(&PlieRecord) -> &Option<String>| {
+            let names: BTreeSet<String> = plies.iter().map(|p| f(p).clone().unwrap_or_else(|| "?".into())).collect();
+            let names: Vec<String> = names.into_iter().collect();
+            let of_plie = plies
+                .iter()
+                .map(|p| {
+                    let name = f(p).as_deref().unwrap_or("?");
+                    names.iter().position(|n| n == name).expect("listed above") as u16
+                })
+                .collect();
+            (names, of_plie)
+        };
+        let (departements, plie_departement) = place(|p| &p.departement);
+        let (regions, plie_region) = place(|p| &p.region);
+        Ok(Corpus {
+            plies,
+            plie_departement,
+            plie_region,
+            departements,
+            regions,
+            chunks,
+            bitmaps: Mutex::default(),
+            active: Mutex::default(),
+        })
+    }
+
+    /// The PLIE of the snapshot, sorted by code.
+    pub fn plies(&self) -> &[PlieRecord] {
+        &self.plies
+    }
+
+    /// How many parcours the snapshot holds.
+    pub fn parcours(&self) -> u64 {
+        self.chunks.iter().map(|c| c.len() as u64).sum()
+    }
+
+    /// One bitmap per stored code of `column` (index = code; `OPEN`/`NONE` = 255 included).
+    pub(crate) fn column_bitmaps(&self, column: Column) -> Arc<Vec<RoaringBitmap>> {
+        if let Some(b) = self.bitmaps.lock().expect("bitmap cache").get(&column) {
+            return b.clone();
+        }
+        let per_chunk: Vec<Vec<RoaringBitmap>> = self
+            .chunks
+            .par_iter()
+            .map(|chunk| {
+                let mut maps = vec![RoaringBitmap::new(); 256];
+                for (i, &code) in chunk.column(column).iter().enumerate() {
+                    maps[code as usize].insert(chunk.base + i as u32);
+                }
+                maps
+            })
+            .collect();
+        let mut maps = vec![RoaringBitmap::new(); 256];
+        for chunk_maps in per_chunk {
+            for (code, m) in chunk_maps.into_iter().enumerate() {
+                if !m.is_empty() {
+                    maps[code] |= m;
+                }
+            }
+        }
+        let maps = Arc::new(maps);
+        self.bitmaps.lock().expect("bitmap cache").insert(column, maps.clone());
+        maps
+    }
+
+    /// The rows of one PLIE (a range of whole chunks).
+    pub(crate) fn plie_bitmap(&self, plie: u16) -> RoaringBitmap {
+        let mut map = RoaringBitmap::new();
+        for c in self.chunks.iter().filter(|c| c.plie == plie) {
+            map.insert_range(c.base..c.base + c.len() as u32);
+        }
+        map
+    }
+
+    /// Parcours in parcours at some time in year code `year` (en_parcours).
+    pub(crate) fn active_bitmap(&self, year: u8) -> Arc<RoaringBitmap> {
+        if let Some(b) = self.active.lock().expect("bitmap cache").get(&year) {
+            return b.clone();
+        }
+        let entree = self.column_bitmaps(Column::AnneeEntree);
+        let sortie = self.column_bitmaps(Column::AnneeSortie);
+        let mut map = RoaringBitmap::new();
+        for y in 0..=year {
+            map |= &entree[y as usize];
+        }
+        for y in 0..year {
+            map -= &sortie[y as usize];
+        }
+        let map = Arc::new(map);
+        self.active.lock().expect("bitmap cache").insert(year, map.clone());
+        map
+    }
+
+}

@@ -1,0 +1,150 @@
+//! Queries: any measure over a period, broken down by up to two dimensions, restricted by filters.
+//!
+//! Two paths give the same answers (the tests check it): [`Path::Scan`] counts in one pass over
+//! the columns, chunks in parallel, and is the default for whole tables; [`Path::Bitmap`] answers
+//! each cell by intersecting roaring bitmaps (per column value, per year and status).
+
+mod bitmap;
+mod dimension;
+mod measure;
+mod scan;
+
+pub use dimension::{Dimension, Filter};
+pub use measure::{Measure, Period, Tally, Value};
+
+pub(crate) use dimension::{Axis, Present, RowFilter};
+
+use crate::index::Corpus;
+
+/// A query that cannot be answered as asked (CLI exit status 1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueryError {
+    #[error("unknown dimension {name:?}; valid dimensions: {valid}")]
+    UnknownDimension { name: String, valid: String },
+    #[error("unknown value {value:?} for dimension {dimension}; valid values: {valid}")]
+    UnknownValue {
+        dimension: &'static str,
+        value: String,
+        valid: String,
+    },
+    #[error("unknown measure {name:?}; valid measures: {valid}")]
+    UnknownMeasure { name: String, valid: String },
+    #[error("a filter is written DIM=V1[,V2...], not {0:?}")]
+    BadFilter(String),
+    #[error("bad period: {0}")]
+    BadPeriod(String),
+    #[error("the same dimension {0} cannot be both rows and columns")]
+    SameDimension(&'static str),
+}
+
+/// How a query is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Path {
+    /// One fused pass over the columns.
+    #[default]
+    Scan,
+    /// Intersections of roaring bitmaps, cell by cell.
+    Bitmap,
+}
+
+/// A cross-tabulation: one measure over a period by one or two dimensions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Crosstab {
+    pub measure: Measure,
+    pub period: Period,
+    pub rows: Dimension,
+    pub cols: Option<Dimension>,
+    pub filter: Filter,
+}
+
+/// The answer to a [`Crosstab`]: a [`Tally`] per cell, row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrosstabResult {
+    pub query: Crosstab,
+    pub row_values: Vec<String>,
+    /// Empty for a one-dimension cross-tab.
+    pub col_values: Vec<String>,
+    pub cells: Vec<Tally>,
+    /// PLIE with at least one parcours active in the period after filters.
+    pub plies: usize,
+}
+
+impl CrosstabResult {
+    fn width(&self) -> usize {
+        self.col_values.len().max(1)
+    }
+
+    /// The tally of row value `r` and column value `c` (`c` = 0 with one dimension).
+    pub fn tally(&self, r: usize, c: usize) -> &Tally {
+        &self.cells[r * self.width() + c]
+    }
+
+    /// The measure's value in a cell.
+    pub fn value(&self, r: usize, c: usize) -> Value {
+        self.tally(r, c).get(self.query.measure)
+    }
+}
+
+/// The base counts of several groupings (each one or two dimensions) of the parcours passing a
+/// filter, computed together.
+#[derive(Debug, Clone)]
+pub(crate) struct Grouped {
+    /// Per grouping, its axes and a tally per cell (row-major).
+    pub groupings: Vec<(Vec<Axis>, Vec<Tally>)>,
+    pub plies: usize,
+}
+
+impl Corpus {
+    /// Answers `query` on the scan path.
+    pub fn crosstab(&self, query: &Crosstab) -> Result<CrosstabResult, QueryError> {
+        self.crosstab_with(query, Path::Scan)
+    }
+
+    /// Answers `query` on the chosen path.
+    pub fn crosstab_with(&self, query: &Crosstab, path: Path) -> Result<CrosstabResult, QueryError> {
+        if Some(query.rows) == query.cols {
+            return Err(QueryError::SameDimension(query.rows.code()));
+        }
+        let dims: Vec<Dimension> = std::iter::once(query.rows).chain(query.cols).collect();
+        let mut grouped = self.grouped(query.period, &query.filter, &[dims], path)?;
+        let (axes, cells) = grouped.groupings.pop().expect("one grouping");
+        let mut axes = axes.into_iter();
+        Ok(CrosstabResult {
+            query: query.clone(),
+            row_values: axes.next().map(|a| a.values).unwrap_or_default(),
+            col_values: axes.next().map(|a| a.values).unwrap_or_default(),
+            cells,
+            plies: grouped.plies,
+        })
+    }
+
+    /// Tallies of every grouping in `groupings` (lists of one or two dimensions).
+    pub(crate) fn grouped(
+        &self,
+        period: Period,
+        filter: &Filter,
+        groupings: &[Vec<Dimension>],
+        path: Path,
+    ) -> Result<Grouped, QueryError> {
+        let filter = RowFilter::resolve(filter, self)?;
+        let data_driven = groupings.iter().flatten().any(|d| d.fixed_values().is_none());
+        let present = if data_driven {
+            Present::scan(self, &filter)
+        } else {
+            Present {
+                plies: Vec::new(),
+                annee_entree: [false; 256],
+                annee_sortie: [false; 256],
+            }
+        };
+        let axes: Vec<Vec<Axis>> = groupings
+            .iter()
+            .map(|dims| dims.iter().map(|&d| Axis::resolve(d, self, &present)).collect())
+            .collect();
+        Ok(match path {
+            Path::Scan => scan::grouped(self, period, &filter, axes),
+            Path::Bitmap => bitmap::grouped(self, period, &filter, axes),
+        })
+    }
+}

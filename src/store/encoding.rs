@@ -1,0 +1,210 @@
+//! How values are laid out inside the redb file: rkyv-archived column chunks and small records,
+//! each wrapped in an envelope that names its kind and format version and carries a checksum, so
+//! that a flipped byte, a value from another table or from another version is an error, never a
+//! wrong figure.
+//!
+//! Envelope: `b"CSD"`, one kind byte, the format version (u16 LE), the xxh3-64 of the payload
+//! (u64 LE), then the rkyv payload.
+
+use rkyv::rancor;
+use rkyv::util::AlignedVec;
+
+use super::StoreError;
+
+/// The version of every value this build writes. Bump it when a struct below changes.
+pub const FORMAT_VERSION: u16 = 1;
+
+const MAGIC: &[u8; 3] = b"CSD";
+const HEADER: usize = 3 + 1 + 2 + 8;
+
+/// What a stored value holds; the byte stands in the envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Kind {
+    Parcours = 1,
+    Keys = 2,
+    Etapes = 3,
+    Plie = 4,
+    Annexes = 5,
+}
+
+/// Up to 65 536 parcours of one PLIE, column by column, ordered by entry day then participant.
+/// Codes are the `u8` discriminants of `model`; `NONE` marks an absent optional code.
+#[derive(Debug, Default, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub struct ParcoursChunk {
+    /// Days since 1990-01-01.
+    pub entree: Vec<u16>,
+    /// Days since 1990-01-01, `u16::MAX` while in parcours.
+    pub sortie: Vec<u16>,
+    /// `model::Motif`, `NONE` while in parcours.
+    pub motif: Vec<u8>,
+    pub sexe: Vec<u8>,
+    /// `model::BirthMonth::to_u16`.
+    pub naissance: Vec<u16>,
+    /// Age in whole years at entry (derived from naissance and entree at import, kept because every
+    /// table reads it).
+    pub age: Vec<u8>,
+    pub public: Vec<u8>,
+    pub inscrit_pe: Vec<u8>,
+    pub th: Vec<u8>,
+    pub niveau: Vec<u8>,
+    /// `model::Inactivite::to_u16`.
+    pub inactivite: Vec<u16>,
+    /// 0 no, 1 yes, `NONE` unknown.
+    pub qpv: Vec<u8>,
+    /// Exit to employment: NAF section 0..=20, employeur, taille, contrat, mesure.
+    pub emploi: [Vec<u8>; 5],
+    /// Exit to training: domaine, niveau, validation.
+    pub formation: [Vec<u8>; 3],
+    /// Training length in months, `u16::MAX` when absent.
+    pub formation_duree_mois: Vec<u16>,
+}
+
+/// The absent value of an optional `u8` code.
+pub const NONE: u8 = u8::MAX;
+
+/// The strings of a parcours chunk, kept apart so that opening a store never reads them.
+#[derive(Debug, Default, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub struct KeysChunk {
+    pub participant: Vec<String>,
+    /// INSEE commune code, empty when absent.
+    pub commune: Vec<String>,
+}
+
+/// Up to 65 536 étapes of one PLIE.
+#[derive(Debug, Default, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub struct EtapesChunk {
+    /// Row number of the parcours among its PLIE's parcours (chunk * 65 536 + row).
+    pub parcours: Vec<u32>,
+    pub etape: Vec<u8>,
+    pub debut: Vec<u16>,
+    /// `u16::MAX` when absent.
+    pub fin: Vec<u16>,
+    pub finance_plie: Vec<u8>,
+}
+
+/// What the store knows of one PLIE: plie.csv's line and the bookkeeping of its last import.
+#[derive(Debug, Default, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub struct PlieRecord {
+    pub plie: String,
+    pub nom: Option<String>,
+    pub departement: Option<String>,
+    pub region: Option<String>,
+    pub communes: Option<u32>,
+    pub structure_porteuse: Option<String>,
+    pub gestion_fse: Option<u8>,
+    /// xxh3-128 of the PLIE's encoded content: equal hashes mean an unchanged re-import.
+    pub content_hash: u128,
+    pub parcours: u64,
+    pub etapes: u64,
+    pub parcours_chunks: u32,
+    pub etapes_chunks: u32,
+    pub financements: u64,
+    pub allocations: u64,
+    pub activite: u64,
+    /// First and last calendar year with a parcours entry or exit; `None` without parcours.
+    pub years: Option<(i32, i32)>,
+    /// Unix seconds of the import that wrote this PLIE.
+    pub imported_at: i64,
+    /// The transfer folder it came from.
+    pub source: String,
+}
+
+/// The optional files of one PLIE, as rows without the PLIE code; amounts in cents.
+#[derive(Debug, Default, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub struct Annexes {
+    /// (annee, axe, financeur, direct, indirect, mobilise)
+    pub financements: Vec<(i32, u8, u8, i64, i64, bool)>,
+    /// (annee, structure, montant, dont_fse)
+    pub allocations: Vec<(i32, u8, i64, i64)>,
+    /// (annee, indicateur, valeur in hundredths)
+    pub activite: Vec<(i32, String, i64)>,
+}
+
+/// Archives `value` of `kind` inside an envelope.
+pub fn encode<T>(kind: Kind, value: &T) -> Vec<u8>
+where
+    T: for<'a> rkyv::Serialize<
+        rkyv::api::high::HighSerializer<AlignedVec, rkyv::ser::allocator::ArenaHandle<'a>, rancor::Error>,
+    >,
+{
+    let payload = rkyv::to_bytes::<rancor::Error>(value).expect("archiving plain data cannot fail");
+    let mut out = Vec::with_capacity(HEADER + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.push(kind as u8);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out
+}
+
+/// Checks the envelope of `bytes` (kind, version, checksum) and reads the value it holds;
+/// `what` names the value in the error.
+pub fn decode<T>(kind: Kind, bytes: &[u8], what: &dyn Fn() -> String) -> Result<T, StoreError>
+where
+    T: rkyv::Archive,
+    T::Archived: for<'a> rkyv::bytecheck::CheckBytes<rkyv::api::high::HighValidator<'a, rancor::Error>>
+        + rkyv::Deserialize<T, rkyv::api::high::HighDeserializer<rancor::Error>>,
+{
+    let corrupt = |why: String| StoreError::Corrupt(format!("{}: {why}", what()));
+    if bytes.len() < HEADER || &bytes[..3] != MAGIC {
+        return Err(corrupt("not a consolide value (bad envelope)".into()));
+    }
+    if bytes[3] != kind as u8 {
+        return Err(corrupt(format!("holds a value of kind {} where kind {} was expected", bytes[3], kind as u8)));
+    }
+    let version = u16::from_le_bytes([bytes[4], bytes[5]]);
+    if version != FORMAT_VERSION {
+        return Err(StoreError::UnsupportedVersion {
+            found: u32::from(version),
+            supported: u32::from(FORMAT_VERSION),
+        });
+    }
+    let checksum = u64::from_le_bytes(bytes[6..14].try_into().expect("8 bytes"));
+    let payload = &bytes[HEADER..];
+    if xxhash_rust::xxh3::xxh3_64(payload) != checksum {
+        return Err(corrupt("checksum mismatch".into()));
+    }
+    // redb does not align values; rkyv wants its archive aligned.
+    let mut aligned = AlignedVec::<16>::with_capacity(payload.len());
+    aligned.extend_from_slice(payload);
+    rkyv::from_bytes::<T, rancor::Error>(&aligned).map_err(|e| corrupt(format!("unreadable archive: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name() -> String {
+        "test value".into()
+    }
+
+    #[test]
+    fn round_trip_and_every_corruption_is_an_error() {
+        let chunk = ParcoursChunk {
+            entree: vec![1, 2, 3],
+            motif: vec![0, NONE, 5],
+            ..Default::default()
+        };
+        let bytes = encode(Kind::Parcours, &chunk);
+        let back: ParcoursChunk = decode(Kind::Parcours, &bytes, &name).unwrap();
+        assert_eq!(back, chunk);
+
+        let wrong_kind = decode::<ParcoursChunk>(Kind::Etapes, &bytes, &name).unwrap_err();
+        assert!(wrong_kind.to_string().contains("kind"), "{wrong_kind}");
+
+        for i in 0..bytes.len() {
+            let mut flipped = bytes.clone();
+            flipped[i] ^= 0x40;
+            assert!(decode::<ParcoursChunk>(Kind::Parcours, &flipped, &name).is_err(), "byte {i}");
+        }
+        assert!(decode::<ParcoursChunk>(Kind::Parcours, &bytes[..bytes.len() - 1], &name).is_err());
+
+        let mut other_version = bytes.clone();
+        other_version[4] = 9;
+        assert!(matches!(
+            decode::<ParcoursChunk>(Kind::Parcours, &other_version, &name),
+            Err(StoreError::UnsupportedVersion { found: 9, .. })
+        ));
+    }
+}

@@ -1,0 +1,288 @@
+//! The store: one redb file holding every imported PLIE, column-wise.
+//!
+//! Tables (see docs/design.md): `meta` (magic and format version), `plie` (one [`PlieRecord`] per
+//! PLIE), `parcours`, `keys` and `etapes` (column chunks keyed by `(plie, chunk number)`), and
+//! `annexes` (the optional files of a PLIE as one value). An import replaces every PLIE of its
+//! transfers in one write transaction, so a reader sees the old corpus or the new one.
+
+use std::path::{Path, PathBuf};
+
+use redb::{Database, ReadableDatabase, ReadableTable, ReadOnlyDatabase, TableDefinition};
+
+mod encoding;
+mod error;
+mod import;
+
+pub use encoding::{EtapesChunk, ParcoursChunk, PlieRecord, FORMAT_VERSION, NONE};
+pub use error::StoreError;
+pub use import::{ImportOutcome, ImportReport, PlieOutcome};
+
+use encoding::Kind;
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const PLIE: TableDefinition<&str, &[u8]> = TableDefinition::new("plie");
+const PARCOURS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("parcours");
+const KEYS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("keys");
+const ETAPES: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("etapes");
+const ANNEXES: TableDefinition<&str, &[u8]> = TableDefinition::new("annexes");
+
+/// What `meta["magic"]` holds in every consolide store.
+const MAGIC: &[u8] = b"consolide store";
+
+/// Rows per column chunk: roaring's container size, so a chunk never straddles two containers.
+pub const CHUNK_ROWS: usize = 65_536;
+
+enum Handle {
+    ReadWrite(Database),
+    ReadOnly(ReadOnlyDatabase),
+}
+
+/// An open store file.
+pub struct Store {
+    handle: Handle,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// The raw content of one PLIE as read from the store.
+#[derive(Debug, Clone)]
+pub struct PlieData {
+    pub record: PlieRecord,
+    pub parcours: Vec<ParcoursChunk>,
+}
+
+impl Store {
+    /// Opens the store at `path` for import, creating it if the file does not exist.
+    pub fn create(path: &Path) -> Result<Store, StoreError> {
+        let db = Database::create(path).map_err(|e| StoreError::from_open(path, e))?;
+        let store = Store {
+            handle: Handle::ReadWrite(db),
+            path: path.to_owned(),
+        };
+        if !store.check_meta()? {
+            let Handle::ReadWrite(db) = &store.handle else { unreachable!() };
+            let tx = db.begin_write()?;
+            {
+                let mut meta = tx.open_table(META)?;
+                meta.insert("magic", MAGIC)?;
+                meta.insert("format_version", &u32::from(FORMAT_VERSION).to_le_bytes()[..])?;
+                // Create the other tables so that readers find them in an empty store.
+                tx.open_table(PLIE)?;
+                tx.open_table(PARCOURS)?;
+                tx.open_table(KEYS)?;
+                tx.open_table(ETAPES)?;
+                tx.open_table(ANNEXES)?;
+            }
+            tx.commit()?;
+        }
+        Ok(store)
+    }
+
+    /// Opens an existing store for reading.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::NotFound(path.to_owned()));
+        }
+        let db = ReadOnlyDatabase::open(path).map_err(|e| StoreError::from_open(path, e))?;
+        let store = Store {
+            handle: Handle::ReadOnly(db),
+            path: path.to_owned(),
+        };
+        if !store.check_meta()? {
+            return Err(StoreError::NotAStore {
+                path: path.to_owned(),
+                reason: "it is a redb file without consolide's tables".into(),
+            });
+        }
+        Ok(store)
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn begin_read(&self) -> Result<redb::ReadTransaction, StoreError> {
+        Ok(match &self.handle {
+            Handle::ReadWrite(db) => db.begin_read()?,
+            Handle::ReadOnly(db) => db.begin_read()?,
+        })
+    }
+
+    /// `Ok(false)` for a fresh file without the meta table; an error for a file whose magic or
+    /// version is not ours.
+    fn check_meta(&self) -> Result<bool, StoreError> {
+        let tx = self.begin_read()?;
+        let meta = match tx.open_table(META) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => {
+                let empty = tx.list_tables()?.next().is_none();
+                return if empty {
+                    Ok(false)
+                } else {
+                    Err(StoreError::NotAStore {
+                        path: self.path.clone(),
+                        reason: "it is a redb file of another program".into(),
+                    })
+                };
+            }
+            Err(e) => return Err(StoreError::from_table(&self.path, e)),
+        };
+        let magic = meta.get("magic")?;
+        if magic.as_ref().map(|m| m.value()) != Some(MAGIC) {
+            return Err(StoreError::NotAStore {
+                path: self.path.clone(),
+                reason: "its meta table does not carry consolide's magic".into(),
+            });
+        }
+        let version = meta
+            .get("format_version")?
+            .and_then(|v| <[u8; 4]>::try_from(v.value()).ok())
+            .map(u32::from_le_bytes)
+            .ok_or_else(|| StoreError::Corrupt("the format version is missing".into()))?;
+        if version != u32::from(FORMAT_VERSION) {
+            return Err(StoreError::UnsupportedVersion {
+                found: version,
+                supported: u32::from(FORMAT_VERSION),
+            });
+        }
+        Ok(true)
+    }
+
+    /// Every PLIE in the store, by code.
+    pub fn plies(&self) -> Result<Vec<PlieRecord>, StoreError> {
+        let tx = self.begin_read()?;
+        read_records(&tx)
+    }
+
+    /// Everything a query needs, read in one read transaction so that it is one consistent state.
+    pub fn read_parcours(&self) -> Result<Vec<PlieData>, StoreError> {
+        let tx = self.begin_read()?;
+        let records = read_records(&tx)?;
+        let table = tx.open_table(PARCOURS).map_err(|e| StoreError::from_table(&self.path, e))?;
+        let mut raw = Vec::new();
+        for record in &records {
+            let mut chunks = Vec::with_capacity(record.parcours_chunks as usize);
+            for n in 0..record.parcours_chunks {
+                let bytes = table.get((record.plie.as_str(), n))?.ok_or_else(|| {
+                    StoreError::Corrupt(format!("PLIE {}: parcours chunk {n} is missing", record.plie))
+                })?;
+                chunks.push(bytes.value().to_vec());
+            }
+            raw.push(chunks);
+        }
+        use rayon::prelude::*;
+        records
+            .into_par_iter()
+            .zip(raw)
+            .map(|(record, chunks)| {
+                let parcours = chunks
+                    .iter()
+                    .enumerate()
+                    .map(|(n, bytes)| {
+                        let what = || format!("PLIE {}: parcours chunk {n}", record.plie);
+                        let chunk: ParcoursChunk = encoding::decode(Kind::Parcours, bytes, &what)?;
+                        check_chunk(&chunk).map_err(|why| StoreError::Corrupt(format!("{}: {why}", what())))?;
+                        Ok(chunk)
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                let rows: u64 = parcours.iter().map(|c| c.entree.len() as u64).sum();
+                if rows != record.parcours {
+                    return Err(StoreError::Corrupt(format!(
+                        "PLIE {}: {rows} parcours in its chunks, {} in its record",
+                        record.plie, record.parcours
+                    )));
+                }
+                Ok(PlieData { record, parcours })
+            })
+            .collect()
+    }
+
+    /// The étapes of one PLIE.
+    pub fn read_etapes(&self, record: &PlieRecord) -> Result<Vec<EtapesChunk>, StoreError> {
+        let tx = self.begin_read()?;
+        let table = tx.open_table(ETAPES).map_err(|e| StoreError::from_table(&self.path, e))?;
+        (0..record.etapes_chunks)
+            .map(|n| {
+                let what = || format!("PLIE {}: étapes chunk {n}", record.plie);
+                let bytes = table
+                    .get((record.plie.as_str(), n))?
+                    .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what())))?;
+                encoding::decode(Kind::Etapes, bytes.value(), &what)
+            })
+            .collect()
+    }
+
+    /// The size of the store file in bytes.
+    pub fn file_size(&self) -> Result<u64, StoreError> {
+        Ok(std::fs::metadata(&self.path)?.len())
+    }
+}
+
+fn read_records(tx: &redb::ReadTransaction) -> Result<Vec<PlieRecord>, StoreError> {
+    let table = tx.open_table(PLIE).map_err(|e| StoreError::from_table(Path::new(""), e))?;
+    let mut records = Vec::new();
+    for entry in table.iter()? {
+        let (key, value) = entry?;
+        let plie = key.value().to_owned();
+        let what = || format!("the record of PLIE {plie}");
+        let record: PlieRecord = encoding::decode(Kind::Plie, value.value(), &what)?;
+        if record.plie != plie {
+            return Err(StoreError::Corrupt(format!("{} names PLIE {}", what(), record.plie)));
+        }
+        records.push(record);
+    }
+    Ok(records)
+}
+
+/// Column lengths agree and codes are in range: a chunk that passes cannot make a query index out
+/// of bounds or count a value that does not exist.
+fn check_chunk(c: &ParcoursChunk) -> Result<(), String> {
+    use crate::model::{Motif, Niveau, Public, Sexe};
+    let n = c.entree.len();
+    if n == 0 || n > CHUNK_ROWS {
+        return Err(format!("{n} rows"));
+    }
+    let lens = [
+        c.sortie.len(),
+        c.motif.len(),
+        c.sexe.len(),
+        c.naissance.len(),
+        c.age.len(),
+        c.public.len(),
+        c.inscrit_pe.len(),
+        c.th.len(),
+        c.niveau.len(),
+        c.inactivite.len(),
+        c.qpv.len(),
+        c.formation_duree_mois.len(),
+    ];
+    let details = c.emploi.iter().chain(&c.formation).map(Vec::len);
+    if lens.into_iter().chain(details).any(|l| l != n) {
+        return Err("columns of different lengths".into());
+    }
+    let in_range = |col: &[u8], max: usize, optional: bool| {
+        col.iter().all(|&v| (v as usize) < max || (optional && v == NONE))
+    };
+    let ok = in_range(&c.motif, Motif::ALL.len(), true)
+        && in_range(&c.sexe, Sexe::ALL.len(), false)
+        && in_range(&c.public, Public::ALL.len(), false)
+        && in_range(&c.niveau, Niveau::ALL.len(), false)
+        && in_range(&c.inscrit_pe, 2, false)
+        && in_range(&c.th, 2, false)
+        && in_range(&c.qpv, 2, true)
+        && c.age.iter().all(|&a| (15..=99).contains(&a))
+        && c.entree.iter().zip(&c.sortie).zip(&c.motif).all(|((&e, &s), &m)| {
+            (s == u16::MAX && m == NONE) || (s != u16::MAX && s >= e && m != NONE)
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err("a code out of range".into())
+    }
+}
