@@ -1,1 +1,115 @@
-fn main(){}
+//! Criterion benches of the engine's kernels on a corpus built through the public API:
+//! import, open (load a snapshot), Tableau 1 (scan and bitmap paths), and a two-dimension
+//! cross-tab with a filter. `CONSOLIDE_BENCH_N` sets the number of parcours (default 1 000 000).
+
+use std::collections::BTreeSet;
+
+use consolide::model::{BirthMonth, Day, Inactivite, Motif, Niveau, Parcours, PlieInfo, Public, Sexe};
+use consolide::transfer::Transfer;
+use consolide::{Corpus, Crosstab, Dimension, Filter, Measure, Path, Period, Store};
+use criterion::{criterion_group, criterion_main, Criterion};
+
+/// A small deterministic generator, enough to shape benchmark data (not the calibrated generator).
+struct XorShift(u64);
+
+impl XorShift {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+fn corpus(n: usize) -> Transfer {
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let plies: Vec<String> = (0..150).map(|i| format!("P{i:03}")).collect();
+    let start = Day::from_date(time::macros::date!(2005 - 01 - 01)).unwrap().0;
+    let parcours = (0..n)
+        .map(|i| {
+            let entree = Day(start + rng.below(13 * 365) as u16);
+            let sortie = (rng.below(10) < 8).then(|| {
+                let d = (entree.0 + rng.below(1100) as u16).min(start + 13 * 365);
+                (Day(d), Motif::ALL[rng.below(6) as usize])
+            });
+            let age = 16 + rng.below(60) as i32;
+            Parcours {
+                plie: plies[i % 150].clone(),
+                participant: format!("k{i}"),
+                entree,
+                sortie,
+                sexe: Sexe::ALL[rng.below(2) as usize],
+                naissance: BirthMonth {
+                    year: entree.year() - age - 1,
+                    month: 1 + rng.below(12) as u8,
+                },
+                public: Public::ALL[rng.below(3) as usize],
+                inscrit_pe: rng.below(10) < 9,
+                th: rng.below(25) == 0,
+                niveau: Niveau::ALL[rng.below(9) as usize],
+                inactivite: Inactivite::Mois(rng.below(120) as u16),
+                qpv: Some(rng.below(4) == 0),
+                commune: None,
+                emploi: Default::default(),
+                formation: Default::default(),
+            }
+        })
+        .collect();
+    let plie_info = plies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PlieInfo {
+            plie: p.clone(),
+            departement: Some(format!("{:02}", 1 + i % 95)),
+            region: Some(format!("R{}", i % 13)),
+            ..Default::default()
+        })
+        .collect();
+    Transfer {
+        plies: plies.into_iter().collect::<BTreeSet<_>>(),
+        parcours,
+        plie_info,
+        ..Default::default()
+    }
+}
+
+fn engine(c: &mut Criterion) {
+    let n: usize = std::env::var("CONSOLIDE_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bench.redb");
+    let transfer = corpus(n);
+    let mut group = c.benchmark_group(format!("{n} parcours"));
+    group.sample_size(10);
+    group.bench_function("import (encode + write)", |b| {
+        b.iter(|| {
+            let _ = std::fs::remove_file(&db);
+            Store::create(&db).unwrap().import(std::slice::from_ref(&transfer), 0).unwrap()
+        })
+    });
+    group.bench_function("open + load snapshot", |b| b.iter(|| Corpus::load(&Store::open(&db).unwrap()).unwrap()));
+    let corpus = Corpus::load(&Store::open(&db).unwrap()).unwrap();
+    let year = Period::year(2015);
+    group.bench_function("tableau 1, scan", |b| {
+        b.iter(|| corpus.tableau1_with(year, &Filter::none(), Path::Scan).unwrap())
+    });
+    group.bench_function("tableau 1, bitmaps (cached)", |b| {
+        b.iter(|| corpus.tableau1_with(year, &Filter::none(), Path::Bitmap).unwrap())
+    });
+    let crosstab = Crosstab {
+        measure: Measure::SortiesPositives,
+        period: year,
+        rows: Dimension::Niveau,
+        cols: Some(Dimension::TrancheAge),
+        filter: Filter::none().with(Dimension::Region, &["R3"]),
+    };
+    group.bench_function("crosstab niveau x tranche_age, region filter, scan", |b| {
+        b.iter(|| corpus.crosstab_with(&crosstab, Path::Scan).unwrap())
+    });
+    group.bench_function("crosstab niveau x tranche_age, region filter, bitmaps", |b| {
+        b.iter(|| corpus.crosstab_with(&crosstab, Path::Bitmap).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);

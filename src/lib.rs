@@ -1,6 +1,77 @@
-//! consolide (work in progress skeleton)
-pub mod index;
+//! `consolide`: an embedded storage engine with in-process analytics for the national
+//! consolidation of PLIE parcours.
+//!
+//! A host program imports *transfers* (folders of CSV, see `docs/FORMAT.md`) into one redb file,
+//! then asks for the published tables or any cross-tabulation, for a year or a range, filtered by
+//! territory or characteristic:
+//!
+//! ```
+//! use consolide::{import, Corpus, Crosstab, Dimension, Filter, ImportOptions, Measure, Period, Store};
+//! # fn main() -> Result<(), consolide::Error> {
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let transfer = dir.path().join("plie44");
+//! # std::fs::create_dir(&transfer).unwrap();
+//! # std::fs::write(transfer.join("parcours.csv"), "plie;participant;entree;sortie;motif_sortie;sexe;naissance;public;inscrit_pe;th;niveau\n\
+//! #   P44;a1;15/03/2017;;;F;1980-05;RSA;oui;non;V\n\
+//! #   P44;a2;2016-01-04;2017-06-30;EMPLOI;H;1995-11;DELD;1;0;IV\n").unwrap();
+//! let db = dir.path().join("consolide.redb");
+//! let summary = import(&db, &[transfer], &ImportOptions::now())?;
+//! assert!(!summary.refused());
+//!
+//! let corpus = Corpus::load(&Store::open(&db)?)?;
+//! let t1 = corpus.tableau1(Period::year(2017), &Filter::none())?;
+//! assert_eq!(t1.total().tally.entrees, 1);
+//! assert_eq!(t1.total().tally.en_parcours(), 2);
+//!
+//! let by_sex = corpus.crosstab(&Crosstab {
+//!     measure: Measure::SortiesEmploi,
+//!     period: Period::year(2017),
+//!     rows: Dimension::Sexe,
+//!     cols: None,
+//!     filter: Filter::none().with(Dimension::Public, &["DELD"]),
+//! })?;
+//! assert_eq!(by_sex.row_values, ["H", "F"]);
+//! assert_eq!(by_sex.tally(0, 0).sorties_motif(consolide::model::Motif::Emploi), 1);
+//! # Ok(()) }
+//! ```
+//!
+//! The modules, in the order data flows through them: [`model`] (codes and records),
+//! [`transfer`] (reading and checking a transfer), [`store`] (the redb file), the index
+//! ([`Corpus`]: columns and bitmaps in memory), [`query`] (measures × dimensions × period ×
+//! filter), [`tables`] (the published tables) and [`render`] (text, csv, json, md).
+
+pub mod demo;
+mod index;
+mod ingest;
 pub mod model;
 pub mod query;
+pub mod render;
 pub mod store;
+pub mod tables;
 pub mod transfer;
+
+pub use index::Corpus;
+pub use ingest::{import, ImportOptions, ImportSummary};
+pub use query::{Crosstab, CrosstabResult, Dimension, Filter, Measure, Path, Period, QueryError, Tally, Value};
+pub use render::Format;
+pub use store::{ImportReport, PlieOutcome, Store, StoreError};
+pub use tables::{Tableau1, Tableau1Row};
+pub use transfer::{ReadOptions, RowError, Transfer, TransferError};
+
+/// Every error of the library, by layer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A transfer folder could not be read at all.
+    #[error(transparent)]
+    Transfer(#[from] TransferError),
+    /// The store file could not be opened, read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A query was not well formed (unknown dimension, value, measure...).
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// Writing an output or rejects file failed.
+    #[error("{0}")]
+    Io(std::io::Error),
+}

@@ -184,7 +184,6 @@ pub(crate) const MISSING: u16 = u16::MAX;
 /// code (or of every PLIE).
 #[derive(Debug, Clone)]
 pub(crate) struct Axis {
-    pub dimension: Dimension,
     pub values: Vec<String>,
     pub lookup: Lookup,
 }
@@ -266,7 +265,6 @@ impl Axis {
                 *slot = dimension.fixed_index(code as u8).unwrap_or(MISSING);
             }
             return Axis {
-                dimension,
                 values: values.into_iter().map(str::to_owned).collect(),
                 lookup: Lookup::Row(column, table),
             };
@@ -295,11 +293,7 @@ impl Axis {
                 Lookup::Plie(table)
             }
         };
-        Axis {
-            dimension,
-            values,
-            lookup,
-        }
+        Axis { values, lookup }
     }
 }
 

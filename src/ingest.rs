@@ -1,0 +1,133 @@
+//! Importing transfer folders into a store, with FORMAT.md's guarantees: every folder is read and
+//! checked before anything is written; any error refuses the whole import unless the caller keeps
+//! the valid rows (rejects); then one write transaction replaces every PLIE of every folder.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use time::Date;
+
+use crate::store::{ImportReport, Store};
+use crate::transfer::{self, ReadOptions, RowError, Transfer};
+use crate::Error;
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The day of the import: no date of a transfer may be after it.
+    pub today: Date,
+    /// Write refused rows and a report under this folder, and import the valid rows.
+    pub rejects: Option<PathBuf>,
+    /// Read and check only; write nothing.
+    pub dry_run: bool,
+    /// Unix seconds recorded as the import time.
+    pub imported_at: i64,
+}
+
+impl ImportOptions {
+    /// Options for an import happening now (local date).
+    pub fn now() -> ImportOptions {
+        let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+        ImportOptions {
+            today: now.date(),
+            rejects: None,
+            dry_run: false,
+            imported_at: now.unix_timestamp(),
+        }
+    }
+}
+
+/// What an import read, refused and wrote.
+#[derive(Debug)]
+pub struct ImportSummary {
+    /// Each folder as read and checked (rows, counts, errors, warnings).
+    pub transfers: Vec<Transfer>,
+    /// Problems across folders (a PLIE in two folders).
+    pub conflicts: Vec<String>,
+    /// What the store did; `None` when nothing was written (refused, or a dry run).
+    pub report: Option<ImportReport>,
+    /// Where refused rows were written.
+    pub rejects_written: Vec<PathBuf>,
+}
+
+impl ImportSummary {
+    /// Whether the import was refused (nothing written because of invalid input).
+    pub fn refused(&self) -> bool {
+        !self.conflicts.is_empty() || (self.errors().next().is_some() && self.report.is_none())
+    }
+
+    /// Every row error of every folder.
+    pub fn errors(&self) -> impl Iterator<Item = &RowError> {
+        self.transfers.iter().flat_map(|t| &t.errors)
+    }
+}
+
+/// Reads, checks and imports `folders` into the store at `db` (created if absent).
+pub fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result<ImportSummary, Error> {
+    let read_options = ReadOptions {
+        today: options.today,
+        keep_valid_rows: options.rejects.is_some(),
+    };
+    let transfers = folders
+        .iter()
+        .map(|f| transfer::read(f, &read_options))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut owner: BTreeMap<&str, &Path> = BTreeMap::new();
+    let mut conflicts = Vec::new();
+    for t in &transfers {
+        for plie in &t.plies {
+            if let Some(first) = owner.insert(plie, &t.folder) {
+                conflicts.push(format!(
+                    "PLIE {plie} is in two transfers, {} and {}: import them one at a time",
+                    first.display(),
+                    t.folder.display()
+                ));
+            }
+        }
+    }
+
+    let mut summary = ImportSummary {
+        transfers,
+        conflicts,
+        report: None,
+        rejects_written: Vec::new(),
+    };
+    let has_errors = summary.errors().next().is_some();
+    if !summary.conflicts.is_empty() || (has_errors && options.rejects.is_none()) {
+        return Ok(summary);
+    }
+    if let Some(dir) = &options.rejects {
+        for t in summary.transfers.iter().filter(|t| !t.errors.is_empty()) {
+            summary.rejects_written.push(write_rejects(dir, t)?);
+        }
+    }
+    if options.dry_run {
+        return Ok(summary);
+    }
+    let mut store = Store::create(db)?;
+    summary.report = Some(store.import(&summary.transfers, options.imported_at)?);
+    Ok(summary)
+}
+
+/// Writes the refused rows of `t`, byte for byte under their header, and a report of every error,
+/// into `dir/<transfer folder name>/`.
+fn write_rejects(dir: &Path, t: &Transfer) -> Result<PathBuf, Error> {
+    let name = t.folder.file_name().map_or_else(|| "transfer".into(), |n| n.to_os_string());
+    let out = dir.join(name);
+    std::fs::create_dir_all(&out).map_err(Error::Io)?;
+    for file in &t.rejects {
+        let mut bytes = file.header.clone();
+        for (_, row) in &file.rows {
+            bytes.extend_from_slice(row);
+        }
+        std::fs::write(out.join(&file.file), bytes).map_err(Error::Io)?;
+    }
+    let mut report = String::new();
+    for e in &t.errors {
+        report.push_str(&e.to_string());
+        report.push('\n');
+    }
+    std::fs::write(out.join("rapport.txt"), report).map_err(Error::Io)?;
+    Ok(out)
+}

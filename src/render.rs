@@ -1,0 +1,428 @@
+//! Output formats of CLI.md: `text` (laid out like the published report, rates in whole percents),
+//! `csv` (`,`-separated, `.` decimals, rates as fractions), `json` and `md`.
+
+use serde_json::{json, Map, Value as Json};
+
+use crate::query::{CrosstabResult, Value};
+use crate::store::PlieRecord;
+use crate::tables::{Tableau1, TABLEAU1_COLUMNS};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Csv,
+    Json,
+    Md,
+}
+
+impl Format {
+    pub fn parse(name: &str) -> Option<Format> {
+        match name {
+            "text" => Some(Format::Text),
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            "md" => Some(Format::Md),
+            _ => None,
+        }
+    }
+}
+
+/// A rate as a fraction with at least 6 significant digits (csv).
+pub fn fraction(rate: f64) -> String {
+    if rate <= 0.0 {
+        return format!("{:.6}", 0.0);
+    }
+    let decimals = (6.0 - rate.log10().floor()).max(6.0) as usize;
+    format!("{rate:.decimals$}")
+}
+
+/// A rate as the report prints it: a whole percent.
+pub fn percent(rate: f64) -> String {
+    format!("{} %", (rate * 100.0).round())
+}
+
+/// A count with French thousands separators (`100 550`).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202F}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn cell_text(v: Value) -> String {
+    match v {
+        Value::Count(n) => thousands(n),
+        Value::Rate(Some(r)) => percent(r),
+        Value::Rate(None) => "-".into(),
+    }
+}
+
+fn cell_csv(v: Value) -> String {
+    match v {
+        Value::Count(n) => n.to_string(),
+        Value::Rate(Some(r)) => fraction(r),
+        Value::Rate(None) => String::new(),
+    }
+}
+
+fn cell_json(v: Value) -> Json {
+    match v {
+        Value::Count(n) => json!(n),
+        Value::Rate(r) => r.map_or(Json::Null, |r| json!(r)),
+    }
+}
+
+/// Lays out a grid: the first `left` columns left-aligned, the rest right-aligned.
+fn grid(header: &[String], rows: &[Vec<String>], left: usize) -> String {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            std::iter::once(&header[c])
+                .chain(rows.iter().map(|r| &r[c]))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let mut out = String::new();
+        for (c, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            let pad = w - cell.chars().count();
+            if c > 0 {
+                out.push_str("  ");
+            }
+            if c < left {
+                out.push_str(cell);
+                out.push_str(&" ".repeat(pad));
+            } else {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(cell);
+            }
+        }
+        out.trim_end().to_owned() + "\n"
+    };
+    let mut out = line(header);
+    out.push_str(&line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>()));
+    for r in rows {
+        out.push_str(&line(r));
+    }
+    out
+}
+
+fn markdown(header: &[String], rows: &[Vec<String>], left: usize) -> String {
+    let escape = |s: &String| s.replace('|', "\\|");
+    let mut out = format!("| {} |\n", header.iter().map(escape).collect::<Vec<_>>().join(" | "));
+    let rule: Vec<&str> = (0..header.len()).map(|c| if c < left { "---" } else { "---:" }).collect();
+    out.push_str(&format!("| {} |\n", rule.join(" | ")));
+    for r in rows {
+        out.push_str(&format!("| {} |\n", r.iter().map(escape).collect::<Vec<_>>().join(" | ")));
+    }
+    out
+}
+
+fn csv_text(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).expect("writing to memory");
+    for r in rows {
+        w.write_record(r).expect("writing to memory");
+    }
+    String::from_utf8(w.into_inner().expect("writing to memory")).expect("csv of UTF-8 strings")
+}
+
+/// Tableau 1 in `format`.
+pub fn tableau1(t: &Tableau1, format: Format) -> String {
+    let keys: Vec<String> = ["group", "row", "label"]
+        .into_iter()
+        .chain(TABLEAU1_COLUMNS.iter().map(|(k, _)| *k))
+        .map(str::to_owned)
+        .collect();
+    let values = |row: &crate::tables::Tableau1Row, cell: fn(Value) -> String| -> Vec<String> {
+        TABLEAU1_COLUMNS.iter().map(|(_, m)| cell(row.get(*m))).collect()
+    };
+    match format {
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = t
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut line = vec![r.group.to_owned(), r.row.clone(), r.label.to_owned()];
+                    line.extend(values(r, cell_csv));
+                    line
+                })
+                .collect();
+            csv_text(&keys, &rows)
+        }
+        Format::Json => {
+            let rows: Vec<Json> = t
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut o = Map::new();
+                    o.insert("group".into(), json!(r.group));
+                    o.insert("row".into(), json!(r.row));
+                    o.insert("label".into(), json!(r.label));
+                    for (k, m) in TABLEAU1_COLUMNS {
+                        o.insert((*k).into(), cell_json(r.get(*m)));
+                    }
+                    Json::Object(o)
+                })
+                .collect();
+            let mut o = Map::new();
+            o.insert("tableau".into(), json!("1"));
+            period_json(&mut o, t.period);
+            o.insert("filter".into(), json!(t.filter.describe()));
+            o.insert("plie".into(), json!(t.plies));
+            o.insert("rows".into(), Json::Array(rows));
+            o.insert("inactivite_moyenne_mois".into(), json!(t.inactivite_moyenne_mois()));
+            serde_json::to_string_pretty(&Json::Object(o)).expect("json of plain values") + "\n"
+        }
+        Format::Text | Format::Md => {
+            let header: Vec<String> = std::iter::once("")
+                .chain([
+                    "Entrées",
+                    "En parcours",
+                    "Report",
+                    "Sorties positives",
+                    "dont emploi",
+                    "dont formation",
+                    "Sorties sans suite",
+                    "Abandons",
+                    "Déménag., décès, retraite",
+                    "Autres sans suite",
+                    "Taux de sortie positive",
+                ])
+                .map(str::to_owned)
+                .collect();
+            let rows: Vec<Vec<String>> = t
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut line = vec![r.label.to_owned()];
+                    line.extend(values(r, cell_text));
+                    line
+                })
+                .collect();
+            let title = format!(
+                "Tableau 1 — flux d'entrées et de sorties, {} ({} PLIE, filtre : {})",
+                t.period,
+                t.plies,
+                t.filter.describe()
+            );
+            let mean = match t.inactivite_moyenne_mois() {
+                Some(m) => format!("Durée moyenne d'inactivité à l'entrée : {m:.1} mois"),
+                None => "Durée moyenne d'inactivité à l'entrée : non connue".to_owned(),
+            };
+            if format == Format::Md {
+                format!("## {title}\n\n{}\n{mean}\n", markdown(&header, &rows, 1))
+            } else {
+                format!("{title}\n\n{}\n{mean}\n", grid(&header, &rows, 1))
+            }
+        }
+    }
+}
+
+fn period_json(o: &mut Map<String, Json>, period: crate::query::Period) {
+    if period.first == period.last {
+        o.insert("year".into(), json!(period.first));
+    } else {
+        o.insert("years".into(), json!([period.first, period.last]));
+    }
+}
+
+/// A cross-tab in `format`: long form in csv and json, a grid in text and md.
+pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
+    let q = &x.query;
+    let measure = q.measure.code();
+    let cols: Vec<Option<&String>> = if x.col_values.is_empty() {
+        vec![None]
+    } else {
+        x.col_values.iter().map(Some).collect()
+    };
+    match format {
+        Format::Csv | Format::Json => {
+            let mut header = vec![q.rows.code().to_owned()];
+            header.extend(q.cols.map(|c| c.code().to_owned()));
+            header.push(measure.to_owned());
+            let mut lines = Vec::new();
+            let mut objects = Vec::new();
+            for (r, rv) in x.row_values.iter().enumerate() {
+                for (c, cv) in cols.iter().enumerate() {
+                    let v = x.value(r, c);
+                    let mut line = vec![rv.clone()];
+                    let mut o = Map::new();
+                    o.insert(q.rows.code().into(), json!(rv));
+                    if let (Some(cd), Some(cv)) = (q.cols, cv) {
+                        line.push((*cv).clone());
+                        o.insert(cd.code().into(), json!(cv));
+                    }
+                    line.push(cell_csv(v));
+                    o.insert(measure.into(), cell_json(v));
+                    lines.push(line);
+                    objects.push(Json::Object(o));
+                }
+            }
+            if format == Format::Csv {
+                return csv_text(&header, &lines);
+            }
+            let mut o = Map::new();
+            o.insert("measure".into(), json!(measure));
+            period_json(&mut o, q.period);
+            o.insert("rows".into(), json!(q.rows.code()));
+            o.insert("cols".into(), q.cols.map_or(Json::Null, |c| json!(c.code())));
+            o.insert("filter".into(), json!(q.filter.describe()));
+            o.insert("plie".into(), json!(x.plies));
+            o.insert("cells".into(), Json::Array(objects));
+            serde_json::to_string_pretty(&Json::Object(o)).expect("json of plain values") + "\n"
+        }
+        Format::Text | Format::Md => {
+            let corner = match q.cols {
+                Some(c) => format!("{} \\ {}", q.rows.code(), c.code()),
+                None => q.rows.code().to_owned(),
+            };
+            let mut header = vec![corner];
+            match q.cols {
+                Some(_) => header.extend(x.col_values.iter().cloned()),
+                None => header.push(measure.to_owned()),
+            }
+            let rows: Vec<Vec<String>> = x
+                .row_values
+                .iter()
+                .enumerate()
+                .map(|(r, rv)| {
+                    let mut line = vec![rv.clone()];
+                    line.extend((0..cols.len()).map(|c| cell_text(x.value(r, c))));
+                    line
+                })
+                .collect();
+            let title =
+                format!("{measure}, {} ({} PLIE, filtre : {})", q.period, x.plies, q.filter.describe());
+            if format == Format::Md {
+                format!("## {title}\n\n{}", markdown(&header, &rows, 1))
+            } else {
+                format!("{title}\n\n{}", grid(&header, &rows, 1))
+            }
+        }
+    }
+}
+
+/// The store's content, one line per PLIE, and its file size.
+pub fn status(plies: &[PlieRecord], file_size: u64, format: Format) -> String {
+    let header: Vec<String> = ["plie", "departement", "region", "parcours", "etapes", "annees", "content_hash", "imported_at"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let rows: Vec<Vec<String>> = plies
+        .iter()
+        .map(|p| {
+            vec![
+                p.plie.clone(),
+                p.departement.clone().unwrap_or_else(|| "?".into()),
+                p.region.clone().unwrap_or_else(|| "?".into()),
+                p.parcours.to_string(),
+                p.etapes.to_string(),
+                p.years.map_or("-".into(), |(a, b)| format!("{a}..{b}")),
+                format!("{:032x}", p.content_hash),
+                timestamp(p.imported_at),
+            ]
+        })
+        .collect();
+    let parcours: u64 = plies.iter().map(|p| p.parcours).sum();
+    match format {
+        Format::Csv => csv_text(&header, &rows),
+        Format::Json => {
+            let list: Vec<Json> = rows
+                .iter()
+                .map(|r| Json::Object(header.iter().cloned().zip(r.iter().map(|v| json!(v))).collect()))
+                .collect();
+            let o = json!({"plies": plies.len(), "parcours": parcours, "file_size": file_size, "plie": list});
+            serde_json::to_string_pretty(&o).expect("json of plain values") + "\n"
+        }
+        Format::Text | Format::Md => {
+            let summary =
+                format!("{} PLIE, {} parcours, file size {} bytes", plies.len(), thousands(parcours), file_size);
+            let table = if format == Format::Md { markdown(&header, &rows, 3) } else { grid(&header, &rows, 3) };
+            format!("{table}\n{summary}\n")
+        }
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn timestamp(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+/// What an import read, imported and rejected, per file and per PLIE, and what the store did.
+pub fn import_summary(summary: &crate::ImportSummary) -> String {
+    use crate::store::PlieOutcome;
+    let written = summary.report.is_some();
+    let mut out = String::new();
+    for t in &summary.transfers {
+        out.push_str(&format!("transfer {}\n", t.folder.display()));
+        let header: Vec<String> =
+            ["file", "plie", "read", "imported", "rejected"].into_iter().map(str::to_owned).collect();
+        let mut rows = Vec::new();
+        for f in &t.files {
+            let imported = |read: u64, rejected: u64| if written { read - rejected } else { 0 };
+            rows.push(vec![
+                f.file.clone(),
+                "*".into(),
+                f.read.to_string(),
+                imported(f.read, f.rejected).to_string(),
+                f.rejected.to_string(),
+            ]);
+            for (plie, (read, rejected)) in &f.per_plie {
+                rows.push(vec![
+                    String::new(),
+                    if plie.is_empty() { "?".into() } else { plie.clone() },
+                    read.to_string(),
+                    imported(*read, *rejected).to_string(),
+                    rejected.to_string(),
+                ]);
+            }
+        }
+        out.push_str(&grid(&header, &rows, 2));
+    }
+    match &summary.report {
+        Some(report) => {
+            for p in &report.plies {
+                let what = match p.outcome {
+                    PlieOutcome::New => "new",
+                    PlieOutcome::Replaced => "replaced",
+                    PlieOutcome::Unchanged => "unchanged (same content already stored, nothing written)",
+                };
+                out.push_str(&format!("PLIE {}: {what}, {} parcours, {} étapes\n", p.plie, p.parcours, p.etapes));
+            }
+        }
+        None if summary.refused() => out.push_str("nothing was written\n"),
+        None => out.push_str("dry run: nothing was written\n"),
+    }
+    for dir in &summary.rejects_written {
+        out.push_str(&format!("refused rows and their report written to {}\n", dir.display()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fractions_keep_six_significant_digits() {
+        assert_eq!(fraction(0.5), "0.5000000");
+        assert_eq!(fraction(13618.0 / 31373.0), "0.4340676");
+        assert_eq!(fraction(0.000123456789), "0.0001234568");
+        assert_eq!(fraction(1.0), "1.000000");
+        assert_eq!(fraction(0.0), "0.000000");
+        assert_eq!(percent(13618.0 / 31373.0), "43 %");
+        assert_eq!(thousands(100550), "100\u{202F}550");
+    }
+}

@@ -1,0 +1,5 @@
+//! The integration tests: the real binary on real files, one test binary.
+
+mod end_to_end;
+mod properties;
+mod util;
