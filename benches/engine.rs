@@ -4,7 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use consolide::model::{BirthMonth, Day, Inactivite, Motif, Niveau, Parcours, PlieInfo, Public, Sexe};
+use consolide::model::{
+    BirthMonth, Day, Inactivite, Motif, Niveau, Parcours, PlieInfo, Public, Sexe,
+};
 use consolide::transfer::Transfer;
 use consolide::{Corpus, Crosstab, Dimension, Filter, Measure, Path, Period, Store};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -24,7 +26,9 @@ impl XorShift {
 fn corpus(n: usize) -> Transfer {
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     let plies: Vec<String> = (0..150).map(|i| format!("P{i:03}")).collect();
-    let start = Day::from_date(time::macros::date!(2005 - 01 - 01)).unwrap().0;
+    let start = Day::from_date(time::macros::date!(2005 - 01 - 01))
+        .unwrap()
+        .0;
     let parcours = (0..n)
         .map(|i| {
             let entree = Day(start + rng.below(13 * 365) as u16);
@@ -74,7 +78,10 @@ fn corpus(n: usize) -> Transfer {
 }
 
 fn engine(c: &mut Criterion) {
-    let n: usize = std::env::var("CONSOLIDE_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let n: usize = std::env::var("CONSOLIDE_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bench.redb");
     let transfer = corpus(n);
@@ -83,17 +90,30 @@ fn engine(c: &mut Criterion) {
     group.bench_function("import (encode + write)", |b| {
         b.iter(|| {
             let _ = std::fs::remove_file(&db);
-            Store::create(&db).unwrap().import(std::slice::from_ref(&transfer), 0).unwrap()
+            Store::create(&db)
+                .unwrap()
+                .import(std::slice::from_ref(&transfer), 0)
+                .unwrap()
         })
     });
-    group.bench_function("open + load snapshot", |b| b.iter(|| Corpus::load(&Store::open(&db).unwrap()).unwrap()));
+    group.bench_function("open + load snapshot", |b| {
+        b.iter(|| Corpus::load(&Store::open(&db).unwrap()).unwrap())
+    });
     let corpus = Corpus::load(&Store::open(&db).unwrap()).unwrap();
     let year = Period::year(2015);
     group.bench_function("tableau 1, scan", |b| {
-        b.iter(|| corpus.tableau1_with(year, &Filter::none(), Path::Scan).unwrap())
+        b.iter(|| {
+            corpus
+                .tableau1_with(year, &Filter::none(), Path::Scan)
+                .unwrap()
+        })
     });
     group.bench_function("tableau 1, bitmaps (cached)", |b| {
-        b.iter(|| corpus.tableau1_with(year, &Filter::none(), Path::Bitmap).unwrap())
+        b.iter(|| {
+            corpus
+                .tableau1_with(year, &Filter::none(), Path::Bitmap)
+                .unwrap()
+        })
     });
     let crosstab = Crosstab {
         measure: Measure::SortiesPositives,
@@ -105,9 +125,10 @@ fn engine(c: &mut Criterion) {
     group.bench_function("crosstab niveau x tranche_age, region filter, scan", |b| {
         b.iter(|| corpus.crosstab_with(&crosstab, Path::Scan).unwrap())
     });
-    group.bench_function("crosstab niveau x tranche_age, region filter, bitmaps", |b| {
-        b.iter(|| corpus.crosstab_with(&crosstab, Path::Bitmap).unwrap())
-    });
+    group.bench_function(
+        "crosstab niveau x tranche_age, region filter, bitmaps",
+        |b| b.iter(|| corpus.crosstab_with(&crosstab, Path::Bitmap).unwrap()),
+    );
     group.finish();
 }
 

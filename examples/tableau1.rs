@@ -10,7 +10,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let year: i32 = args.next().map_or(Ok(2017), |y| y.parse())?;
     let corpus = Corpus::load(&Store::open(db.as_ref())?)?;
     let t1 = corpus.tableau1(Period::year(year), &Filter::none())?;
-    eprintln!("{} parcours en parcours in {year}, {} PLIE", t1.total().tally.en_parcours(), t1.plies);
+    eprintln!(
+        "{} parcours en parcours in {year}, {} PLIE",
+        t1.total().tally.en_parcours(),
+        t1.plies
+    );
     print!("{}", render::tableau1(&t1, Format::Csv));
     Ok(())
 }

@@ -6,16 +6,28 @@ pub const TRANSFERS: &[(&str, &[(&str, &str)])] = &[
     (
         "crafted",
         &[
-            ("parcours.csv", include_str!("../tests/data/crafted/parcours.csv")),
-            ("etapes.csv", include_str!("../tests/data/crafted/etapes.csv")),
+            (
+                "parcours.csv",
+                include_str!("../tests/data/crafted/parcours.csv"),
+            ),
+            (
+                "etapes.csv",
+                include_str!("../tests/data/crafted/etapes.csv"),
+            ),
             ("plie.csv", include_str!("../tests/data/crafted/plie.csv")),
         ],
     ),
     (
         "crafted-59",
         &[
-            ("parcours.csv", include_str!("../tests/data/crafted-59/parcours.csv")),
-            ("plie.csv", include_str!("../tests/data/crafted-59/plie.csv")),
+            (
+                "parcours.csv",
+                include_str!("../tests/data/crafted-59/parcours.csv"),
+            ),
+            (
+                "plie.csv",
+                include_str!("../tests/data/crafted-59/plie.csv"),
+            ),
         ],
     ),
 ];

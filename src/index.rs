@@ -24,8 +24,10 @@ pub(crate) fn year_code(day: u16) -> u8 {
         // Day numbers fit in u16; each maps to its calendar year since 1990.
         let mut table = Vec::with_capacity(65_536);
         let mut year = FIRST_YEAR;
-        let mut next = Day::from_date(time::Date::from_calendar_date(year + 1, time::Month::January, 1).unwrap())
-            .map_or(u32::MAX, |d| u32::from(d.0));
+        let mut next = Day::from_date(
+            time::Date::from_calendar_date(year + 1, time::Month::January, 1).unwrap(),
+        )
+        .map_or(u32::MAX, |d| u32::from(d.0));
         for day in 0..65_536u32 {
             while day >= next {
                 year += 1;
@@ -142,8 +144,11 @@ impl Corpus {
             .enumerate()
             .map(|(k, (plie, raw))| {
                 let annee_entree: Vec<u8> = raw.entree.iter().map(|&d| year_code(d)).collect();
-                let annee_sortie: Vec<u8> =
-                    raw.sortie.iter().map(|&d| if d == u16::MAX { OPEN } else { year_code(d) }).collect();
+                let annee_sortie: Vec<u8> = raw
+                    .sortie
+                    .iter()
+                    .map(|&d| if d == u16::MAX { OPEN } else { year_code(d) })
+                    .collect();
                 let inactivite_band = raw.inactivite.iter().map(|&m| inactivite_band(m)).collect();
                 Chunk {
                     plie,
@@ -158,7 +163,10 @@ impl Corpus {
             })
             .collect();
         let place = |f: fn(&PlieRecord) -> &Option<String>| {
-            let names: BTreeSet<String> = plies.iter().map(|p| f(p).clone().unwrap_or_else(|| "?".into())).collect();
+            let names: BTreeSet<String> = plies
+                .iter()
+                .map(|p| f(p).clone().unwrap_or_else(|| "?".into()))
+                .collect();
             let names: Vec<String> = names.into_iter().collect();
             let of_plie = plies
                 .iter()
@@ -218,7 +226,10 @@ impl Corpus {
             }
         }
         let maps = Arc::new(maps);
-        self.bitmaps.lock().expect("bitmap cache").insert(column, maps.clone());
+        self.bitmaps
+            .lock()
+            .expect("bitmap cache")
+            .insert(column, maps.clone());
         maps
     }
 
@@ -246,8 +257,10 @@ impl Corpus {
             map -= &sortie[y as usize];
         }
         let map = Arc::new(map);
-        self.active.lock().expect("bitmap cache").insert(year, map.clone());
+        self.active
+            .lock()
+            .expect("bitmap cache")
+            .insert(year, map.clone());
         map
     }
-
 }

@@ -27,7 +27,8 @@ pub struct ImportOptions {
 impl ImportOptions {
     /// Options for an import happening now (local date).
     pub fn now() -> ImportOptions {
-        let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+        let now =
+            time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
         ImportOptions {
             today: now.date(),
             rejects: None,
@@ -63,7 +64,11 @@ impl ImportSummary {
 }
 
 /// Reads, checks and imports `folders` into the store at `db` (created if absent).
-pub fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result<ImportSummary, Error> {
+pub fn import(
+    db: &Path,
+    folders: &[PathBuf],
+    options: &ImportOptions,
+) -> Result<ImportSummary, Error> {
     let read_options = ReadOptions {
         today: options.today,
         keep_valid_rows: options.rejects.is_some(),
@@ -113,7 +118,10 @@ pub fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result
 /// Writes the refused rows of `t`, byte for byte under their header, and a report of every error,
 /// into `dir/<transfer folder name>/`.
 fn write_rejects(dir: &Path, t: &Transfer) -> Result<PathBuf, Error> {
-    let name = t.folder.file_name().map_or_else(|| "transfer".into(), |n| n.to_os_string());
+    let name = t
+        .folder
+        .file_name()
+        .map_or_else(|| "transfer".into(), |n| n.to_os_string());
     let out = dir.join(name);
     std::fs::create_dir_all(&out).map_err(Error::Io)?;
     for file in &t.rejects {

@@ -52,7 +52,9 @@ pub mod transfer;
 
 pub use index::Corpus;
 pub use ingest::{import, ImportOptions, ImportSummary};
-pub use query::{Crosstab, CrosstabResult, Dimension, Filter, Measure, Path, Period, QueryError, Tally, Value};
+pub use query::{
+    Crosstab, CrosstabResult, Dimension, Filter, Measure, Path, Period, QueryError, Tally, Value,
+};
 pub use render::Format;
 pub use store::{ImportReport, PlieOutcome, Store, StoreError};
 pub use tables::{Tableau1, Tableau1Row};

@@ -6,13 +6,24 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use consolide::{Corpus, Crosstab, Dimension, Error, Filter, Format, ImportOptions, Measure, Period, Store};
+use consolide::{
+    Corpus, Crosstab, Dimension, Error, Filter, Format, ImportOptions, Measure, Period, Store,
+};
 
 #[derive(Parser)]
-#[command(name = "consolide", version, about = "National consolidation of PLIE parcours")]
+#[command(
+    name = "consolide",
+    version,
+    about = "National consolidation of PLIE parcours"
+)]
 struct Cli {
     /// The store file.
-    #[arg(long, global = true, env = "CONSOLIDE_DB", default_value = "consolide.redb")]
+    #[arg(
+        long,
+        global = true,
+        env = "CONSOLIDE_DB",
+        default_value = "consolide.redb"
+    )]
     db: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -160,9 +171,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Status { output } => {
             let format = parse_format(&output.format)?;
             let store = Store::open(&cli.db)?;
-            emit(&output, &consolide::render::status(&store.plies()?, store.file_size()?, format))
+            emit(
+                &output,
+                &consolide::render::status(&store.plies()?, store.file_size()?, format),
+            )
         }
-        Command::Tableau { table, scope, output } => {
+        Command::Tableau {
+            table,
+            scope,
+            output,
+        } => {
             let format = parse_format(&output.format)?;
             let (period, filter) = parse_scope(&scope)?;
             if table != "1" {
@@ -199,7 +217,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn parse_format(name: &str) -> Result<Format, Failure> {
-    Format::parse(name).ok_or_else(|| refused(format!("unknown format {name:?}; valid formats: text, csv, json, md")))
+    Format::parse(name).ok_or_else(|| {
+        refused(format!(
+            "unknown format {name:?}; valid formats: text, csv, json, md"
+        ))
+    })
 }
 
 fn parse_scope(scope: &Scope) -> Result<(Period, Filter), Failure> {
@@ -207,12 +229,18 @@ fn parse_scope(scope: &Scope) -> Result<(Period, Filter), Failure> {
         (Some(y), None) => {
             let p = Period::parse(y)?;
             if p.first != p.last {
-                return Err(refused(format!("--year takes one year; for {y} use --years")));
+                return Err(refused(format!(
+                    "--year takes one year; for {y} use --years"
+                )));
             }
             p
         }
         (None, Some(range)) => Period::parse(range)?,
-        _ => return Err(refused("give the period with --year Y or --years Y1..Y2".into())),
+        _ => {
+            return Err(refused(
+                "give the period with --year Y or --years Y1..Y2".into(),
+            ))
+        }
     };
     let mut filter = Filter::none();
     for clause in &scope.filter {
@@ -255,7 +283,9 @@ fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result<(),
         return Err(Failure::Refused(lines));
     }
     if options.dry_run && summary.errors().next().is_some() {
-        return Err(Failure::Refused(summary.errors().map(|e| e.to_string()).collect()));
+        return Err(Failure::Refused(
+            summary.errors().map(|e| e.to_string()).collect(),
+        ));
     }
     Ok(())
 }
@@ -292,10 +322,18 @@ fn demo(db: &Path, scale: &str, seed: &str) -> Result<(), Failure> {
     let _ = std::fs::remove_dir_all(&root);
     let summary = summary?;
     if summary.refused() {
-        return Err(Failure::Refused(summary.errors().map(|e| e.to_string()).collect()));
+        return Err(Failure::Refused(
+            summary.errors().map(|e| e.to_string()).collect(),
+        ));
     }
     let corpus = Corpus::load(&Store::open(db)?)?;
-    let last = corpus.plies().iter().filter_map(|p| p.years).map(|(_, b)| b).max().unwrap_or(2017);
+    let last = corpus
+        .plies()
+        .iter()
+        .filter_map(|p| p.years)
+        .map(|(_, b)| b)
+        .max()
+        .unwrap_or(2017);
     let t = corpus.tableau1(Period::year(last), &Filter::none())?;
     eprintln!("demo corpus imported into {}", db.display());
     print!("{}", consolide::render::tableau1(&t, Format::Text));

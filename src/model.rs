@@ -92,7 +92,10 @@ codes!(
 impl Motif {
     /// Employment, training and other positive exits.
     pub fn is_positive(self) -> bool {
-        matches!(self, Motif::Emploi | Motif::Formation | Motif::AutrePositive)
+        matches!(
+            self,
+            Motif::Emploi | Motif::Formation | Motif::AutrePositive
+        )
     }
 }
 
@@ -478,7 +481,10 @@ mod tests {
 
     #[test]
     fn age_counts_from_the_first_of_the_birth_month() {
-        let born = BirthMonth { year: 1991, month: 3 };
+        let born = BirthMonth {
+            year: 1991,
+            month: 3,
+        };
         assert_eq!(born.age_on(date!(2017 - 03 - 01)), 26);
         assert_eq!(born.age_on(date!(2017 - 02 - 28)), 25);
     }

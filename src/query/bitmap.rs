@@ -53,18 +53,28 @@ fn cell_bitmaps(corpus: &Corpus, axes: &[Axis], rows: &RoaringBitmap) -> Vec<Roa
     let mut cells = vec![rows.clone()];
     for axis in axes {
         let values = value_bitmaps(corpus, axis);
-        cells = cells.iter().flat_map(|c| values.iter().map(move |v| c & v)).collect();
+        cells = cells
+            .iter()
+            .flat_map(|c| values.iter().map(move |v| c & v))
+            .collect();
     }
     cells
 }
 
-pub(super) fn grouped(corpus: &Corpus, period: Period, filter: &RowFilter, axes: Vec<Vec<Axis>>) -> Grouped {
+pub(super) fn grouped(
+    corpus: &Corpus,
+    period: Period,
+    filter: &RowFilter,
+    axes: Vec<Vec<Axis>>,
+) -> Grouped {
     let rows = filter_bitmap(corpus, filter);
     let entree = corpus.column_bitmaps(Column::AnneeEntree);
     let sortie = corpus.column_bitmaps(Column::AnneeSortie);
     let motif = corpus.column_bitmaps(Column::Motif);
     let (first, last) = period.codes();
-    let years: Vec<u8> = (first.max(0)..=last.min(i32::from(OPEN) - 1)).map(|y| y as u8).collect();
+    let years: Vec<u8> = (first.max(0)..=last.min(i32::from(OPEN) - 1))
+        .map(|y| y as u8)
+        .collect();
     let mut ever_active = RoaringBitmap::new();
     for &y in &years {
         ever_active |= corpus.active_bitmap(y).as_ref();
@@ -84,7 +94,9 @@ pub(super) fn grouped(corpus: &Corpus, period: Period, filter: &RowFilter, axes:
         t
     };
     let plies = (0..corpus.plies.len())
-        .filter(|&p| filter.plies[p] && !(corpus.plie_bitmap(p as u16) & &rows & &ever_active).is_empty())
+        .filter(|&p| {
+            filter.plies[p] && !(corpus.plie_bitmap(p as u16) & &rows & &ever_active).is_empty()
+        })
         .count();
     let groupings = axes
         .into_iter()

@@ -77,10 +77,18 @@ impl Dimension {
 
     /// Reads a dimension name (exact, lowercase as CLI.md writes it).
     pub fn parse(name: &str) -> Result<Dimension, QueryError> {
-        Self::ALL.iter().copied().find(|d| d.code() == name).ok_or_else(|| QueryError::UnknownDimension {
-            name: name.to_owned(),
-            valid: Self::ALL.iter().map(|d| d.code()).collect::<Vec<_>>().join(", "),
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|d| d.code() == name)
+            .ok_or_else(|| QueryError::UnknownDimension {
+                name: name.to_owned(),
+                valid: Self::ALL
+                    .iter()
+                    .map(|d| d.code())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
     /// The value codes of a fixed-code dimension, in CLI.md's order; `None` for the dimensions
@@ -98,9 +106,13 @@ impl Dimension {
             Dimension::Niveau => Some(Niveau::ALL.iter().map(|n| n.code()).collect()),
             Dimension::NiveauGroupe => codes(&["VI", "VBIS", "V", "IV+", "9", "NC"]),
             Dimension::Inactivite => codes(&["<1", "1-2", "2-3", "3-5", "5+", "JAMAIS", "?"]),
-            Dimension::MotifSortie => {
-                Some(Motif::ALL.iter().map(|m| m.code()).chain(std::iter::once("-")).collect())
-            }
+            Dimension::MotifSortie => Some(
+                Motif::ALL
+                    .iter()
+                    .map(|m| m.code())
+                    .chain(std::iter::once("-"))
+                    .collect(),
+            ),
             Dimension::Plie
             | Dimension::Departement
             | Dimension::Region
@@ -217,7 +229,11 @@ fn year_label(code: u8) -> String {
 
 /// The stored keys of a dimension over a corpus, each with its value label: codes of its column, or
 /// PLIE indices. `present` limits data-driven dimensions to the keys seen after filters.
-fn keys_and_labels(dimension: Dimension, corpus: &Corpus, present: Option<&Present>) -> Vec<(usize, String)> {
+fn keys_and_labels(
+    dimension: Dimension,
+    corpus: &Corpus,
+    present: Option<&Present>,
+) -> Vec<(usize, String)> {
     match dimension {
         Dimension::Plie => (0..corpus.plies.len())
             .filter(|&p| present.is_none_or(|s| s.plies[p]))
@@ -247,7 +263,10 @@ fn keys_and_labels(dimension: Dimension, corpus: &Corpus, present: Option<&Prese
                     }
                 }
             };
-            (0..256).filter(|&c| seen[c]).map(|c| (c, year_label(c as u8))).collect()
+            (0..256)
+                .filter(|&c| seen[c])
+                .map(|c| (c, year_label(c as u8)))
+                .collect()
         }
         _ => Vec::new(),
     }
@@ -311,7 +330,9 @@ impl Filter {
 
     /// Parses one `DIM=V1[,V2...]` and adds it.
     pub fn add(&mut self, clause: &str) -> Result<(), QueryError> {
-        let (dim, values) = clause.split_once('=').ok_or_else(|| QueryError::BadFilter(clause.to_owned()))?;
+        let (dim, values) = clause
+            .split_once('=')
+            .ok_or_else(|| QueryError::BadFilter(clause.to_owned()))?;
         let dimension = Dimension::parse(dim.trim())?;
         let values: Vec<String> = values.split(',').map(|v| v.trim().to_owned()).collect();
         if values.iter().any(String::is_empty) {
@@ -323,7 +344,8 @@ impl Filter {
 
     /// Adds `dimension` restricted to `values`.
     pub fn with(mut self, dimension: Dimension, values: &[&str]) -> Filter {
-        self.clauses.push((dimension, values.iter().map(|v| (*v).to_owned()).collect()));
+        self.clauses
+            .push((dimension, values.iter().map(|v| (*v).to_owned()).collect()));
         self
     }
 
@@ -376,13 +398,14 @@ impl RowFilter {
             };
             let mut chosen = BTreeSet::new();
             for w in wanted {
-                let hit = valid.iter().find(|v| v.eq_ignore_ascii_case(w)).ok_or_else(|| {
-                    QueryError::UnknownValue {
+                let hit = valid
+                    .iter()
+                    .find(|v| v.eq_ignore_ascii_case(w))
+                    .ok_or_else(|| QueryError::UnknownValue {
                         dimension: dimension.code(),
                         value: w.clone(),
                         valid: valid.iter().copied().collect::<Vec<_>>().join(", "),
-                    }
-                })?;
+                    })?;
                 chosen.insert(*hit);
             }
             match dimension.source() {
@@ -410,7 +433,9 @@ impl RowFilter {
     /// Whether row `i` of `chunk` passes (the chunk's PLIE is checked apart).
     #[inline]
     pub fn row(&self, chunk: &Chunk, i: usize) -> bool {
-        self.columns.iter().all(|(column, pass)| pass[chunk.column(*column)[i] as usize])
+        self.columns
+            .iter()
+            .all(|(column, pass)| pass[chunk.column(*column)[i] as usize])
     }
 }
 
@@ -447,8 +472,14 @@ impl Present {
             })
             .reduce(empty, |mut a, b| {
                 a.plies.iter_mut().zip(&b.plies).for_each(|(x, y)| *x |= y);
-                a.annee_entree.iter_mut().zip(&b.annee_entree).for_each(|(x, y)| *x |= y);
-                a.annee_sortie.iter_mut().zip(&b.annee_sortie).for_each(|(x, y)| *x |= y);
+                a.annee_entree
+                    .iter_mut()
+                    .zip(&b.annee_entree)
+                    .for_each(|(x, y)| *x |= y);
+                a.annee_sortie
+                    .iter_mut()
+                    .zip(&b.annee_sortie)
+                    .for_each(|(x, y)| *x |= y);
                 a
             })
     }

@@ -23,7 +23,9 @@ impl Period {
     /// The years `first..=last`.
     pub fn years(first: i32, last: i32) -> Result<Period, QueryError> {
         if first > last {
-            return Err(QueryError::BadPeriod(format!("{first}..{last} ends before it starts")));
+            return Err(QueryError::BadPeriod(format!(
+                "{first}..{last} ends before it starts"
+            )));
         }
         Ok(Period { first, last })
     }
@@ -35,7 +37,11 @@ impl Period {
                 .parse::<i32>()
                 .ok()
                 .filter(|y| (FIRST_YEAR..=9999).contains(y))
-                .ok_or_else(|| QueryError::BadPeriod(format!("{text:?} is not a year from {FIRST_YEAR} on, or a range Y1..Y2")))
+                .ok_or_else(|| {
+                    QueryError::BadPeriod(format!(
+                        "{text:?} is not a year from {FIRST_YEAR} on, or a range Y1..Y2"
+                    ))
+                })
         };
         match text.split_once("..") {
             Some((a, b)) => Period::years(year(a)?, year(b)?),
@@ -129,10 +135,18 @@ impl Measure {
     }
 
     pub fn parse(name: &str) -> Result<Measure, QueryError> {
-        Self::ALL.iter().copied().find(|m| m.code() == name).ok_or_else(|| QueryError::UnknownMeasure {
-            name: name.to_owned(),
-            valid: Self::ALL.iter().map(|m| m.code()).collect::<Vec<_>>().join(", "),
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|m| m.code() == name)
+            .ok_or_else(|| QueryError::UnknownMeasure {
+                name: name.to_owned(),
+                valid: Self::ALL
+                    .iter()
+                    .map(|m| m.code())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
     /// Whether the measure is a rate (a fraction) rather than a count.
@@ -218,16 +232,25 @@ impl Tally {
             M::SortiesAutresPositives => count(self.sorties_motif(Motif::AutrePositive)),
             M::SortiesSansSuite => count(self.sorties_sans_suite()),
             M::Abandons => count(self.sorties_motif(Motif::Abandon)),
-            M::DemenagementsDecesRetraites => count(self.sorties_motif(Motif::DemenagementDecesRetraite)),
+            M::DemenagementsDecesRetraites => {
+                count(self.sorties_motif(Motif::DemenagementDecesRetraite))
+            }
             M::AutresSansSuite => count(self.sorties_motif(Motif::AutreSansSuite)),
             M::ParcoursDistincts => count(self.parcours_distincts),
-            M::TauxSortiesPositives => Value::Rate(rate(self.sorties_positives(), self.sorties_total())),
+            M::TauxSortiesPositives => {
+                Value::Rate(rate(self.sorties_positives(), self.sorties_total()))
+            }
             M::TauxSortiesPositivesHorsDem => Value::Rate(rate(
                 self.sorties_positives(),
                 self.sorties_total() - self.sorties_motif(Motif::DemenagementDecesRetraite),
             )),
-            M::TauxSortiesPositivesEntrees => Value::Rate(rate(self.sorties_positives(), self.entrees)),
-            M::TauxAbandons => Value::Rate(rate(self.sorties_motif(Motif::Abandon), self.sorties_total())),
+            M::TauxSortiesPositivesEntrees => {
+                Value::Rate(rate(self.sorties_positives(), self.entrees))
+            }
+            M::TauxAbandons => Value::Rate(rate(
+                self.sorties_motif(Motif::Abandon),
+                self.sorties_total(),
+            )),
         }
     }
 
@@ -263,10 +286,19 @@ pub(crate) struct Contribution {
 impl Contribution {
     /// `None` when the parcours is not in parcours at any time of the period.
     #[inline]
-    pub fn of(annee_entree: u8, annee_sortie: u8, motif: u8, (first, last): (i32, i32)) -> Option<Contribution> {
+    pub fn of(
+        annee_entree: u8,
+        annee_sortie: u8,
+        motif: u8,
+        (first, last): (i32, i32),
+    ) -> Option<Contribution> {
         let e = i32::from(annee_entree);
         // An open parcours has exit code 255, beyond every period a query can name.
-        let x = if annee_sortie == crate::index::OPEN { i32::MAX } else { i32::from(annee_sortie) };
+        let x = if annee_sortie == crate::index::OPEN {
+            i32::MAX
+        } else {
+            i32::from(annee_sortie)
+        };
         if e > last || x < first {
             return None;
         }

@@ -102,7 +102,11 @@ impl Corpus {
     }
 
     /// Answers `query` on the chosen path.
-    pub fn crosstab_with(&self, query: &Crosstab, path: Path) -> Result<CrosstabResult, QueryError> {
+    pub fn crosstab_with(
+        &self,
+        query: &Crosstab,
+        path: Path,
+    ) -> Result<CrosstabResult, QueryError> {
         if Some(query.rows) == query.cols {
             return Err(QueryError::SameDimension(query.rows.code()));
         }
@@ -128,7 +132,10 @@ impl Corpus {
         path: Path,
     ) -> Result<Grouped, QueryError> {
         let filter = RowFilter::resolve(filter, self)?;
-        let data_driven = groupings.iter().flatten().any(|d| d.fixed_values().is_none());
+        let data_driven = groupings
+            .iter()
+            .flatten()
+            .any(|d| d.fixed_values().is_none());
         let present = if data_driven {
             Present::scan(self, &filter)
         } else {
@@ -140,7 +147,11 @@ impl Corpus {
         };
         let axes: Vec<Vec<Axis>> = groupings
             .iter()
-            .map(|dims| dims.iter().map(|&d| Axis::resolve(d, self, &present)).collect())
+            .map(|dims| {
+                dims.iter()
+                    .map(|&d| Axis::resolve(d, self, &present))
+                    .collect()
+            })
             .collect();
         Ok(match path {
             Path::Scan => scan::grouped(self, period, &filter, axes),

@@ -28,9 +28,17 @@ struct Counts {
     plies: Vec<bool>,
 }
 
-pub(super) fn grouped(corpus: &Corpus, period: Period, filter: &RowFilter, axes: Vec<Vec<Axis>>) -> Grouped {
+pub(super) fn grouped(
+    corpus: &Corpus,
+    period: Period,
+    filter: &RowFilter,
+    axes: Vec<Vec<Axis>>,
+) -> Grouped {
     let codes = period.codes();
-    let sizes: Vec<usize> = axes.iter().map(|a| a.iter().map(|x| x.values.len()).product()).collect();
+    let sizes: Vec<usize> = axes
+        .iter()
+        .map(|a| a.iter().map(|x| x.values.len()).product())
+        .collect();
     let empty = || Counts {
         tallies: sizes.iter().map(|&n| vec![Tally::default(); n]).collect(),
         plies: vec![false; corpus.plies.len()],
@@ -46,9 +54,12 @@ pub(super) fn grouped(corpus: &Corpus, period: Period, filter: &RowFilter, axes:
         })
         .fold(empty, |mut counts, chunk| {
             for i in 0..chunk.len() {
-                let Some(contribution) =
-                    Contribution::of(chunk.annee_entree[i], chunk.annee_sortie[i], chunk.raw.motif[i], codes)
-                else {
+                let Some(contribution) = Contribution::of(
+                    chunk.annee_entree[i],
+                    chunk.annee_sortie[i],
+                    chunk.raw.motif[i],
+                    codes,
+                ) else {
                     continue;
                 };
                 if !filter.row(chunk, i) {

@@ -125,7 +125,11 @@ pub struct Annexes {
 pub fn encode<T>(kind: Kind, value: &T) -> Vec<u8>
 where
     T: for<'a> rkyv::Serialize<
-        rkyv::api::high::HighSerializer<AlignedVec, rkyv::ser::allocator::ArenaHandle<'a>, rancor::Error>,
+        rkyv::api::high::HighSerializer<
+            AlignedVec,
+            rkyv::ser::allocator::ArenaHandle<'a>,
+            rancor::Error,
+        >,
     >,
 {
     let payload = rkyv::to_bytes::<rancor::Error>(value).expect("archiving plain data cannot fail");
@@ -151,7 +155,10 @@ where
         return Err(corrupt("not a consolide value (bad envelope)".into()));
     }
     if bytes[3] != kind as u8 {
-        return Err(corrupt(format!("holds a value of kind {} where kind {} was expected", bytes[3], kind as u8)));
+        return Err(corrupt(format!(
+            "holds a value of kind {} where kind {} was expected",
+            bytes[3], kind as u8
+        )));
     }
     let version = u16::from_le_bytes([bytes[4], bytes[5]]);
     if version != FORMAT_VERSION {
@@ -168,7 +175,8 @@ where
     // redb does not align values; rkyv wants its archive aligned.
     let mut aligned = AlignedVec::<16>::with_capacity(payload.len());
     aligned.extend_from_slice(payload);
-    rkyv::from_bytes::<T, rancor::Error>(&aligned).map_err(|e| corrupt(format!("unreadable archive: {e}")))
+    rkyv::from_bytes::<T, rancor::Error>(&aligned)
+        .map_err(|e| corrupt(format!("unreadable archive: {e}")))
 }
 
 #[cfg(test)]
@@ -196,7 +204,10 @@ mod tests {
         for i in 0..bytes.len() {
             let mut flipped = bytes.clone();
             flipped[i] ^= 0x40;
-            assert!(decode::<ParcoursChunk>(Kind::Parcours, &flipped, &name).is_err(), "byte {i}");
+            assert!(
+                decode::<ParcoursChunk>(Kind::Parcours, &flipped, &name).is_err(),
+                "byte {i}"
+            );
         }
         assert!(decode::<ParcoursChunk>(Kind::Parcours, &bytes[..bytes.len() - 1], &name).is_err());
 

@@ -12,7 +12,9 @@ pub enum StoreError {
     NotAStore { path: PathBuf, reason: String },
     #[error("the store is corrupt: {0}")]
     Corrupt(String),
-    #[error("the store was written in format version {found}; this build reads version {supported}")]
+    #[error(
+        "the store was written in format version {found}; this build reads version {supported}"
+    )]
     UnsupportedVersion { found: u32, supported: u32 },
     #[error("the store {0} is busy: another process is writing it (try again when it is done)")]
     Busy(PathBuf),
@@ -26,11 +28,22 @@ impl StoreError {
     pub(crate) fn from_open(path: &Path, e: redb::DatabaseError) -> StoreError {
         match e {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Busy(path.to_owned()),
+            // redb says "not a redb database" with an InvalidData I/O error.
+            redb::DatabaseError::Storage(redb::StorageError::Io(io))
+                if io.kind() == std::io::ErrorKind::InvalidData =>
+            {
+                StoreError::NotAStore {
+                    path: path.to_owned(),
+                    reason: io.to_string(),
+                }
+            }
             redb::DatabaseError::Storage(redb::StorageError::Io(io)) => StoreError::Io(io),
-            redb::DatabaseError::Storage(redb::StorageError::Corrupted(why)) => StoreError::NotAStore {
-                path: path.to_owned(),
-                reason: why,
-            },
+            redb::DatabaseError::Storage(redb::StorageError::Corrupted(why)) => {
+                StoreError::NotAStore {
+                    path: path.to_owned(),
+                    reason: why,
+                }
+            }
             redb::DatabaseError::UpgradeRequired(v) => StoreError::NotAStore {
                 path: path.to_owned(),
                 reason: format!("it is a redb file of file format {v}, not of this build's"),
@@ -41,13 +54,14 @@ impl StoreError {
 
     pub(crate) fn from_table(path: &Path, e: redb::TableError) -> StoreError {
         match e {
-            redb::TableError::TableTypeMismatch { .. } | redb::TableError::TypeDefinitionChanged { .. } => {
-                StoreError::NotAStore {
-                    path: path.to_owned(),
-                    reason: format!("{e}"),
-                }
+            redb::TableError::TableTypeMismatch { .. }
+            | redb::TableError::TypeDefinitionChanged { .. } => StoreError::NotAStore {
+                path: path.to_owned(),
+                reason: format!("{e}"),
+            },
+            redb::TableError::TableDoesNotExist(t) => {
+                StoreError::Corrupt(format!("the table {t} is missing"))
             }
-            redb::TableError::TableDoesNotExist(t) => StoreError::Corrupt(format!("the table {t} is missing")),
             other => StoreError::from(redb::Error::from(other)),
         }
     }

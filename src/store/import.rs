@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 use redb::ReadableTable;
 
-use super::encoding::{self, Annexes, EtapesChunk, Kind, KeysChunk, ParcoursChunk, PlieRecord, NONE};
+use super::encoding::{
+    self, Annexes, EtapesChunk, KeysChunk, Kind, ParcoursChunk, PlieRecord, NONE,
+};
 use super::{Handle, Store, StoreError, ANNEXES, CHUNK_ROWS, ETAPES, KEYS, PARCOURS, PLIE};
 use crate::model::{Activite, Allocation, Etape, Financement, Parcours, PlieInfo};
 use crate::transfer::Transfer;
@@ -40,7 +42,9 @@ pub struct ImportReport {
 impl ImportReport {
     /// Whether the import wrote anything.
     pub fn changed(&self) -> bool {
-        self.plies.iter().any(|p| p.outcome != PlieOutcome::Unchanged)
+        self.plies
+            .iter()
+            .any(|p| p.outcome != PlieOutcome::Unchanged)
     }
 }
 
@@ -69,9 +73,15 @@ impl Store {
     /// Replaces, for every PLIE of `transfers`, all its data by the transfer's, in one write
     /// transaction; PLIE whose content is already stored are left untouched. The transfers must
     /// be valid and must not share a PLIE (the caller checks both).
-    pub fn import(&mut self, transfers: &[Transfer], imported_at: i64) -> Result<ImportReport, StoreError> {
+    pub fn import(
+        &mut self,
+        transfers: &[Transfer],
+        imported_at: i64,
+    ) -> Result<ImportReport, StoreError> {
         let Handle::ReadWrite(db) = &self.handle else {
-            return Err(StoreError::Io(std::io::Error::other("the store was opened read-only")));
+            return Err(StoreError::Io(std::io::Error::other(
+                "the store was opened read-only",
+            )));
         };
         let groups = group_by_plie(transfers);
         let encoded: Vec<Encoded> = groups
@@ -208,7 +218,8 @@ fn parcours_chunk(rows: &[&Parcours]) -> (ParcoursChunk, KeysChunk) {
         c.formation[0].push(opt_code(f.domaine));
         c.formation[1].push(opt_code(f.niveau));
         c.formation[2].push(opt_code(f.validation));
-        c.formation_duree_mois.push(f.duree_mois.unwrap_or(u16::MAX));
+        c.formation_duree_mois
+            .push(f.duree_mois.unwrap_or(u16::MAX));
         k.participant.push(p.participant.clone());
         k.commune.push(p.commune.clone().unwrap_or_default());
     }
@@ -217,7 +228,8 @@ fn parcours_chunk(rows: &[&Parcours]) -> (ParcoursChunk, KeysChunk) {
 
 fn encode_plie(plie: &str, mut rows: PlieRows<'_>, imported_at: i64) -> Encoded {
     // A canonical order, so that the same content always encodes (and hashes) the same.
-    rows.parcours.sort_unstable_by(|a, b| (a.entree, &a.participant).cmp(&(b.entree, &b.participant)));
+    rows.parcours
+        .sort_unstable_by(|a, b| (a.entree, &a.participant).cmp(&(b.entree, &b.participant)));
     let row_of: HashMap<(&str, u16), u32> = rows
         .parcours
         .iter()
@@ -229,10 +241,20 @@ fn encode_plie(plie: &str, mut rows: PlieRows<'_>, imported_at: i64) -> Encoded 
         .iter()
         .filter_map(|e| {
             let row = *row_of.get(&(e.participant.as_str(), e.entree.0))?;
-            Some((row, e.etape as u8, e.debut.0, e.fin.map_or(u16::MAX, |d| d.0), u8::from(e.finance_plie)))
+            Some((
+                row,
+                e.etape as u8,
+                e.debut.0,
+                e.fin.map_or(u16::MAX, |d| d.0),
+                u8::from(e.finance_plie),
+            ))
         })
         .collect();
-    debug_assert_eq!(etapes.len(), rows.etapes.len(), "a valid transfer links every étape");
+    debug_assert_eq!(
+        etapes.len(),
+        rows.etapes.len(),
+        "a valid transfer links every étape"
+    );
     etapes.sort_unstable();
 
     let mut parcours = Vec::new();
@@ -261,12 +283,28 @@ fn encode_plie(plie: &str, mut rows: PlieRows<'_>, imported_at: i64) -> Encoded 
         financements: rows
             .financements
             .iter()
-            .map(|f| (f.annee, f.axe, f.financeur as u8, f.direct_centimes, f.indirect_centimes, f.mobilise))
+            .map(|f| {
+                (
+                    f.annee,
+                    f.axe,
+                    f.financeur as u8,
+                    f.direct_centimes,
+                    f.indirect_centimes,
+                    f.mobilise,
+                )
+            })
             .collect(),
         allocations: rows
             .allocations
             .iter()
-            .map(|a| (a.annee, a.structure as u8, a.montant_centimes, a.dont_fse_centimes))
+            .map(|a| {
+                (
+                    a.annee,
+                    a.structure as u8,
+                    a.montant_centimes,
+                    a.dont_fse_centimes,
+                )
+            })
             .collect(),
         activite: rows
             .activite
@@ -282,7 +320,12 @@ fn encode_plie(plie: &str, mut rows: PlieRows<'_>, imported_at: i64) -> Encoded 
     let years = rows
         .parcours
         .iter()
-        .map(|p| (p.entree.year(), p.sortie.map_or(p.entree.year(), |(d, _)| d.year())))
+        .map(|p| {
+            (
+                p.entree.year(),
+                p.sortie.map_or(p.entree.year(), |(d, _)| d.year()),
+            )
+        })
         .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
     let info = rows.info.cloned().unwrap_or_default();
     let mut record = PlieRecord {

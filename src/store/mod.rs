@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use redb::{Database, ReadableDatabase, ReadableTable, ReadOnlyDatabase, TableDefinition};
+use redb::{Database, ReadOnlyDatabase, ReadableDatabase, ReadableTable, TableDefinition};
 
 mod encoding;
 mod error;
@@ -65,12 +65,17 @@ impl Store {
             path: path.to_owned(),
         };
         if !store.check_meta()? {
-            let Handle::ReadWrite(db) = &store.handle else { unreachable!() };
+            let Handle::ReadWrite(db) = &store.handle else {
+                unreachable!()
+            };
             let tx = db.begin_write()?;
             {
                 let mut meta = tx.open_table(META)?;
                 meta.insert("magic", MAGIC)?;
-                meta.insert("format_version", &u32::from(FORMAT_VERSION).to_le_bytes()[..])?;
+                meta.insert(
+                    "format_version",
+                    &u32::from(FORMAT_VERSION).to_le_bytes()[..],
+                )?;
                 // Create the other tables so that readers find them in an empty store.
                 tx.open_table(PLIE)?;
                 tx.open_table(PARCOURS)?;
@@ -164,13 +169,18 @@ impl Store {
     pub fn read_parcours(&self) -> Result<Vec<PlieData>, StoreError> {
         let tx = self.begin_read()?;
         let records = read_records(&tx)?;
-        let table = tx.open_table(PARCOURS).map_err(|e| StoreError::from_table(&self.path, e))?;
+        let table = tx
+            .open_table(PARCOURS)
+            .map_err(|e| StoreError::from_table(&self.path, e))?;
         let mut raw = Vec::new();
         for record in &records {
             let mut chunks = Vec::with_capacity(record.parcours_chunks as usize);
             for n in 0..record.parcours_chunks {
                 let bytes = table.get((record.plie.as_str(), n))?.ok_or_else(|| {
-                    StoreError::Corrupt(format!("PLIE {}: parcours chunk {n} is missing", record.plie))
+                    StoreError::Corrupt(format!(
+                        "PLIE {}: parcours chunk {n} is missing",
+                        record.plie
+                    ))
                 })?;
                 chunks.push(bytes.value().to_vec());
             }
@@ -187,7 +197,8 @@ impl Store {
                     .map(|(n, bytes)| {
                         let what = || format!("PLIE {}: parcours chunk {n}", record.plie);
                         let chunk: ParcoursChunk = encoding::decode(Kind::Parcours, bytes, &what)?;
-                        check_chunk(&chunk).map_err(|why| StoreError::Corrupt(format!("{}: {why}", what())))?;
+                        check_chunk(&chunk)
+                            .map_err(|why| StoreError::Corrupt(format!("{}: {why}", what())))?;
                         Ok(chunk)
                     })
                     .collect::<Result<Vec<_>, StoreError>>()?;
@@ -206,7 +217,9 @@ impl Store {
     /// The étapes of one PLIE.
     pub fn read_etapes(&self, record: &PlieRecord) -> Result<Vec<EtapesChunk>, StoreError> {
         let tx = self.begin_read()?;
-        let table = tx.open_table(ETAPES).map_err(|e| StoreError::from_table(&self.path, e))?;
+        let table = tx
+            .open_table(ETAPES)
+            .map_err(|e| StoreError::from_table(&self.path, e))?;
         (0..record.etapes_chunks)
             .map(|n| {
                 let what = || format!("PLIE {}: étapes chunk {n}", record.plie);
@@ -225,7 +238,9 @@ impl Store {
 }
 
 fn read_records(tx: &redb::ReadTransaction) -> Result<Vec<PlieRecord>, StoreError> {
-    let table = tx.open_table(PLIE).map_err(|e| StoreError::from_table(Path::new(""), e))?;
+    let table = tx
+        .open_table(PLIE)
+        .map_err(|e| StoreError::from_table(Path::new(""), e))?;
     let mut records = Vec::new();
     for entry in table.iter()? {
         let (key, value) = entry?;
@@ -233,7 +248,11 @@ fn read_records(tx: &redb::ReadTransaction) -> Result<Vec<PlieRecord>, StoreErro
         let what = || format!("the record of PLIE {plie}");
         let record: PlieRecord = encoding::decode(Kind::Plie, value.value(), &what)?;
         if record.plie != plie {
-            return Err(StoreError::Corrupt(format!("{} names PLIE {}", what(), record.plie)));
+            return Err(StoreError::Corrupt(format!(
+                "{} names PLIE {}",
+                what(),
+                record.plie
+            )));
         }
         records.push(record);
     }
@@ -267,7 +286,8 @@ fn check_chunk(c: &ParcoursChunk) -> Result<(), String> {
         return Err("columns of different lengths".into());
     }
     let in_range = |col: &[u8], max: usize, optional: bool| {
-        col.iter().all(|&v| (v as usize) < max || (optional && v == NONE))
+        col.iter()
+            .all(|&v| (v as usize) < max || (optional && v == NONE))
     };
     let ok = in_range(&c.motif, Motif::ALL.len(), true)
         && in_range(&c.sexe, Sexe::ALL.len(), false)
@@ -277,9 +297,13 @@ fn check_chunk(c: &ParcoursChunk) -> Result<(), String> {
         && in_range(&c.th, 2, false)
         && in_range(&c.qpv, 2, true)
         && c.age.iter().all(|&a| (15..=99).contains(&a))
-        && c.entree.iter().zip(&c.sortie).zip(&c.motif).all(|((&e, &s), &m)| {
-            (s == u16::MAX && m == NONE) || (s != u16::MAX && s >= e && m != NONE)
-        });
+        && c.entree
+            .iter()
+            .zip(&c.sortie)
+            .zip(&c.motif)
+            .all(|((&e, &s), &m)| {
+                (s == u16::MAX && m == NONE) || (s != u16::MAX && s >= e && m != NONE)
+            });
     if ok {
         Ok(())
     } else {

@@ -13,7 +13,10 @@ pub const TABLEAU1_COLUMNS: &[(&str, Measure)] = &[
     ("sorties_formation", Measure::SortiesFormation),
     ("sorties_sans_suite", Measure::SortiesSansSuite),
     ("abandons", Measure::Abandons),
-    ("demenagements_deces_retraites", Measure::DemenagementsDecesRetraites),
+    (
+        "demenagements_deces_retraites",
+        Measure::DemenagementsDecesRetraites,
+    ),
     ("autres_sans_suite", Measure::AutresSansSuite),
     ("taux_sortie_positive", Measure::TauxSortiesPositives),
 ];
@@ -70,11 +73,27 @@ const LABELS: &[(Dimension, &[Option<&str>])] = &[
     (Dimension::Age26, &[Some("< 26 ans"), Some("≥ 26 ans")]),
     (
         Dimension::TrancheAge,
-        &[Some("15-24 ans"), Some("25-44 ans"), Some("45-54 ans"), Some("55-64 ans"), Some("65 ans et +")],
+        &[
+            Some("15-24 ans"),
+            Some("25-44 ans"),
+            Some("45-54 ans"),
+            Some("55-64 ans"),
+            Some("65 ans et +"),
+        ],
     ),
     (Dimension::Th, &[Some("Travailleurs handicapés"), None]),
-    (Dimension::InscritPe, &[Some("Participants inscrits à Pôle emploi"), None]),
-    (Dimension::Public, &[Some("DELD"), Some("RSA"), Some("Autres publics en difficulté")]),
+    (
+        Dimension::InscritPe,
+        &[Some("Participants inscrits à Pôle emploi"), None],
+    ),
+    (
+        Dimension::Public,
+        &[
+            Some("DELD"),
+            Some("RSA"),
+            Some("Autres publics en difficulté"),
+        ],
+    ),
     (
         Dimension::Niveau,
         &[
@@ -110,7 +129,12 @@ impl Corpus {
     }
 
     /// Tableau 1 computed on the chosen query path.
-    pub fn tableau1_with(&self, period: Period, filter: &Filter, path: Path) -> Result<Tableau1, QueryError> {
+    pub fn tableau1_with(
+        &self,
+        period: Period,
+        filter: &Filter,
+        path: Path,
+    ) -> Result<Tableau1, QueryError> {
         let mut groupings: Vec<Vec<Dimension>> = LABELS.iter().map(|(d, _)| vec![*d]).collect();
         groupings.push(vec![Dimension::Public, Dimension::InscritPe]);
         let grouped = self.grouped(period, filter, &groupings, path)?;
@@ -125,7 +149,9 @@ impl Corpus {
             tally: total,
         }];
         for ((dimension, labels), cells) in LABELS.iter().zip(&tallies) {
-            let values = dimension.fixed_values().expect("Tableau 1 groups are fixed-code");
+            let values = dimension
+                .fixed_values()
+                .expect("Tableau 1 groups are fixed-code");
             for (i, label) in labels.iter().enumerate() {
                 let Some(label) = label else { continue };
                 rows.push(Tableau1Row {

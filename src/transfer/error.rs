@@ -1,9 +1,13 @@
 //! What a transfer can do wrong, said so that a data manager can find and fix it.
 
+use std::fmt;
 use std::path::PathBuf;
 
 /// Where a problem is: file, physical line where the record starts (the header is line 1), column
 /// number (1-based, in the file's own column order) and column name.
+///
+/// Line 0 stands for the file as a whole (a missing or empty file, a file that is not part of the
+/// format); a `None` column is printed as column 0.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Position {
     pub file: String,
@@ -12,11 +16,230 @@ pub struct Position {
     pub field: Option<String>,
 }
 
-/// The rule a row breaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}",
+            self.file,
+            self.line,
+            self.column.unwrap_or(0)
+        )?;
+        if let Some(field) = &self.field {
+            write!(f, " ({field})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The rule a row breaks: one variant per rule of the transfer format (docs/FORMAT.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Rule {
-    Placeholder,
+    // The folder and the dialect.
+    /// parcours.csv is part of every transfer.
+    MissingParcours,
+    /// A file holds at least its header line.
+    EmptyFile,
+    /// Files are UTF-8.
+    InvalidUtf8,
+    /// Every required column is in the header.
+    MissingColumn,
+    /// A column name appears once in the header.
+    DuplicateColumn,
+    /// Every row has as many fields as the header.
+    FieldCount,
+    // Values.
+    /// A required value is present.
+    Required,
+    /// A PLIE code is 1 to 32 characters among `A-Z a-z 0-9 _ -`.
+    PlieCode,
+    /// A participant key is 1 to 64 characters.
+    Participant,
+    /// A participant key is never a social-security number.
+    ParticipantNir,
+    /// A date is `YYYY-MM-DD` or `DD/MM/YYYY` and is a day of the calendar.
+    Date,
+    /// A birth month is `YYYY-MM`.
+    BirthMonth,
+    /// A yes/no value is `0`, `1`, `non` or `oui`.
+    Boolean,
+    /// A coded value is one of the codes of its column.
+    Code,
+    /// A count is a whole number, 0 or more.
+    Integer,
+    /// Months without work are a whole number, 0 or more, or `JAMAIS`.
+    Inactivite,
+    /// An amount is a number of euros, 0 or more, with at most two decimals.
+    Amount,
+    /// An indicator value is a number, 0 or more, with at most two decimals.
+    Number,
+    /// A commune is a 5-character INSEE code.
+    Commune,
+    /// A department is an INSEE department code.
+    Departement,
+    /// An indicator code is 1 to 64 characters among `A-Z 0-9 _`.
+    Indicateur,
+    /// A year has four digits, from 1990 to the year of the import.
+    Year,
+    /// The ESF axis is 3 or 4.
+    Axe,
+    /// No date is before 1990-01-01.
+    DateBefore1990,
+    /// No date is after the day of the import.
+    DateAfterImport,
+    // parcours.csv
+    /// The exit date is on or after the entry date.
+    ExitBeforeEntry,
+    /// `motif_sortie` is given if and only if `sortie` is.
+    MotifIffSortie,
+    /// The `emploi_*` columns are filled only for an exit to employment.
+    EmploiDetail,
+    /// The `formation_*` columns are filled only for an exit to training.
+    FormationDetail,
+    /// The birth month is before the entry date.
+    BirthAfterEntry,
+    /// The age at entry is between 15 and 99.
+    AgeAtEntry,
+    /// (`plie`, `participant`, `entree`) is unique.
+    DuplicateParcours,
+    /// Two parcours of one participant in one PLIE do not overlap.
+    OverlappingParcours,
+    // etapes.csv
+    /// An étape belongs to a parcours of parcours.csv.
+    UnknownParcours,
+    /// An étape belongs to a valid parcours.
+    RejectedParcours,
+    /// An étape starts within its parcours.
+    DebutOutsideParcours,
+    /// An étape ends on or after its start.
+    FinBeforeDebut,
+    /// An étape ends on or before the exit of its parcours.
+    FinAfterSortie,
+    // plie.csv, financements.csv, allocations.csv, activite.csv
+    /// A PLIE has at most one line in plie.csv.
+    DuplicatePlie,
+    /// A key has at most one line in financements.csv, allocations.csv and activite.csv.
+    DuplicateLine,
+    /// The ESF part of an allocation is at most its amount.
+    DontFseAboveMontant,
+}
+
+impl Rule {
+    /// Every rule, in the order of docs/FORMAT.md.
+    pub const ALL: &'static [Rule] = &[
+        Rule::MissingParcours,
+        Rule::EmptyFile,
+        Rule::InvalidUtf8,
+        Rule::MissingColumn,
+        Rule::DuplicateColumn,
+        Rule::FieldCount,
+        Rule::Required,
+        Rule::PlieCode,
+        Rule::Participant,
+        Rule::ParticipantNir,
+        Rule::Date,
+        Rule::BirthMonth,
+        Rule::Boolean,
+        Rule::Code,
+        Rule::Integer,
+        Rule::Inactivite,
+        Rule::Amount,
+        Rule::Number,
+        Rule::Commune,
+        Rule::Departement,
+        Rule::Indicateur,
+        Rule::Year,
+        Rule::Axe,
+        Rule::DateBefore1990,
+        Rule::DateAfterImport,
+        Rule::ExitBeforeEntry,
+        Rule::MotifIffSortie,
+        Rule::EmploiDetail,
+        Rule::FormationDetail,
+        Rule::BirthAfterEntry,
+        Rule::AgeAtEntry,
+        Rule::DuplicateParcours,
+        Rule::OverlappingParcours,
+        Rule::UnknownParcours,
+        Rule::RejectedParcours,
+        Rule::DebutOutsideParcours,
+        Rule::FinBeforeDebut,
+        Rule::FinAfterSortie,
+        Rule::DuplicatePlie,
+        Rule::DuplicateLine,
+        Rule::DontFseAboveMontant,
+    ];
+
+    /// The rule as one sentence, printed after each error.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Rule::MissingParcours => "parcours.csv is part of every transfer",
+            Rule::EmptyFile => "a file holds at least its header line",
+            Rule::InvalidUtf8 => "files are encoded in UTF-8",
+            Rule::MissingColumn => "every required column is in the header",
+            Rule::DuplicateColumn => "a column name appears once in the header",
+            Rule::FieldCount => "every row has as many fields as the header",
+            Rule::Required => "a required value is present",
+            Rule::PlieCode => "a PLIE code is 1 to 32 characters among A-Z a-z 0-9 _ -",
+            Rule::Participant => "a participant key is 1 to 64 characters",
+            Rule::ParticipantNir => {
+                "a participant key is pseudonymous, never a social-security number"
+            }
+            Rule::Date => "a date is YYYY-MM-DD or DD/MM/YYYY and is a day of the calendar",
+            Rule::BirthMonth => "a birth month is YYYY-MM",
+            Rule::Boolean => "a yes/no value is 0, 1, non or oui",
+            Rule::Code => "a coded value is one of the codes of its column",
+            Rule::Integer => "a count is a whole number, 0 or more",
+            Rule::Inactivite => "months without work are a whole number, 0 or more, or JAMAIS",
+            Rule::Amount => "an amount is a number of euros, 0 or more, with at most two decimals",
+            Rule::Number => "an indicator value is a number, 0 or more, with at most two decimals",
+            Rule::Commune => {
+                "a commune is a 5-character INSEE code (5 digits, or 2A/2B and 3 digits)"
+            }
+            Rule::Departement => {
+                "a department is an INSEE department code (01 to 95, 2A, 2B, 971 to 976)"
+            }
+            Rule::Indicateur => "an indicator code is 1 to 64 characters among A-Z 0-9 _",
+            Rule::Year => "a year has four digits, from 1990 to the year of the import",
+            Rule::Axe => "the ESF axis is 3 or 4",
+            Rule::DateBefore1990 => "no date is before 1990-01-01",
+            Rule::DateAfterImport => "no date is after the day of the import",
+            Rule::ExitBeforeEntry => "the exit date is on or after the entry date",
+            Rule::MotifIffSortie => "motif_sortie is given if and only if sortie is",
+            Rule::EmploiDetail => {
+                "the emploi_* columns are filled only when motif_sortie is EMPLOI"
+            }
+            Rule::FormationDetail => {
+                "the formation_* columns are filled only when motif_sortie is FORMATION"
+            }
+            Rule::BirthAfterEntry => "the birth month is before the entry date",
+            Rule::AgeAtEntry => "the age at entry is between 15 and 99",
+            Rule::DuplicateParcours => "(plie, participant, entree) is unique",
+            Rule::OverlappingParcours => {
+                "two parcours of one participant in one PLIE do not overlap: the later one starts \
+                 at the earliest the day after the earlier one's exit"
+            }
+            Rule::UnknownParcours => "an étape belongs to a parcours of parcours.csv",
+            Rule::RejectedParcours => "an étape belongs to a valid parcours",
+            Rule::DebutOutsideParcours => {
+                "an étape starts within its parcours (on or after entree, on or before sortie)"
+            }
+            Rule::FinBeforeDebut => "an étape ends on or after its start",
+            Rule::FinAfterSortie => "an étape ends on or before the exit of its parcours",
+            Rule::DuplicatePlie => "a PLIE has at most one line in plie.csv",
+            Rule::DuplicateLine => {
+                "a key has at most one line in financements.csv, allocations.csv and activite.csv"
+            }
+            Rule::DontFseAboveMontant => "the ESF part of an allocation is at most its amount",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
 }
 
 /// One broken rule.
@@ -30,11 +253,33 @@ pub struct RowError {
     pub message: String,
 }
 
+/// One line: `file:line:column (field): message — rule: description`.
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} — rule: {}",
+            self.position,
+            one_line(&self.message),
+            self.rule.describe()
+        )
+    }
+}
+
+impl std::error::Error for RowError {}
+
 /// Something worth saying that does not stop the import (an unknown column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
     pub position: Position,
     pub message: String,
+}
+
+/// One line: `file:line:column (field): message`.
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.position, one_line(&self.message))
+    }
 }
 
 /// A transfer folder that cannot be read at all.
@@ -46,4 +291,25 @@ pub enum TransferError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{path}: not a folder (a transfer is a folder of CSV files)")]
+    NotAFolder { path: PathBuf },
+}
+
+/// Messages quote values with `{:?}`, so they never hold a line break; this is a last guard.
+fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(['\n', '\r']) {
+        s.replace(['\n', '\r'], " ").into()
+    } else {
+        s.into()
+    }
+}
+
+/// A value quoted for a message: in double quotes, control characters escaped, cut after 60
+/// characters so that a stray multi-line field does not flood the report.
+pub(crate) fn quote(value: &str) -> String {
+    const MAX: usize = 60;
+    match value.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{:?}…", &value[..cut]),
+        None => format!("{value:?}"),
+    }
 }

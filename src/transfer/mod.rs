@@ -9,8 +9,32 @@ use time::Date;
 
 use crate::model::{Activite, Allocation, Etape, Financement, Parcours, PlieInfo};
 
+mod annexes;
+mod dialect;
 mod error;
-pub use error::{Position, Rule, RowError, TransferError, Warning};
+mod etapes;
+mod parcours;
+mod row;
+mod values;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::{Position, RowError, Rule, TransferError, Warning};
+
+use dialect::Table;
+use parcours::ParcoursFile;
+use row::Plies;
+
+/// The files of a transfer, in the order of [`Transfer::files`].
+pub const FILES: [&str; 6] = [
+    parcours::FILE,
+    etapes::FILE,
+    annexes::PLIE_FILE,
+    annexes::FINANCEMENTS_FILE,
+    annexes::ALLOCATIONS_FILE,
+    annexes::ACTIVITE_FILE,
+];
 
 /// How to read a transfer.
 #[derive(Debug, Clone)]
@@ -76,11 +100,169 @@ impl Transfer {
     }
 }
 
+/// What every file's reader shares while a transfer is read.
+pub(crate) struct Ctx {
+    pub today: Date,
+    pub keep: bool,
+    pub plies: Plies,
+    pub errors: Vec<RowError>,
+    pub warnings: Vec<Warning>,
+    /// PLIE ids of valid rows (repeats allowed).
+    pub valid_plies: Vec<u32>,
+}
+
 /// Reads and checks the transfer in `folder`.
 ///
 /// Row-level problems are collected in [`Transfer::errors`]; only a folder that cannot be read at
-/// all is an `Err`.
+/// all is an `Err`. The valid rows are returned in every case; with
+/// [`ReadOptions::keep_valid_rows`] the refused ones are also kept, byte for byte, in
+/// [`Transfer::rejects`].
 pub fn read(folder: &Path, options: &ReadOptions) -> Result<Transfer, TransferError> {
-    let _ = (folder, options);
-    todo!("transfer::read")
+    let io = |source| TransferError::Io {
+        path: folder.to_path_buf(),
+        source,
+    };
+    if !std::fs::metadata(folder).map_err(io)?.is_dir() {
+        return Err(TransferError::NotAFolder {
+            path: folder.to_path_buf(),
+        });
+    }
+    let mut ctx = Ctx {
+        today: options.today,
+        keep: options.keep_valid_rows,
+        plies: Plies::default(),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        valid_plies: Vec::new(),
+    };
+    warn_unknown_files(folder, &mut ctx.warnings)?;
+    let mut transfer = Transfer {
+        folder: folder.to_path_buf(),
+        ..Transfer::default()
+    };
+    let open = |file, columns, ctx: &mut Ctx| {
+        Table::open(folder, file, columns, &mut ctx.errors, &mut ctx.warnings)
+    };
+
+    let parcours = open(parcours::FILE, parcours::COLUMNS, &mut ctx)?
+        .map(|table| ParcoursFile::check(table, &mut ctx));
+    if parcours.is_none() {
+        ctx.errors.push(RowError {
+            position: Position {
+                file: parcours::FILE.into(),
+                line: 0,
+                column: None,
+                field: None,
+            },
+            value: None,
+            rule: Rule::MissingParcours,
+            message: format!("there is no parcours.csv in {}", folder.display()),
+        });
+    }
+    let etapes = match open(etapes::FILE, etapes::COLUMNS, &mut ctx)? {
+        Some(table) => {
+            let usable = parcours.as_ref().filter(|p| p.table.usable);
+            Some(etapes::check(&table, usable, &mut ctx))
+        }
+        None => None,
+    };
+    let keep = |transfer: &mut Transfer, counts, rejects: Option<RejectedRows>| {
+        transfer.files.push(counts);
+        transfer.rejects.extend(rejects);
+    };
+    if let Some(file) = parcours {
+        let (counts, rejects, rows) = file.finish(&mut ctx);
+        keep(&mut transfer, counts, rejects);
+        transfer.parcours = rows;
+    }
+    if let Some((counts, rejects, rows)) = etapes {
+        keep(&mut transfer, counts, rejects);
+        transfer.etapes = rows;
+    }
+    if let Some(table) = open(annexes::PLIE_FILE, annexes::PLIE_COLUMNS, &mut ctx)? {
+        let (counts, rejects, rows) = annexes::plie(&table, &mut ctx);
+        keep(&mut transfer, counts, rejects);
+        transfer.plie_info = rows;
+    }
+    if let Some(table) = open(
+        annexes::FINANCEMENTS_FILE,
+        annexes::FINANCEMENTS_COLUMNS,
+        &mut ctx,
+    )? {
+        let (counts, rejects, rows) = annexes::financements(&table, &mut ctx);
+        keep(&mut transfer, counts, rejects);
+        transfer.financements = rows;
+    }
+    if let Some(table) = open(
+        annexes::ALLOCATIONS_FILE,
+        annexes::ALLOCATIONS_COLUMNS,
+        &mut ctx,
+    )? {
+        let (counts, rejects, rows) = annexes::allocations(&table, &mut ctx);
+        keep(&mut transfer, counts, rejects);
+        transfer.allocations = rows;
+    }
+    if let Some(table) = open(annexes::ACTIVITE_FILE, annexes::ACTIVITE_COLUMNS, &mut ctx)? {
+        let (counts, rejects, rows) = annexes::activite(&table, &mut ctx);
+        keep(&mut transfer, counts, rejects);
+        transfer.activite = rows;
+    }
+
+    let ids: BTreeSet<u32> = ctx.valid_plies.iter().copied().collect();
+    transfer.plies = ids
+        .into_iter()
+        .map(|id| ctx.plies.name(id).to_string())
+        .collect();
+    let rank = |p: &Position| {
+        let file = FILES
+            .iter()
+            .position(|f| *f == p.file)
+            .unwrap_or(FILES.len());
+        (file, p.line, p.column.unwrap_or(0))
+    };
+    ctx.errors.sort_by_key(|e| rank(&e.position));
+    ctx.warnings.sort_by_key(|w| rank(&w.position));
+    transfer.errors = ctx.errors;
+    transfer.warnings = ctx.warnings;
+    Ok(transfer)
+}
+
+/// A warning for each `*.csv` file of the folder that is not a transfer file.
+fn warn_unknown_files(folder: &Path, warnings: &mut Vec<Warning>) -> Result<(), TransferError> {
+    let io = |source| TransferError::Io {
+        path: folder.to_path_buf(),
+        source,
+    };
+    let mut unknown = Vec::new();
+    for entry in std::fs::read_dir(folder).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_csv = Path::new(&name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        if is_csv && !FILES.contains(&name.as_str()) {
+            unknown.push(name);
+        }
+    }
+    unknown.sort();
+    for name in unknown {
+        let hint = FILES
+            .iter()
+            .find(|f| f.eq_ignore_ascii_case(&name))
+            .map(|f| format!(" (file names are lower case: did you mean {f}?)"))
+            .unwrap_or_default();
+        warnings.push(Warning {
+            position: Position {
+                file: name,
+                line: 0,
+                column: None,
+                field: None,
+            },
+            message: format!(
+                "not a transfer file, ignored{hint}; the files are {}",
+                FILES.join(", ")
+            ),
+        });
+    }
+    Ok(())
 }

@@ -29,11 +29,19 @@ const TABLEAU1_2017: &[Line] = &[
     ("th", "1", [3, 5, 2, 1, 0, 1, 1, 0, 0, 1]),
     ("inscrit_pe", "1", [6, 17, 11, 7, 4, 2, 3, 2, 1, 0]),
     ("public", "DELD", [1, 6, 5, 2, 1, 1, 0, 0, 0, 0]),
-    ("public_x_inscrit_pe", "DELD", [1, 6, 5, 2, 1, 1, 0, 0, 0, 0]),
+    (
+        "public_x_inscrit_pe",
+        "DELD",
+        [1, 6, 5, 2, 1, 1, 0, 0, 0, 0],
+    ),
     ("public", "RSA", [3, 8, 5, 2, 0, 1, 2, 2, 0, 0]),
     ("public_x_inscrit_pe", "RSA", [2, 6, 4, 2, 0, 1, 2, 2, 0, 0]),
     ("public", "AUTRE", [5, 8, 3, 4, 3, 1, 3, 1, 1, 1]),
-    ("public_x_inscrit_pe", "AUTRE", [3, 5, 2, 3, 3, 0, 1, 0, 1, 0]),
+    (
+        "public_x_inscrit_pe",
+        "AUTRE",
+        [3, 5, 2, 3, 3, 0, 1, 0, 1, 0],
+    ),
     ("niveau", "VI", [1, 3, 2, 1, 1, 0, 2, 2, 0, 0]),
     ("niveau", "VBIS", [1, 2, 1, 1, 0, 1, 0, 0, 0, 0]),
     ("niveau", "V", [1, 3, 2, 1, 0, 1, 0, 0, 0, 0]),
@@ -82,7 +90,9 @@ fn imported() -> Dir {
 
 #[track_caller]
 fn check_tableau1(dir: &Dir, year: &str, expected: &[Line], rows_total: usize) {
-    let out = dir.run(&["tableau", "1", "--year", year, "--format", "csv"]).ok();
+    let out = dir
+        .run(&["tableau", "1", "--year", year, "--format", "csv"])
+        .ok();
     let rows = csv_rows(&out);
     let header = &rows[0];
     assert_eq!(
@@ -105,7 +115,10 @@ fn check_tableau1(dir: &Dir, year: &str, expected: &[Line], rows_total: usize) {
             assert_eq!(rate, "", "{year} {group},{row}: no exit, no rate");
         } else {
             let got: f64 = rate.parse().unwrap();
-            assert!((got - pos as f64 / (pos + ss) as f64).abs() < 1e-6, "{year} {group},{row} rate {rate}");
+            assert!(
+                (got - pos as f64 / (pos + ss) as f64).abs() < 1e-6,
+                "{year} {group},{row} rate {rate}"
+            );
         }
     }
 }
@@ -120,7 +133,9 @@ fn tableau1_of_the_crafted_corpus_matches_the_hand_count() {
 #[test]
 fn tableau1_json_carries_the_plie_count_and_mean_inactivity() {
     let dir = imported();
-    let out = dir.run(&["tableau", "1", "--year", "2017", "--format", "json"]).ok();
+    let out = dir
+        .run(&["tableau", "1", "--year", "2017", "--format", "json"])
+        .ok();
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["tableau"], "1");
     assert_eq!(v["year"], 2017);
@@ -136,11 +151,23 @@ fn tableau1_json_carries_the_plie_count_and_mean_inactivity() {
 #[test]
 fn a_range_sums_its_years_and_counts_distinct_parcours_once() {
     let dir = imported();
-    let out = dir.run(&["tableau", "1", "--years", "2016..2017", "--format", "csv"]).ok();
+    let out = dir
+        .run(&["tableau", "1", "--years", "2016..2017", "--format", "csv"])
+        .ok();
     let total = &csv_rows(&out)[1];
     assert_eq!(&total[3..6], ["21", "42", "21"]);
     let out = dir
-        .run(&["crosstab", "--measure", "parcours_distincts", "--years", "2016..2017", "--rows", "plie", "--format", "csv"])
+        .run(&[
+            "crosstab",
+            "--measure",
+            "parcours_distincts",
+            "--years",
+            "2016..2017",
+            "--rows",
+            "plie",
+            "--format",
+            "csv",
+        ])
         .ok();
     // 29 parcours are active in 2016 or 2017: 17 of P44A less a09's first and a11 (15), 14 of P59B.
     assert_eq!(out, "plie,parcours_distincts\nP44A,15\nP59B,14\n");
@@ -150,14 +177,38 @@ fn a_range_sums_its_years_and_counts_distinct_parcours_once() {
 fn crosstab_by_plie_and_sex_with_a_territory_filter() {
     let dir = imported();
     let out = dir
-        .run(&["crosstab", "--measure", "sorties_positives", "--years", "2016..2017", "--rows", "plie", "--cols", "sexe", "--format", "csv"])
+        .run(&[
+            "crosstab",
+            "--measure",
+            "sorties_positives",
+            "--years",
+            "2016..2017",
+            "--rows",
+            "plie",
+            "--cols",
+            "sexe",
+            "--format",
+            "csv",
+        ])
         .ok();
-    assert_eq!(out, "plie,sexe,sorties_positives\nP44A,H,4\nP44A,F,2\nP59B,H,2\nP59B,F,3\n");
+    assert_eq!(
+        out,
+        "plie,sexe,sorties_positives\nP44A,H,4\nP44A,F,2\nP59B,H,2\nP59B,F,3\n"
+    );
 
     let out = dir
         .run(&[
-            "crosstab", "--measure", "taux_sorties_positives", "--year", "2017", "--rows", "departement",
-            "--filter", "region=Hauts-de-France", "--format", "csv",
+            "crosstab",
+            "--measure",
+            "taux_sorties_positives",
+            "--year",
+            "2017",
+            "--rows",
+            "departement",
+            "--filter",
+            "region=Hauts-de-France",
+            "--format",
+            "csv",
         ])
         .ok();
     // P59B in 2017: positive b04 b08 b10 b12, without follow-up b02 b06 b11.
@@ -168,16 +219,38 @@ fn crosstab_by_plie_and_sex_with_a_territory_filter() {
 fn filters_and_text_output() {
     let dir = imported();
     let out = dir
-        .run(&["tableau", "1", "--year", "2017", "--filter", "plie=P44A", "--filter", "sexe=F", "--format", "csv"])
+        .run(&[
+            "tableau",
+            "1",
+            "--year",
+            "2017",
+            "--filter",
+            "plie=P44A",
+            "--filter",
+            "sexe=F",
+            "--format",
+            "csv",
+        ])
         .ok();
     // P44A women in 2017: a03 a10 a15 enter; a01 a05 a08 carried over; a03 F, a15 E, a08 DDR exit.
     let total = &csv_rows(&out)[1];
-    assert_eq!(&total[3..13], ["3", "6", "3", "2", "1", "1", "1", "0", "1", "0"]);
+    assert_eq!(
+        &total[3..13],
+        ["3", "6", "3", "2", "1", "1", "1", "0", "1", "0"]
+    );
 
     let text = dir.run(&["tableau", "1", "--year", "2017"]).ok();
     assert!(text.contains("Tableau 1"), "{text}");
     assert!(text.contains("Nombre total"), "{text}");
-    assert!(text.contains("62 %"), "8/13 shown as a whole percent: {text}");
-    let md = dir.run(&["tableau", "1", "--year", "2017", "--format", "md"]).ok();
-    assert!(md.contains("| Nombre total | 9 | 22 | 13 | 8 | 4 | 3 | 5 | 3 | 1 | 1 | 62 % |"), "{md}");
+    assert!(
+        text.contains("62 %"),
+        "8/13 shown as a whole percent: {text}"
+    );
+    let md = dir
+        .run(&["tableau", "1", "--year", "2017", "--format", "md"])
+        .ok();
+    assert!(
+        md.contains("| Nombre total | 9 | 22 | 13 | 8 | 4 | 3 | 5 | 3 | 1 | 1 | 62 % |"),
+        "{md}"
+    );
 }

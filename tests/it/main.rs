@@ -1,5 +1,7 @@
 //! The integration tests: the real binary on real files, one test binary.
 
+mod cli;
 mod end_to_end;
 mod properties;
+mod store;
 mod util;

@@ -19,7 +19,10 @@ pub struct Run {
 impl Run {
     fn from(out: Output) -> Run {
         Run {
-            code: out.status.code().expect("the binary exited, it was not killed"),
+            code: out
+                .status
+                .code()
+                .expect("the binary exited, it was not killed"),
             stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
             stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
         }
@@ -28,7 +31,11 @@ impl Run {
     /// Asserts success and returns stdout.
     #[track_caller]
     pub fn ok(self) -> String {
-        assert_eq!(self.code, 0, "stderr:\n{}\nstdout:\n{}", self.stderr, self.stdout);
+        assert_eq!(
+            self.code, 0,
+            "stderr:\n{}\nstdout:\n{}",
+            self.stderr, self.stdout
+        );
         self.stdout
     }
 }
@@ -61,7 +68,9 @@ impl Dir {
 
     /// Copies a folder of `tests/data` into this directory.
     pub fn fixture(&self, name: &str) -> PathBuf {
-        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name);
         let to = self.path().join(name);
         std::fs::create_dir_all(&to).unwrap();
         for entry in std::fs::read_dir(from).unwrap() {
@@ -74,7 +83,10 @@ impl Dir {
     /// Runs `consolide --db <store> args...` in this directory.
     pub fn run(&self, args: &[&str]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_consolide"));
-        cmd.current_dir(self.path()).env_remove("CONSOLIDE_DB").arg("--db").arg(self.db());
+        cmd.current_dir(self.path())
+            .env_remove("CONSOLIDE_DB")
+            .arg("--db")
+            .arg(self.db());
         cmd.args(args);
         Run::from(cmd.output().expect("the binary runs"))
     }
@@ -82,7 +94,9 @@ impl Dir {
     /// Runs `consolide` with exactly `args` (no --db).
     pub fn run_bare(&self, args: &[&str]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_consolide"));
-        cmd.current_dir(self.path()).env_remove("CONSOLIDE_DB").args(args);
+        cmd.current_dir(self.path())
+            .env_remove("CONSOLIDE_DB")
+            .args(args);
         Run::from(cmd.output().expect("the binary runs"))
     }
 
@@ -94,16 +108,13 @@ impl Dir {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         self.run(&args).ok()
     }
-
-    /// The bytes of the store file (to check that a refused import changed nothing).
-    pub fn store_bytes(&self) -> Vec<u8> {
-        std::fs::read(self.db()).unwrap_or_default()
-    }
 }
 
 /// Parses csv output into rows of strings (header first).
 pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
     reader
         .records()
         .map(|r| r.unwrap().iter().map(str::to_owned).collect())

@@ -1,0 +1,443 @@
+//! parcours.csv: one row per parcours, its values, and the rules between rows (uniqueness of
+//! (plie, participant, entree) and no overlap of one participant's parcours in one PLIE).
+
+use std::cmp::Ordering;
+
+use super::dialect::{opt, req, Column, Table};
+use super::error::{quote, Rule};
+use super::row::{finish, scan, Row, Scanned, V};
+use super::values;
+use super::{Ctx, FileCounts, RejectedRows};
+use crate::model::{
+    Contrat, Day, Domaine, Employeur, Inactivite, Mesure, Motif, Niveau, Parcours, Public, Sexe,
+    SortieEmploi, SortieFormation, Taille, Validation,
+};
+
+pub(crate) const FILE: &str = "parcours.csv";
+
+pub(crate) const COLUMNS: &[Column] = &[
+    req("plie"),
+    req("participant"),
+    req("entree"),
+    opt("sortie"),
+    opt("motif_sortie"),
+    req("sexe"),
+    req("naissance"),
+    req("public"),
+    req("inscrit_pe"),
+    req("th"),
+    req("niveau"),
+    opt("inactivite"),
+    opt("qpv"),
+    opt("commune"),
+    opt("emploi_secteur"),
+    opt("emploi_employeur"),
+    opt("emploi_taille"),
+    opt("emploi_contrat"),
+    opt("emploi_mesure"),
+    opt("formation_domaine"),
+    opt("formation_niveau"),
+    opt("formation_validation"),
+    opt("formation_duree_mois"),
+];
+
+pub(crate) const PARTICIPANT: usize = 1;
+pub(crate) const ENTREE: usize = 2;
+const SORTIE: usize = 3;
+const MOTIF: usize = 4;
+const SEXE: usize = 5;
+const NAISSANCE: usize = 6;
+const PUBLIC: usize = 7;
+const INSCRIT_PE: usize = 8;
+const TH: usize = 9;
+const NIVEAU: usize = 10;
+const INACTIVITE: usize = 11;
+const QPV: usize = 12;
+const COMMUNE: usize = 13;
+const EMPLOI: std::ops::Range<usize> = 14..19;
+const FORMATION: std::ops::Range<usize> = 19..23;
+
+/// What the rules between rows need of a row, and the record itself when the row is valid.
+pub(crate) struct PRow {
+    plie: Option<u32>,
+    participant: Option<String>,
+    entree: Option<Day>,
+    /// `Absent` while the parcours goes on.
+    sortie: V<Day>,
+    /// The record, without its `plie` and `participant` (filled in at the end).
+    record: Option<Parcours>,
+}
+
+/// A parcours found for an étape.
+pub(crate) struct Found {
+    pub line: u64,
+    pub failed: bool,
+    /// The exit: `Absent` when open, `Bad` when unreadable.
+    pub sortie: V<Day>,
+}
+
+/// parcours.csv read and checked, kept until the étapes have been matched against it.
+pub(crate) struct ParcoursFile {
+    pub table: Table,
+    rows: Vec<Scanned<PRow>>,
+    /// The rows that have a readable key, sorted by (plie, participant, entree, line).
+    order: Vec<u32>,
+}
+
+/// Whether an exit-detail column may be filled, given the motif.
+#[derive(Clone, Copy)]
+enum Allowed {
+    Yes,
+    No(Option<Motif>),
+    /// The motif is unreadable: the detail is checked for its own sake only.
+    Unknown,
+}
+
+fn allowed(motif: V<Motif>, wanted: Motif) -> Allowed {
+    match motif {
+        V::Ok(m) if m == wanted => Allowed::Yes,
+        V::Ok(m) => Allowed::No(Some(m)),
+        V::Absent => Allowed::No(None),
+        V::Bad => Allowed::Unknown,
+    }
+}
+
+/// An exit detail: refused when the motif does not allow it, otherwise read with `read`.
+fn detail<T>(
+    row: &mut Row<'_, '_>,
+    c: usize,
+    allowed: Allowed,
+    wanted: Motif,
+    read: impl FnOnce(&mut Row<'_, '_>) -> V<T>,
+) -> Option<T> {
+    if let Allowed::No(motif) = allowed {
+        if let V::Ok(text) = row.text(c) {
+            let rule = if wanted == Motif::Emploi {
+                Rule::EmploiDetail
+            } else {
+                Rule::FormationDetail
+            };
+            let why = match motif {
+                Some(m) => format!("motif_sortie is {}", m.code()),
+                None => "there is no motif_sortie".into(),
+            };
+            let name = row.table.columns[c].name;
+            let tail = format!(
+                "is given but {why}: {name} is only for an exit to {}",
+                wanted.code()
+            );
+            row.invalid(c, text, rule, &tail);
+        }
+        return None;
+    }
+    read(row).ok()
+}
+
+fn read_row(row: &mut Row<'_, '_>, plie: Option<u32>, today: time::Date) -> PRow {
+    let participant = row.parse(PARTICIPANT, Rule::Participant, |s| {
+        values::participant(s).map(|()| s)
+    });
+    let participant = row.need(PARTICIPANT, participant);
+    if let Some(p) = participant.filter(|p| values::looks_like_nir(p)) {
+        row.invalid(
+            PARTICIPANT,
+            p,
+            Rule::ParticipantNir,
+            "looks like a social-security number: send a pseudonymous key instead",
+        );
+    }
+    let entree = row.date(ENTREE, today);
+    let entree = row.need(ENTREE, entree);
+    let sortie = row.date(SORTIE, today);
+    let motif = row.code(MOTIF, Motif::parse, Motif::codes);
+    let sortie_given = !row.text(SORTIE).is_absent();
+    match (sortie_given, motif) {
+        (false, V::Ok(m)) => {
+            let tail = "is given but sortie is empty: a parcours that goes on has no motif_sortie";
+            row.invalid(MOTIF, m.code(), Rule::MotifIffSortie, tail);
+        }
+        (true, V::Absent) => row.error(
+            MOTIF,
+            None,
+            Rule::MotifIffSortie,
+            "no value, but sortie is filled: an exit needs its motif_sortie".into(),
+        ),
+        _ => {}
+    }
+    if let (V::Ok(s), Some(e)) = (sortie, entree) {
+        if s < e {
+            if let V::Ok(text) = row.text(SORTIE) {
+                let tail = format!("is before the entry date {}", e.date());
+                row.invalid(SORTIE, text, Rule::ExitBeforeEntry, &tail);
+            }
+        }
+    }
+    let sexe = row.code(SEXE, Sexe::parse, Sexe::codes);
+    let sexe = row.need(SEXE, sexe);
+    let naissance = row.parse(NAISSANCE, Rule::BirthMonth, values::birth_month);
+    let naissance = row.need(NAISSANCE, naissance);
+    if let (Some(n), Some(e)) = (naissance, entree) {
+        let text = row.text(NAISSANCE).ok().unwrap_or_default();
+        let entry = e.date();
+        if n.first_day().is_none_or(|first| first >= entry) {
+            let tail = format!("is not before the entry date {entry}");
+            row.invalid(NAISSANCE, text, Rule::BirthAfterEntry, &tail);
+        } else if !(15..=99).contains(&n.age_on(entry)) {
+            let tail = format!(
+                "gives an age of {} at the entry date {entry}, outside 15 to 99",
+                n.age_on(entry)
+            );
+            row.invalid(NAISSANCE, text, Rule::AgeAtEntry, &tail);
+        }
+    }
+    let public = row.code(PUBLIC, Public::parse, Public::codes);
+    let public = row.need(PUBLIC, public);
+    let inscrit_pe = row.boolean(INSCRIT_PE);
+    let inscrit_pe = row.need(INSCRIT_PE, inscrit_pe);
+    let th = row.boolean(TH);
+    let th = row.need(TH, th);
+    let niveau = row.code(NIVEAU, Niveau::parse, Niveau::codes);
+    let niveau = row.need(NIVEAU, niveau);
+    let inactivite = match row.parse(INACTIVITE, Rule::Inactivite, values::inactivite) {
+        V::Ok(i) => Some(i),
+        V::Absent => Some(Inactivite::Inconnue),
+        V::Bad => None,
+    };
+    let qpv = row.boolean(QPV);
+    let commune = row.parse(COMMUNE, Rule::Commune, values::commune);
+
+    let emploi_ok = allowed(motif, Motif::Emploi);
+    let [secteur, employeur, taille, contrat, mesure] = [0, 1, 2, 3, 4].map(|i| EMPLOI.start + i);
+    let emploi = SortieEmploi {
+        secteur: detail(row, secteur, emploi_ok, Motif::Emploi, |r| {
+            r.parse(secteur, Rule::Code, values::secteur)
+        }),
+        employeur: detail(row, employeur, emploi_ok, Motif::Emploi, |r| {
+            r.code(employeur, Employeur::parse, Employeur::codes)
+        }),
+        taille: detail(row, taille, emploi_ok, Motif::Emploi, |r| {
+            r.code(taille, Taille::parse, Taille::codes)
+        }),
+        contrat: detail(row, contrat, emploi_ok, Motif::Emploi, |r| {
+            r.code(contrat, Contrat::parse, Contrat::codes)
+        }),
+        mesure: detail(row, mesure, emploi_ok, Motif::Emploi, |r| {
+            r.code(mesure, Mesure::parse, Mesure::codes)
+        }),
+    };
+    let formation_ok = allowed(motif, Motif::Formation);
+    let [domaine, f_niveau, validation, duree] = [0, 1, 2, 3].map(|i| FORMATION.start + i);
+    let formation = SortieFormation {
+        domaine: detail(row, domaine, formation_ok, Motif::Formation, |r| {
+            r.code(domaine, Domaine::parse, Domaine::codes)
+        }),
+        niveau: detail(row, f_niveau, formation_ok, Motif::Formation, |r| {
+            r.code(f_niveau, Niveau::parse, Niveau::codes)
+        }),
+        validation: detail(row, validation, formation_ok, Motif::Formation, |r| {
+            r.code(validation, Validation::parse, Validation::codes)
+        }),
+        duree_mois: detail(row, duree, formation_ok, Motif::Formation, |r| {
+            r.parse(duree, Rule::Integer, |s| {
+                values::integer(s, u64::from(u16::MAX)).map(|n| n as u16)
+            })
+        }),
+    };
+
+    let record = (|| {
+        if row.failed {
+            return None;
+        }
+        Some(Parcours {
+            plie: String::new(),
+            participant: String::new(),
+            entree: entree?,
+            sortie: match sortie {
+                V::Ok(s) => Some((s, motif.ok()?)),
+                _ => None,
+            },
+            sexe: sexe?,
+            naissance: naissance?,
+            public: public?,
+            inscrit_pe: inscrit_pe?,
+            th: th?,
+            niveau: niveau?,
+            inactivite: inactivite?,
+            qpv: qpv.ok(),
+            commune: commune.ok(),
+            emploi,
+            formation,
+        })
+    })();
+    PRow {
+        plie,
+        participant: participant.map(str::to_string),
+        entree,
+        sortie,
+        record,
+    }
+}
+
+/// How far a parcours reaches: its exit day, or past every day while it goes on.
+fn reach(row: &PRow) -> u32 {
+    match row.sortie {
+        V::Ok(day) => u32::from(day.0),
+        _ => u32::MAX,
+    }
+}
+
+impl ParcoursFile {
+    /// Checks every row of parcours.csv, then the rules between rows.
+    pub fn check(table: Table, ctx: &mut Ctx) -> ParcoursFile {
+        let today = ctx.today;
+        let rows = scan(
+            &table,
+            &mut ctx.plies,
+            &mut ctx.errors,
+            &mut ctx.warnings,
+            |row, plie| Some(read_row(row, plie, today)),
+        );
+        let mut file = ParcoursFile {
+            table,
+            rows,
+            order: Vec::new(),
+        };
+        file.check_pairs(ctx);
+        file
+    }
+
+    fn prow(&self, i: u32) -> &PRow {
+        self.rows[i as usize]
+            .item
+            .as_ref()
+            .expect("only rows with a key are ordered")
+    }
+
+    fn key(&self, i: u32) -> (u32, &str, Day) {
+        let row = self.prow(i);
+        (
+            row.plie.expect("keyed"),
+            row.participant.as_deref().expect("keyed"),
+            row.entree.expect("keyed"),
+        )
+    }
+
+    /// Uniqueness of (plie, participant, entree) and no overlap, over the rows whose key and exit
+    /// are readable (whatever their other values).
+    fn check_pairs(&mut self, ctx: &mut Ctx) {
+        let mut order: Vec<u32> = (0..self.rows.len() as u32)
+            .filter(|&i| {
+                self.rows[i as usize].item.as_ref().is_some_and(|r| {
+                    r.plie.is_some()
+                        && r.participant.is_some()
+                        && r.entree.is_some()
+                        && r.sortie != V::Bad
+                })
+            })
+            .collect();
+        order.sort_unstable_by(|&a, &b| self.key(a).cmp(&self.key(b)).then(a.cmp(&b)));
+        let mut refused = Vec::new();
+        let mut start = 0;
+        while start < order.len() {
+            let (plie, participant, _) = self.key(order[start]);
+            let mut end = start + 1;
+            while end < order.len() && {
+                let (p, q, _) = self.key(order[end]);
+                p == plie && q == participant
+            } {
+                end += 1;
+            }
+            // Within one participant of one PLIE, by entry then file order.
+            let (mut furthest, mut furthest_row) = (reach(self.prow(order[start])), order[start]);
+            let mut same_entry = order[start];
+            for k in start + 1..end {
+                let (cur, prev) = (order[k], order[k - 1]);
+                let entree = self.prow(cur).entree.expect("keyed");
+                if entree == self.prow(prev).entree.expect("keyed") {
+                    let message = format!(
+                        "is the entry date of another parcours of participant {} in PLIE {} \
+                         at line {}: a parcours is given once",
+                        quote(participant),
+                        ctx.plies.name(plie),
+                        self.rows[same_entry as usize].line
+                    );
+                    refused.push((cur, Rule::DuplicateParcours, message));
+                } else {
+                    same_entry = cur;
+                    if u32::from(entree.0) <= furthest {
+                        let earlier = self.prow(furthest_row);
+                        let until = match earlier.sortie {
+                            V::Ok(day) => format!("until {}", day.date()),
+                            _ => "still going on".into(),
+                        };
+                        let message = format!(
+                            "falls within the parcours of participant {} in PLIE {} at line \
+                             {} (from {}, {until}): a new parcours starts at the earliest the day \
+                             after the previous exit",
+                            quote(participant),
+                            ctx.plies.name(plie),
+                            self.rows[furthest_row as usize].line,
+                            earlier.entree.expect("keyed").date(),
+                        );
+                        refused.push((cur, Rule::OverlappingParcours, message));
+                    }
+                }
+                if reach(self.prow(cur)) > furthest {
+                    (furthest, furthest_row) = (reach(self.prow(cur)), cur);
+                }
+            }
+            start = end;
+        }
+        for (i, rule, message) in refused {
+            let row = &mut self.rows[i as usize];
+            row.failed = true;
+            let value = self.table.cell(row.span, ENTREE);
+            let shown = quote(value.as_deref().unwrap_or_default());
+            ctx.errors.push(super::error::RowError {
+                position: self.table.position(row.line, ENTREE),
+                value,
+                rule,
+                message: format!("{shown} {message}"),
+            });
+        }
+        self.order = order;
+    }
+
+    /// The parcours (plie, participant, entree): the first such row of the file.
+    pub fn find(&self, plie: u32, participant: &str, entree: Day) -> Option<Found> {
+        let target = (plie, participant, entree);
+        let at = self
+            .order
+            .partition_point(|&i| self.key(i).cmp(&target) == Ordering::Less);
+        let &i = self.order.get(at)?;
+        (self.key(i) == target).then(|| {
+            let row = &self.rows[i as usize];
+            Found {
+                line: row.line,
+                failed: row.failed,
+                sortie: row.item.as_ref().expect("keyed").sortie,
+            }
+        })
+    }
+
+    /// Counts, rejects and the valid parcours, in file order.
+    pub fn finish(self, ctx: &mut Ctx) -> (FileCounts, Option<RejectedRows>, Vec<Parcours>) {
+        let (counts, rejects, rows) = finish(
+            &self.table,
+            self.rows,
+            &ctx.plies,
+            ctx.keep,
+            &mut ctx.valid_plies,
+        );
+        let parcours = rows
+            .into_iter()
+            .filter_map(|row| {
+                let mut p = row.record?;
+                p.plie = ctx.plies.name(row.plie?).to_string();
+                p.participant = row.participant?;
+                Some(p)
+            })
+            .collect();
+        (counts, rejects, parcours)
+    }
+}

@@ -1,0 +1,328 @@
+//! Parsers for single values, already trimmed and known to be present. Each returns the value or
+//! the end of a sentence that follows the quoted value in the error message ("is not a date: ...").
+
+use time::{Date, Month};
+
+use crate::model::{BirthMonth, Inactivite};
+
+/// A parse failure: the rest of the sentence after the quoted value.
+pub(crate) type Tail = String;
+
+fn all_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `YYYY-MM-DD` (exactly 4-2-2 digits) or `D/M/YYYY` (day and month of one or two digits).
+pub(crate) fn date(s: &str) -> Result<Date, Tail> {
+    const SHAPE: &str = "is not a date: write YYYY-MM-DD or DD/MM/YYYY";
+    let (y, m, d) = if let [y, m, d] = s.split('-').collect::<Vec<_>>()[..] {
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(SHAPE.into());
+        }
+        (y, m, d)
+    } else if let [d, m, y] = s.split('/').collect::<Vec<_>>()[..] {
+        if y.len() != 4 || !(1..=2).contains(&m.len()) || !(1..=2).contains(&d.len()) {
+            return Err(SHAPE.into());
+        }
+        (y, m, d)
+    } else {
+        return Err(SHAPE.into());
+    };
+    if !all_digits(y) || !all_digits(m) || !all_digits(d) {
+        return Err(SHAPE.into());
+    }
+    let (y, m, d): (i32, u8, u8) = (y.parse().unwrap(), m.parse().unwrap(), d.parse().unwrap());
+    Month::try_from(m)
+        .ok()
+        .and_then(|month| Date::from_calendar_date(y, month, d).ok())
+        .ok_or_else(|| "is not a day of the calendar".into())
+}
+
+/// `YYYY-MM`, month `01` to `12`.
+pub(crate) fn birth_month(s: &str) -> Result<BirthMonth, Tail> {
+    let shape = || Tail::from("is not a birth month: write YYYY-MM, e.g. 1985-04");
+    let (y, m) = s.split_once('-').ok_or_else(shape)?;
+    if y.len() != 4 || m.len() != 2 || !all_digits(y) || !all_digits(m) {
+        return Err(shape());
+    }
+    let month: u8 = m.parse().unwrap();
+    if !(1..=12).contains(&month) {
+        return Err(format!("has month {m}, which is not a month from 01 to 12"));
+    }
+    Ok(BirthMonth {
+        year: y.parse().unwrap(),
+        month,
+    })
+}
+
+/// `0`, `1`, `non`, `oui`, in any case.
+pub(crate) fn boolean(s: &str) -> Result<bool, Tail> {
+    if s == "1" || s.eq_ignore_ascii_case("oui") {
+        Ok(true)
+    } else if s == "0" || s.eq_ignore_ascii_case("non") {
+        Ok(false)
+    } else {
+        Err("is not a yes/no value: write 1 or 0 (or oui, non)".into())
+    }
+}
+
+/// A whole number from 0 to `max`, digits only.
+pub(crate) fn integer(s: &str, max: u64) -> Result<u64, Tail> {
+    if !all_digits(s) {
+        return Err("is not a whole number of 0 or more (digits only)".into());
+    }
+    match s.parse::<u64>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(format!("is too large (at most {max})")),
+    }
+}
+
+/// A number of months (at most [`Inactivite::MAX_MOIS`]) or `JAMAIS`.
+pub(crate) fn inactivite(s: &str) -> Result<Inactivite, Tail> {
+    if s.eq_ignore_ascii_case("JAMAIS") {
+        return Ok(Inactivite::Jamais);
+    }
+    if !all_digits(s) {
+        return Err("is not a number of months (0 or more) nor JAMAIS".into());
+    }
+    match s.parse::<u64>() {
+        Ok(n) if n <= u64::from(Inactivite::MAX_MOIS) => Ok(Inactivite::Mois(n as u16)),
+        _ => Err(format!(
+            "is too many months (at most {})",
+            Inactivite::MAX_MOIS
+        )),
+    }
+}
+
+/// The thousands separators accepted inside a number: space, no-break space, narrow no-break space.
+fn is_group_space(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}')
+}
+
+/// A non-negative decimal number with at most two decimals, in hundredths: `1234.56`, `1 234,56`
+/// (a decimal comma only when `comma_ok`, i.e. in `;`-separated files), thousands separated by
+/// spaces in groups of three.
+pub(crate) fn hundredths(s: &str, comma_ok: bool) -> Result<i64, Tail> {
+    const SHAPE: &str =
+        "is not a number of 0 or more with at most two decimals (e.g. 1234.56 or 1 234,56)";
+    let (int, dec) = match s.find(['.', ',']) {
+        Some(i) => {
+            if s.as_bytes()[i] == b',' && !comma_ok {
+                return Err(
+                    "has a decimal comma, which only files separated by ; may use: \
+                     write a decimal point (1234.56)"
+                        .into(),
+                );
+            }
+            (&s[..i], Some(&s[i + 1..]))
+        }
+        None => (s, None),
+    };
+    // Integer part: digits, optionally grouped by three with spaces.
+    let groups: Vec<&str> = int.split(is_group_space).collect();
+    let grouped_ok = groups
+        .iter()
+        .enumerate()
+        .all(|(i, g)| all_digits(g) && if i == 0 { g.len() <= 3 } else { g.len() == 3 });
+    if !(all_digits(int) || (groups.len() > 1 && grouped_ok)) {
+        return Err(SHAPE.into());
+    }
+    let digits: String = groups.concat();
+    if digits.len() > 15 {
+        return Err("is too large".into());
+    }
+    let units: i64 = digits.parse().map_err(|_| Tail::from(SHAPE))?;
+    let cents: i64 = match dec {
+        None => 0,
+        Some(d) if all_digits(d) && d.len() == 1 => d.parse::<i64>().unwrap() * 10,
+        Some(d) if all_digits(d) && d.len() == 2 => d.parse().unwrap(),
+        Some(d) if all_digits(d) => return Err("has more than two decimals".into()),
+        Some(_) => return Err(SHAPE.into()),
+    };
+    Ok(units * 100 + cents)
+}
+
+/// A PLIE code: 1 to 32 characters among `A-Z a-z 0-9 _ -`.
+pub(crate) fn plie_code(s: &str) -> Result<(), Tail> {
+    let ok = (1..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err("is not a PLIE code: 1 to 32 letters A-Z a-z, digits, _ or -".into())
+    }
+}
+
+/// A participant key: 1 to 64 characters (not bytes).
+pub(crate) fn participant(s: &str) -> Result<(), Tail> {
+    let n = s.chars().count();
+    if n > 64 {
+        Err(format!("has {n} characters, more than 64"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether a key looks like a French social-security number (NIR): 13 digits, or 15 whose last two
+/// are the NIR check key, spaces ignored, starting with 1, 2, 3, 4, 7 or 8 and with a birth month
+/// (digits 4-5) from 01 to 12 or 20 to 99.
+pub(crate) fn looks_like_nir(s: &str) -> bool {
+    let digits: Vec<u8> = s.bytes().filter(|&b| b != b' ').collect();
+    if !digits.iter().all(u8::is_ascii_digit)
+        || !matches!(digits.first(), Some(b'1'..=b'4' | b'7' | b'8'))
+    {
+        return false;
+    }
+    let number = |d: &[u8]| d.iter().fold(0u64, |n, &b| n * 10 + u64::from(b - b'0'));
+    let plausible_month = |d: &[u8]| matches!(number(&d[3..5]), 1..=12 | 20..=99);
+    match digits.len() {
+        13 => plausible_month(&digits),
+        15 => plausible_month(&digits) && 97 - number(&digits[..13]) % 97 == number(&digits[13..]),
+        _ => false,
+    }
+}
+
+/// An INSEE commune code: 5 digits, or `2A`/`2B` and 3 digits; returned in upper case.
+pub(crate) fn commune(s: &str) -> Result<String, Tail> {
+    let b = s.as_bytes();
+    let ok = b.len() == 5
+        && (b.iter().all(u8::is_ascii_digit)
+            || (b[0] == b'2'
+                && matches!(b[1], b'A' | b'B' | b'a' | b'b')
+                && b[2..].iter().all(u8::is_ascii_digit)));
+    if ok {
+        Ok(s.to_ascii_uppercase())
+    } else {
+        Err("is not an INSEE commune code: 5 digits, or 2A or 2B and 3 digits".into())
+    }
+}
+
+/// An INSEE department code: `01`-`19`, `21`-`95`, `2A`, `2B`, `971`-`976`; returned in upper case.
+pub(crate) fn departement(s: &str) -> Result<String, Tail> {
+    let up = s.to_ascii_uppercase();
+    let ok = match up.len() {
+        2 if up == "2A" || up == "2B" => true,
+        2 if all_digits(&up) => matches!(up.parse::<u8>().unwrap(), 1..=19 | 21..=95),
+        3 if all_digits(&up) => matches!(up.parse::<u16>().unwrap(), 971..=976),
+        _ => false,
+    };
+    if ok {
+        Ok(up)
+    } else {
+        Err("is not an INSEE department code: 01 to 95, 2A, 2B or 971 to 976".into())
+    }
+}
+
+/// An activity indicator code: 1 to 64 characters among `A-Z 0-9 _` (any case); returned in
+/// upper case.
+pub(crate) fn indicateur(s: &str) -> Result<String, Tail> {
+    let ok =
+        (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if ok {
+        Ok(s.to_ascii_uppercase())
+    } else {
+        Err("is not an indicator code: 1 to 64 letters, digits or _".into())
+    }
+}
+
+/// A NAF section letter `A` to `U` (any case), as 0 to 20.
+pub(crate) fn secteur(s: &str) -> Result<u8, Tail> {
+    match s.as_bytes() {
+        [b @ (b'A'..=b'U' | b'a'..=b'u')] => Ok(b.to_ascii_uppercase() - b'A'),
+        _ => Err("is not a NAF section letter from A to U".into()),
+    }
+}
+
+/// A year with four digits, from 1990 to `max`.
+pub(crate) fn year(s: &str, max: i32) -> Result<i32, Tail> {
+    if s.len() != 4 || !all_digits(s) {
+        return Err("is not a year of four digits".into());
+    }
+    let y: i32 = s.parse().unwrap();
+    if (crate::model::FIRST_YEAR..=max).contains(&y) {
+        Ok(y)
+    } else {
+        Err(format!(
+            "is outside the years {} to {max}",
+            crate::model::FIRST_YEAR
+        ))
+    }
+}
+
+/// The ESF axis: 3 or 4.
+pub(crate) fn axe(s: &str) -> Result<u8, Tail> {
+    match s {
+        "3" => Ok(3),
+        "4" => Ok(4),
+        _ => Err("is not an ESF axis: write 3 or 4".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_both_forms() {
+        let d = Date::from_calendar_date(2017, Month::March, 2).unwrap();
+        assert_eq!(date("2017-03-02"), Ok(d));
+        assert_eq!(date("2/3/2017"), Ok(d));
+        assert_eq!(date("02/03/2017"), Ok(d));
+        assert!(date("2017-3-2").is_err());
+        assert!(date("2017-02-29").is_err());
+        assert!(date("29/02/2016").is_ok());
+        assert!(date("002/03/2017").is_err());
+        assert!(date("2/3/17").is_err());
+        assert!(date("+017-03-02").is_err());
+        assert!(date("2017/03/02").is_err());
+    }
+
+    #[test]
+    fn amounts() {
+        assert_eq!(hundredths("1234.56", false), Ok(123456));
+        assert_eq!(hundredths("1234,5", true), Ok(123450));
+        assert_eq!(hundredths("1 234 567,89", true), Ok(123456789));
+        assert_eq!(hundredths("1\u{a0}234", true), Ok(123400));
+        assert_eq!(hundredths("1\u{202f}234.5", false), Ok(123450));
+        assert_eq!(hundredths("0", false), Ok(0));
+        assert!(hundredths("1234,56", false).is_err());
+        assert!(hundredths("12 34", true).is_err());
+        assert!(hundredths("1234 567", true).is_err());
+        assert!(hundredths("1.234", false).is_err());
+        assert!(hundredths("-1", false).is_err());
+        assert!(hundredths("1.", false).is_err());
+        assert!(hundredths(".5", false).is_err());
+        assert!(hundredths("1.2.3", false).is_err());
+        assert!(hundredths("1 234.5 6", false).is_err());
+    }
+
+    #[test]
+    fn nir_detection() {
+        assert!(looks_like_nir("1850578006084"));
+        assert!(looks_like_nir("1 85 05 78 006 084"));
+        let thirteen = "2690549588157";
+        let key = 97 - thirteen.parse::<u64>().unwrap() % 97;
+        assert!(looks_like_nir(&format!("{thirteen}{key:02}")));
+        assert!(!looks_like_nir(&format!(
+            "{thirteen}{:02}",
+            (key + 1) % 100
+        )));
+        assert!(!looks_like_nir("P000123"));
+        assert!(!looks_like_nir("0000000012345"));
+        assert!(!looks_like_nir("123"));
+    }
+
+    #[test]
+    fn insee_codes() {
+        assert_eq!(commune("2a004"), Ok("2A004".to_string()));
+        assert!(commune("44109").is_ok());
+        assert!(commune("4410").is_err());
+        assert!(commune("2C004").is_err());
+        assert!(departement("20").is_err());
+        assert!(departement("974").is_ok());
+        assert!(departement("977").is_err());
+        assert!(departement("4").is_err());
+        assert_eq!(departement("2b"), Ok("2B".to_string()));
+    }
+}

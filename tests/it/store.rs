@@ -1,0 +1,170 @@
+//! The store through the binary: idempotent re-import, replacement of one PLIE, files that are
+//! not stores or are damaged, and the committed store of format version 1.
+
+use crate::util::{csv_rows, Dir};
+
+const HEADER: &str =
+    "plie,participant,entree,sortie,motif_sortie,sexe,naissance,public,inscrit_pe,th,niveau\n";
+
+fn total_2017(dir: &Dir) -> Vec<String> {
+    csv_rows(
+        &dir.run(&["tableau", "1", "--year", "2017", "--format", "csv"])
+            .ok(),
+    )[1]
+    .clone()
+}
+
+#[test]
+fn importing_the_same_content_twice_writes_nothing_and_says_so() {
+    let dir = Dir::new();
+    let a = dir.fixture("crafted");
+    let first = dir.import(&[&a]);
+    assert!(
+        first.contains("PLIE P44A: new, 17 parcours, 4 étapes"),
+        "{first}"
+    );
+    let before = dir.run(&["status", "--format", "csv"]).ok();
+    let second = dir.import(&[&a]);
+    assert!(second.contains("PLIE P44A: unchanged"), "{second}");
+    // Same content hash and the first import's time: the record was not rewritten.
+    assert_eq!(dir.run(&["status", "--format", "csv"]).ok(), before);
+}
+
+#[test]
+fn a_second_transfer_replaces_its_plie_and_leaves_the_others() {
+    let dir = Dir::new();
+    let a = dir.fixture("crafted");
+    let b = dir.fixture("crafted-59");
+    dir.import(&[&a, &b]);
+    assert_eq!(total_2017(&dir)[3..5], ["9", "22"]);
+
+    // P44A now sends a single parcours entered in 2017.
+    let new = dir.transfer(
+        "p44-v2",
+        &[(
+            "parcours.csv",
+            &format!("{HEADER}P44A,z1,2017-05-02,,,F,1980-01,RSA,1,0,V\n"),
+        )],
+    );
+    let out = dir.import(&[&new]);
+    assert!(
+        out.contains("PLIE P44A: replaced, 1 parcours, 0 étapes"),
+        "{out}"
+    );
+    let status = dir.run(&["status", "--format", "csv"]).ok();
+    let rows = csv_rows(&status);
+    assert_eq!(
+        rows[1][0..4],
+        ["P44A", "?", "?", "1"],
+        "plie.csv was not resent: department unknown"
+    );
+    assert_eq!(rows[2][0..4], ["P59B", "59", "Hauts-de-France", "14"]);
+    // 2017 now: P59B's 4 entries + z1; P59B's 11 en parcours (4 entries, 7 carried over) + z1.
+    assert_eq!(total_2017(&dir)[3..5], ["5", "12"]);
+}
+
+#[test]
+fn a_plie_in_two_folders_of_one_import_is_refused() {
+    let dir = Dir::new();
+    let a = dir.fixture("crafted");
+    let copy = dir.transfer(
+        "copy",
+        &[(
+            "parcours.csv",
+            &format!("{HEADER}P44A,z1,2017-05-02,,,F,1980-01,RSA,1,0,V\n"),
+        )],
+    );
+    let run = dir.run(&["import", a.to_str().unwrap(), copy.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("PLIE P44A is in two transfers"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !dir.db().exists(),
+        "nothing was written, not even an empty store"
+    );
+}
+
+#[test]
+fn files_that_are_not_stores_give_exit_3() {
+    let dir = Dir::new();
+    let missing = dir.run(&["tableau", "1", "--year", "2017"]);
+    assert_eq!(missing.code, 3, "{missing:?}");
+    assert!(
+        missing.stderr.starts_with("error: no store at"),
+        "{}",
+        missing.stderr
+    );
+
+    std::fs::write(dir.db(), "plie,participant\nP1,a\n".repeat(200)).unwrap();
+    for args in [
+        &["status"][..],
+        &["tableau", "1", "--year", "2017"],
+        &["import", "nowhere"],
+    ] {
+        let run = dir.run(args);
+        assert!(
+            run.code == 3 || (args[0] == "import" && run.code == 1),
+            "{args:?}: {run:?}"
+        );
+        assert!(run.stderr.starts_with("error: "), "{run:?}");
+    }
+    let run = dir.run(&["status"]);
+    assert!(
+        run.stderr.contains("not a consolide store"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_damaged_store_gives_exit_3_never_a_panic_or_a_figure() {
+    let dir = Dir::new();
+    let a = dir.fixture("crafted");
+    dir.import(&[&a]);
+    let good = std::fs::read(dir.db()).unwrap();
+    // Truncations and flipped bytes all over the file: every run either answers the right figures
+    // or fails with exit 3 and one line.
+    let want = total_2017(&dir);
+    let len = good.len();
+    let mut damaged = Vec::new();
+    for cut in [len / 2, len - 1, 4096, 100] {
+        damaged.push(good[..cut].to_vec());
+    }
+    for at in (0..len).step_by(len / 40) {
+        let mut bytes = good.clone();
+        bytes[at] ^= 0x5A;
+        damaged.push(bytes);
+    }
+    for bytes in damaged {
+        std::fs::write(dir.db(), &bytes).unwrap();
+        let run = dir.run(&["tableau", "1", "--year", "2017", "--format", "csv"]);
+        match run.code {
+            0 => assert_eq!(
+                csv_rows(&run.stdout)[1],
+                want,
+                "a damaged store must not give other figures"
+            ),
+            3 => assert!(
+                run.stderr.starts_with("error: ") && !run.stderr.contains("panicked"),
+                "{run:?}"
+            ),
+            _ => panic!("unexpected exit: {run:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_committed_version_1_store_still_reads() {
+    let dir = Dir::new();
+    let v1 = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/store-v1.redb");
+    std::fs::copy(v1, dir.db()).unwrap();
+    assert_eq!(
+        total_2017(&dir)[3..13],
+        ["9", "22", "13", "8", "4", "3", "5", "3", "1", "1"]
+    );
+    let status = dir.run(&["status"]).ok();
+    assert!(status.contains("2 PLIE, 31 parcours"), "{status}");
+}
