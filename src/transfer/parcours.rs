@@ -80,8 +80,28 @@ pub(crate) struct Found {
 pub(crate) struct ParcoursFile {
     pub table: Table,
     rows: Vec<Scanned<PRow>>,
-    /// The rows that have a readable key, sorted by (plie, participant, entree, line).
-    order: Vec<u32>,
+    /// The rows that have a readable key, in the order of [`ParcoursFile::cmp_keys`].
+    order: Vec<Key>,
+}
+
+/// A row's key for the rules between rows, compact so that sorting and searching rarely leave it.
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    /// Hash of the participant key.
+    hash: u64,
+    plie: u32,
+    /// Index of the row in the file.
+    idx: u32,
+    entree: Day,
+    /// See [`reach`].
+    reach: u32,
+}
+
+fn hash(participant: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    participant.hash(&mut h);
+    h.finish()
 }
 
 /// Whether an exit-detail column may be filled, given the motif.
@@ -313,60 +333,81 @@ impl ParcoursFile {
             .expect("only rows with a key are ordered")
     }
 
-    fn key(&self, i: u32) -> (u32, &str, Day) {
-        let row = self.prow(i);
-        (
-            row.plie.expect("keyed"),
-            row.participant.as_deref().expect("keyed"),
-            row.entree.expect("keyed"),
-        )
+    fn participant(&self, i: u32) -> &str {
+        self.prow(i).participant.as_deref().expect("keyed")
+    }
+
+    /// The order of the pair rules: (plie, participant, entree, line), where participants are
+    /// compared by hash first and by text only when the hashes are equal (a consistent total
+    /// order that rarely leaves the compact keys).
+    fn cmp_keys(&self, a: &Key, b: &Key) -> Ordering {
+        (a.plie, a.hash)
+            .cmp(&(b.plie, b.hash))
+            .then_with(|| {
+                if a.idx == b.idx {
+                    Ordering::Equal
+                } else {
+                    self.participant(a.idx).cmp(self.participant(b.idx))
+                }
+            })
+            .then(a.entree.cmp(&b.entree))
+            .then(a.idx.cmp(&b.idx))
+    }
+
+    fn same_participant(&self, a: &Key, b: &Key) -> bool {
+        a.plie == b.plie
+            && a.hash == b.hash
+            && self.participant(a.idx) == self.participant(b.idx)
     }
 
     /// Uniqueness of (plie, participant, entree) and no overlap, over the rows whose key and exit
     /// are readable (whatever their other values).
     fn check_pairs(&mut self, ctx: &mut Ctx) {
-        let mut order: Vec<u32> = (0..self.rows.len() as u32)
-            .filter(|&i| {
-                self.rows[i as usize].item.as_ref().is_some_and(|r| {
-                    r.plie.is_some()
-                        && r.participant.is_some()
-                        && r.entree.is_some()
-                        && r.sortie != V::Bad
+        let mut order: Vec<Key> = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, row)| {
+                let r = row.item.as_ref()?;
+                if r.sortie == V::Bad {
+                    return None;
+                }
+                Some(Key {
+                    hash: hash(r.participant.as_deref()?),
+                    plie: r.plie?,
+                    idx: i as u32,
+                    entree: r.entree?,
+                    reach: reach(r),
                 })
             })
             .collect();
-        order.sort_unstable_by(|&a, &b| self.key(a).cmp(&self.key(b)).then(a.cmp(&b)));
+        order.sort_unstable_by(|a, b| self.cmp_keys(a, b));
         let mut refused = Vec::new();
         let mut start = 0;
         while start < order.len() {
-            let (plie, participant, _) = self.key(order[start]);
             let mut end = start + 1;
-            while end < order.len() && {
-                let (p, q, _) = self.key(order[end]);
-                p == plie && q == participant
-            } {
+            while end < order.len() && self.same_participant(&order[start], &order[end]) {
                 end += 1;
             }
             // Within one participant of one PLIE, by entry then file order.
-            let (mut furthest, mut furthest_row) = (reach(self.prow(order[start])), order[start]);
+            let (plie, participant) = (order[start].plie, self.participant(order[start].idx));
+            let mut furthest = order[start];
             let mut same_entry = order[start];
             for k in start + 1..end {
                 let (cur, prev) = (order[k], order[k - 1]);
-                let entree = self.prow(cur).entree.expect("keyed");
-                if entree == self.prow(prev).entree.expect("keyed") {
+                if cur.entree == prev.entree {
                     let message = format!(
                         "is the entry date of another parcours of participant {} in PLIE {} \
                          at line {}: a parcours is given once",
                         quote(participant),
                         ctx.plies.name(plie),
-                        self.rows[same_entry as usize].line
+                        self.rows[same_entry.idx as usize].line
                     );
-                    refused.push((cur, Rule::DuplicateParcours, message));
+                    refused.push((cur.idx, Rule::DuplicateParcours, message));
                 } else {
                     same_entry = cur;
-                    if u32::from(entree.0) <= furthest {
-                        let earlier = self.prow(furthest_row);
-                        let until = match earlier.sortie {
+                    if u32::from(cur.entree.0) <= furthest.reach {
+                        let until = match self.prow(furthest.idx).sortie {
                             V::Ok(day) => format!("until {}", day.date()),
                             _ => "still going on".into(),
                         };
@@ -376,14 +417,14 @@ impl ParcoursFile {
                              after the previous exit",
                             quote(participant),
                             ctx.plies.name(plie),
-                            self.rows[furthest_row as usize].line,
-                            earlier.entree.expect("keyed").date(),
+                            self.rows[furthest.idx as usize].line,
+                            furthest.entree.date(),
                         );
-                        refused.push((cur, Rule::OverlappingParcours, message));
+                        refused.push((cur.idx, Rule::OverlappingParcours, message));
                     }
                 }
-                if reach(self.prow(cur)) > furthest {
-                    (furthest, furthest_row) = (reach(self.prow(cur)), cur);
+                if cur.reach > furthest.reach {
+                    furthest = cur;
                 }
             }
             start = end;
@@ -405,13 +446,21 @@ impl ParcoursFile {
 
     /// The parcours (plie, participant, entree): the first such row of the file.
     pub fn find(&self, plie: u32, participant: &str, entree: Day) -> Option<Found> {
-        let target = (plie, participant, entree);
-        let at = self
-            .order
-            .partition_point(|&i| self.key(i).cmp(&target) == Ordering::Less);
-        let &i = self.order.get(at)?;
-        (self.key(i) == target).then(|| {
-            let row = &self.rows[i as usize];
+        let hash = hash(participant);
+        let at = self.order.partition_point(|k| {
+            (k.plie, k.hash)
+                .cmp(&(plie, hash))
+                .then_with(|| self.participant(k.idx).cmp(participant))
+                .then(k.entree.cmp(&entree))
+                == Ordering::Less
+        });
+        let k = self.order.get(at)?;
+        let found = k.plie == plie
+            && k.hash == hash
+            && k.entree == entree
+            && self.participant(k.idx) == participant;
+        found.then(|| {
+            let row = &self.rows[k.idx as usize];
             Found {
                 line: row.line,
                 failed: row.failed,

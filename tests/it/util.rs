@@ -91,15 +91,6 @@ impl Dir {
         Run::from(cmd.output().expect("the binary runs"))
     }
 
-    /// Runs `consolide` with exactly `args` (no --db).
-    pub fn run_bare(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_consolide"));
-        cmd.current_dir(self.path())
-            .env_remove("CONSOLIDE_DB")
-            .args(args);
-        Run::from(cmd.output().expect("the binary runs"))
-    }
-
     /// Imports the path and asserts success.
     #[track_caller]
     pub fn import(&self, folders: &[&Path]) -> String {
