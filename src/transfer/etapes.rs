@@ -2,7 +2,7 @@
 
 use super::dialect::{opt, req, Column, Table};
 use super::error::{quote, Position, RowError, Rule};
-use super::parcours::{ParcoursFile, ENTREE, PARTICIPANT};
+use super::parcours::{Index, ParcoursFile, ENTREE, PARTICIPANT};
 use super::row::{finish, scan, Row, V};
 use super::values;
 use super::{Ctx, FileCounts, RejectedRows};
@@ -35,7 +35,7 @@ fn read_row(
     row: &mut Row<'_, '_>,
     plie: Option<u32>,
     today: time::Date,
-    parcours: Option<&ParcoursFile>,
+    parcours: Option<&Index<'_>>,
 ) -> ERow {
     let participant = row.parse(PARTICIPANT, Rule::Participant, |s| {
         values::participant(s).map(|()| s)
@@ -86,7 +86,7 @@ fn read_row(
 
 fn check_against_parcours(
     row: &mut Row<'_, '_>,
-    file: &ParcoursFile,
+    file: &Index<'_>,
     plie: u32,
     participant: &str,
     entree: Day,
@@ -151,12 +151,14 @@ pub(crate) fn check(
     ctx: &mut Ctx,
 ) -> (FileCounts, Option<RejectedRows>, Vec<Etape>) {
     let today = ctx.today;
+    let index = parcours.map(ParcoursFile::index);
+    let index = index.as_ref();
     let rows = scan(
         table,
         &mut ctx.plies,
         &mut ctx.errors,
         &mut ctx.warnings,
-        |row, plie| Some(read_row(row, plie, today, parcours)),
+        |row, plie| Some(read_row(row, plie, today, index)),
     );
     if parcours.is_none() && table.usable && !rows.is_empty() {
         ctx.errors.push(RowError {

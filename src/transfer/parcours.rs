@@ -2,6 +2,7 @@
 //! (plie, participant, entree) and no overlap of one participant's parcours in one PLIE).
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use super::dialect::{opt, req, Column, Table};
 use super::error::{quote, Rule};
@@ -95,6 +96,71 @@ struct Key {
     entree: Day,
     /// See [`reach`].
     reach: u32,
+}
+
+/// Finds parcours by (plie, participant, entree) in constant time.
+pub(crate) struct Index<'f> {
+    file: &'f ParcoursFile,
+    /// Position in `order` of the first key with this (plie, hash, entree).
+    first: HashMap<(u32, u64, Day), u32, Mix>,
+}
+
+impl Index<'_> {
+    /// The parcours (plie, participant, entree): the first such row of the file.
+    pub fn find(&self, plie: u32, participant: &str, entree: Day) -> Option<Found> {
+        let file = self.file;
+        let hash = hash(participant);
+        let &at = self.first.get(&(plie, hash, entree))?;
+        let k = &file.order[at as usize];
+        let k = if file.is(k, plie, hash, participant, entree) {
+            k
+        } else {
+            // Two participants with one hash: rare enough for a binary search.
+            file.search(plie, hash, participant, entree)?
+        };
+        let row = &file.rows[k.idx as usize];
+        Some(Found {
+            line: row.line,
+            failed: row.failed,
+            sortie: row.item.as_ref().expect("keyed").sortie,
+        })
+    }
+}
+
+/// A hasher for keys that already hold a good hash: multiply and fold.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Mix(u64);
+
+impl std::hash::Hasher for Mix {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(29) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+}
+
+impl std::hash::BuildHasher for Mix {
+    type Hasher = Mix;
+
+    fn build_hasher(&self) -> Mix {
+        Mix(0)
+    }
 }
 
 fn hash(participant: &str) -> u64 {
@@ -355,9 +421,7 @@ impl ParcoursFile {
     }
 
     fn same_participant(&self, a: &Key, b: &Key) -> bool {
-        a.plie == b.plie
-            && a.hash == b.hash
-            && self.participant(a.idx) == self.participant(b.idx)
+        a.plie == b.plie && a.hash == b.hash && self.participant(a.idx) == self.participant(b.idx)
     }
 
     /// Uniqueness of (plie, participant, entree) and no overlap, over the rows whose key and exit
@@ -444,9 +508,8 @@ impl ParcoursFile {
         self.order = order;
     }
 
-    /// The parcours (plie, participant, entree): the first such row of the file.
-    pub fn find(&self, plie: u32, participant: &str, entree: Day) -> Option<Found> {
-        let hash = hash(participant);
+    /// The parcours (plie, participant, entree): the first such row of the file, by binary search.
+    fn search(&self, plie: u32, hash: u64, participant: &str, entree: Day) -> Option<&Key> {
         let at = self.order.partition_point(|k| {
             (k.plie, k.hash)
                 .cmp(&(plie, hash))
@@ -454,19 +517,25 @@ impl ParcoursFile {
                 .then(k.entree.cmp(&entree))
                 == Ordering::Less
         });
-        let k = self.order.get(at)?;
-        let found = k.plie == plie
+        self.order
+            .get(at)
+            .filter(|k| self.is(k, plie, hash, participant, entree))
+    }
+
+    fn is(&self, k: &Key, plie: u32, hash: u64, participant: &str, entree: Day) -> bool {
+        k.plie == plie
             && k.hash == hash
             && k.entree == entree
-            && self.participant(k.idx) == participant;
-        found.then(|| {
-            let row = &self.rows[k.idx as usize];
-            Found {
-                line: row.line,
-                failed: row.failed,
-                sortie: row.item.as_ref().expect("keyed").sortie,
-            }
-        })
+            && self.participant(k.idx) == participant
+    }
+
+    /// An index to find parcours by key, for the étapes.
+    pub fn index(&self) -> Index<'_> {
+        let mut first = HashMap::with_capacity_and_hasher(self.order.len(), Mix::default());
+        for (at, k) in self.order.iter().enumerate() {
+            first.entry((k.plie, k.hash, k.entree)).or_insert(at as u32);
+        }
+        Index { file: self, first }
     }
 
     /// Counts, rejects and the valid parcours, in file order.

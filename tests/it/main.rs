@@ -3,5 +3,6 @@
 mod cli;
 mod end_to_end;
 mod properties;
+mod rules;
 mod store;
 mod util;
