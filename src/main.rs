@@ -327,14 +327,7 @@ fn demo(db: &Path, scale: &str, seed: &str) -> Result<(), Failure> {
         ));
     }
     let corpus = Corpus::load(&Store::open(db)?)?;
-    let last = corpus
-        .plies()
-        .iter()
-        .filter_map(|p| p.years)
-        .map(|(_, b)| b)
-        .max()
-        .unwrap_or(2017);
-    let t = corpus.tableau1(Period::year(last), &Filter::none())?;
+    let t = corpus.tableau1(Period::year(consolide::demo::YEAR), &Filter::none())?;
     eprintln!("demo corpus imported into {}", db.display());
     print!("{}", consolide::render::tableau1(&t, Format::Text));
     Ok(())

@@ -178,3 +178,20 @@ fn crosstab_lists_zero_cells_and_data_driven_values_in_order() {
     assert_eq!(cells[3]["taux_abandons"], 0.0);
     assert!(cells[4]["taux_abandons"].is_null());
 }
+
+#[test]
+fn demo_imports_its_corpus_and_prints_tableau1() {
+    let dir = Dir::new();
+    let out = dir.run(&["demo"]).ok();
+    assert!(
+        out.starts_with("Tableau 1 — flux d'entrées et de sorties, 2017 (2 PLIE"),
+        "{out}"
+    );
+    let total = out.lines().find(|l| l.starts_with("Nombre total")).unwrap();
+    let figures: Vec<&str> = total.split_whitespace().skip(2).collect();
+    assert_eq!(figures[..3], ["9", "22", "13"], "{total}");
+    // A second demo finds the same content and leaves the store as it was.
+    let status = dir.run(&["status", "--format", "csv"]).ok();
+    dir.run(&["demo"]).ok();
+    assert_eq!(dir.run(&["status", "--format", "csv"]).ok(), status);
+}
