@@ -178,7 +178,7 @@ pub(crate) fn check(
         });
     }
     let (counts, rejects, rows) = finish(table, rows, &ctx.plies, ctx.keep, &mut ctx.valid_plies);
-    let etapes = rows
+    let mut etapes: Vec<Etape> = rows
         .into_iter()
         .filter_map(|row| {
             let mut etape = row.etape?;
@@ -186,5 +186,6 @@ pub(crate) fn check(
             Some(etape)
         })
         .collect();
+    etapes.shrink_to_fit();
     (counts, rejects, etapes)
 }

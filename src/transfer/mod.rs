@@ -144,7 +144,6 @@ pub fn read(folder: &Path, options: &ReadOptions) -> Result<Transfer, TransferEr
         Table::open(folder, file, columns, &mut ctx.errors, &mut ctx.warnings)
     };
 
-    let t0 = std::time::Instant::now();
     let parcours = open(parcours::FILE, parcours::COLUMNS, &mut ctx)?
         .map(|table| ParcoursFile::check(table, &mut ctx));
     if parcours.is_none() {
@@ -160,7 +159,6 @@ pub fn read(folder: &Path, options: &ReadOptions) -> Result<Transfer, TransferEr
             message: format!("there is no parcours.csv in {}", folder.display()),
         });
     }
-    eprintln!("parcours {:?}", t0.elapsed());
     let etapes = match open(etapes::FILE, etapes::COLUMNS, &mut ctx)? {
         Some(table) => {
             let usable = parcours.as_ref().filter(|p| p.table.usable);
@@ -168,7 +166,6 @@ pub fn read(folder: &Path, options: &ReadOptions) -> Result<Transfer, TransferEr
         }
         None => None,
     };
-    eprintln!("etapes {:?}", t0.elapsed());
     let keep = |transfer: &mut Transfer, counts, rejects: Option<RejectedRows>| {
         transfer.files.push(counts);
         transfer.rejects.extend(rejects);
@@ -182,7 +179,6 @@ pub fn read(folder: &Path, options: &ReadOptions) -> Result<Transfer, TransferEr
         keep(&mut transfer, counts, rejects);
         transfer.etapes = rows;
     }
-    eprintln!("finish {:?}", t0.elapsed());
     if let Some(table) = open(annexes::PLIE_FILE, annexes::PLIE_COLUMNS, &mut ctx)? {
         let (counts, rejects, rows) = annexes::plie(&table, &mut ctx);
         keep(&mut transfer, counts, rejects);

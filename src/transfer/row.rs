@@ -38,16 +38,23 @@ impl<T> V<T> {
 pub(crate) struct Plies {
     ids: HashMap<String, u32>,
     names: Vec<String>,
+    /// The last code interned: rows of one PLIE usually follow each other.
+    last: Option<u32>,
 }
 
 impl Plies {
     pub fn intern(&mut self, code: &str) -> u32 {
+        if let Some(last) = self.last.filter(|&id| self.names[id as usize] == code) {
+            return last;
+        }
         if let Some(&id) = self.ids.get(code) {
+            self.last = Some(id);
             return id;
         }
         let id = self.names.len() as u32;
         self.ids.insert(code.to_string(), id);
         self.names.push(code.to_string());
+        self.last = Some(id);
         id
     }
 
@@ -332,11 +339,10 @@ pub(crate) fn finish<T>(
         header: table.data[table.header.0..table.header.1].to_vec(),
         rows: Vec::new(),
     };
-    let mut items = Vec::with_capacity(rows.len());
     // (read, rejected) per PLIE id; the last slot for rows without a readable code.
     let mut per_id = vec![(0u64, 0u64); plies.names.len() + 1];
     let mut last_plie = None;
-    for row in rows {
+    for row in &rows {
         counts.read += 1;
         let slot = &mut per_id[row.plie.map_or(plies.names.len(), |id| id as usize)];
         slot.0 += 1;
@@ -348,14 +354,17 @@ pub(crate) fn finish<T>(
                     .rows
                     .push((row.line, table.data[row.span.0..row.span.1].to_vec()));
             }
-        } else if let Some(item) = row.item {
-            if let Some(id) = row.plie.filter(|&id| last_plie != Some(id)) {
-                valid_plies.push(id);
-                last_plie = Some(id);
-            }
-            items.push(item);
+        } else if let Some(id) = row.plie.filter(|&id| last_plie != Some(id)) {
+            valid_plies.push(id);
+            last_plie = Some(id);
         }
     }
+    // Collected in place: the rows' allocation is reused for the items.
+    let items = rows
+        .into_iter()
+        .filter(|row| !row.failed)
+        .filter_map(|row| row.item)
+        .collect();
     for (id, &n) in per_id.iter().enumerate() {
         if n.0 > 0 {
             let name = plies.names.get(id).map_or("", String::as_str);

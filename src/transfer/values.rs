@@ -12,29 +12,37 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The number written by `digits` (ASCII digits only, at most 4), or `None`.
+fn number(digits: &[u8]) -> Option<u16> {
+    if digits.is_empty() || digits.len() > 4 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(digits.iter().fold(0, |n, &b| n * 10 + u16::from(b - b'0')))
+}
+
 /// `YYYY-MM-DD` (exactly 4-2-2 digits) or `D/M/YYYY` (day and month of one or two digits).
 pub(crate) fn date(s: &str) -> Result<Date, Tail> {
     const SHAPE: &str = "is not a date: write YYYY-MM-DD or DD/MM/YYYY";
-    let (y, m, d) = if let [y, m, d] = s.split('-').collect::<Vec<_>>()[..] {
-        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-            return Err(SHAPE.into());
-        }
-        (y, m, d)
-    } else if let [d, m, y] = s.split('/').collect::<Vec<_>>()[..] {
-        if y.len() != 4 || !(1..=2).contains(&m.len()) || !(1..=2).contains(&d.len()) {
-            return Err(SHAPE.into());
-        }
-        (y, m, d)
+    let b = s.as_bytes();
+    let parts = if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        (number(&b[..4]), number(&b[5..7]), number(&b[8..]))
     } else {
+        let mut it = b.split(|&c| c == b'/');
+        match (it.next(), it.next(), it.next(), it.next()) {
+            (Some(d), Some(m), Some(y), None)
+                if (1..=2).contains(&d.len()) && (1..=2).contains(&m.len()) && y.len() == 4 =>
+            {
+                (number(y), number(m), number(d))
+            }
+            _ => return Err(SHAPE.into()),
+        }
+    };
+    let (Some(y), Some(m), Some(d)) = parts else {
         return Err(SHAPE.into());
     };
-    if !all_digits(y) || !all_digits(m) || !all_digits(d) {
-        return Err(SHAPE.into());
-    }
-    let (y, m, d): (i32, u8, u8) = (y.parse().unwrap(), m.parse().unwrap(), d.parse().unwrap());
-    Month::try_from(m)
+    Month::try_from(m as u8)
         .ok()
-        .and_then(|month| Date::from_calendar_date(y, month, d).ok())
+        .and_then(|month| Date::from_calendar_date(i32::from(y), month, d as u8).ok())
         .ok_or_else(|| "is not a day of the calendar".into())
 }
 
@@ -324,5 +332,41 @@ mod tests {
         assert!(departement("977").is_err());
         assert!(departement("4").is_err());
         assert_eq!(departement("2b"), Ok("2B".to_string()));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn amounts_read_back_in_every_spelling(cents in 0i64..10_000_000_000_000, grouped: bool, comma: bool, sep in 0usize..3) {
+            let units = (cents / 100).to_string();
+            let int = if grouped {
+                let space = [" ", "\u{a0}", "\u{202f}"][sep];
+                let head = units.len() % 3;
+                let mut groups: Vec<&str> = Vec::new();
+                if head > 0 {
+                    groups.push(&units[..head]);
+                }
+                groups.extend((head..units.len()).step_by(3).map(|i| &units[i..i + 3]));
+                groups.join(space)
+            } else {
+                units.clone()
+            };
+            let mark = if comma { "," } else { "." };
+            let text = format!("{int}{mark}{:02}", cents % 100);
+            proptest::prop_assert_eq!(hundredths(&text, true), Ok(cents));
+            proptest::prop_assert_eq!(hundredths(&text, false).is_ok(), !comma);
+        }
+
+        #[test]
+        fn both_date_forms_read_to_the_same_day(julian in 2_400_000i32..2_500_000, pad: bool) {
+            let d = Date::from_julian_day(julian).unwrap();
+            let iso = format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+            let french = if pad {
+                format!("{:02}/{:02}/{:04}", d.day(), d.month() as u8, d.year())
+            } else {
+                format!("{}/{}/{:04}", d.day(), d.month() as u8, d.year())
+            };
+            proptest::prop_assert_eq!(date(&iso), Ok(d));
+            proptest::prop_assert_eq!(date(&french), Ok(d));
+        }
     }
 }

@@ -156,6 +156,24 @@ fn rule_rejected_parcours() {
 }
 
 #[test]
+fn rule_rejected_parcours_with_an_unreadable_exit() {
+    let parcours = parcours_csv(&[prow(&[
+        ("sortie", "2017-13-01"),
+        ("motif_sortie", "ABANDON"),
+    ])]);
+    let etapes = csv(&E_HEADER, &[erow(&[])]);
+    let t = read_files(
+        &[
+            ("parcours.csv", parcours.as_bytes()),
+            ("etapes.csv", etapes.as_bytes()),
+        ],
+        false,
+    );
+    let rules: Vec<Rule> = t.errors.iter().map(|e| e.rule).collect();
+    assert_eq!(rules, [Rule::Date, Rule::RejectedParcours]);
+}
+
+#[test]
 fn rule_debut_outside_parcours() {
     let e = faulty(
         &[("debut", "2017-03-01")],
@@ -196,4 +214,72 @@ fn rule_fin_after_sortie() {
 #[test]
 fn rule_plie_code_in_etapes() {
     faulty(&[("plie", "P 1")], "plie", Rule::PlieCode);
+}
+
+#[test]
+fn participants_with_one_hash_are_still_told_apart() {
+    // Under test, keys starting with "same-hash" all hash to one value.
+    let closed = |who, entree, sortie| {
+        prow(&[
+            ("participant", who),
+            ("entree", entree),
+            ("sortie", sortie),
+            ("motif_sortie", "ABANDON"),
+        ])
+    };
+    let parcours = parcours_csv(&[
+        closed("same-hash-1", "2017-01-02", "2017-06-30"),
+        closed("same-hash-2", "2017-01-02", "2017-03-31"),
+        closed("same-hash-1", "2017-07-01", "2017-12-31"),
+        closed("same-hash-2", "2017-03-31", "2017-12-31"),
+        closed("same-hash-2", "2017-01-02", "2017-02-28"),
+    ]);
+    let etapes = csv(
+        &E_HEADER,
+        &[
+            erow(&[
+                ("participant", "same-hash-1"),
+                ("entree", "2017-01-02"),
+                ("debut", "2017-06-30"),
+            ]),
+            erow(&[
+                ("participant", "same-hash-2"),
+                ("entree", "2017-01-02"),
+                ("debut", "2017-03-31"),
+            ]),
+            erow(&[
+                ("participant", "same-hash-2"),
+                ("entree", "2017-01-02"),
+                ("debut", "2017-04-01"),
+            ]),
+            erow(&[
+                ("participant", "same-hash-3"),
+                ("entree", "2017-01-02"),
+                ("debut", "2017-04-01"),
+            ]),
+        ],
+    );
+    let t = read_files(
+        &[
+            ("parcours.csv", parcours.as_bytes()),
+            ("etapes.csv", etapes.as_bytes()),
+        ],
+        false,
+    );
+    let got: Vec<(&str, u64, Rule)> = t
+        .errors
+        .iter()
+        .map(|e| (e.position.file.as_str(), e.position.line, e.rule))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("parcours.csv", 5, Rule::OverlappingParcours),
+            ("parcours.csv", 6, Rule::DuplicateParcours),
+            ("etapes.csv", 4, Rule::DebutOutsideParcours),
+            ("etapes.csv", 5, Rule::UnknownParcours),
+        ]
+    );
+    assert!(t.errors[0].message.contains("at line 3"), "{}", t.errors[0]);
+    assert!(t.errors[1].message.contains("at line 3"), "{}", t.errors[1]);
 }

@@ -247,3 +247,25 @@ fn several_errors_in_one_transfer_are_all_listed_in_file_then_line_order() {
     assert_eq!(t.parcours.len(), 1);
     assert!(!t.is_valid());
 }
+
+#[test]
+fn docs_format_lists_every_rule_as_described() {
+    let doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/FORMAT.md"));
+    let table: Vec<(String, String)> = doc
+        .lines()
+        .filter_map(|l| {
+            let l = l.strip_prefix("| `")?;
+            let (name, rest) = l.split_once("` | ")?;
+            let description = rest.strip_suffix(" |")?;
+            let first = name.chars().next()?;
+            first
+                .is_ascii_uppercase()
+                .then(|| (name.to_string(), description.to_string()))
+        })
+        .collect();
+    let expected: Vec<(String, String)> = Rule::ALL
+        .iter()
+        .map(|r| (format!("{r:?}"), r.describe().to_string()))
+        .collect();
+    assert_eq!(table, expected);
+}
