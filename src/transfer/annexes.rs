@@ -71,12 +71,18 @@ fn finish_annex<K: Hash + Eq, R>(
     table: &Table,
     mut rows: Vec<Scanned<ARow<K, R>>>,
     ctx: &mut Ctx,
-    rule: Rule,
-    tail: impl Fn(&K, u64) -> String,
+    unique: Option<(Rule, &dyn Fn(&K, u64) -> String)>,
     set_plie: impl Fn(&mut R, String),
 ) -> (FileCounts, Option<RejectedRows>, Vec<R>) {
     let mut first: HashMap<&K, u64> = HashMap::new();
     let mut refused = Vec::new();
+    // Only plie.csv has a key; repeated lines of the other files are all kept, and the tables sum
+    // them (FORMAT.md does not forbid them).
+    let Some((rule, tail)) = unique else {
+        let (counts, rejects, rows) =
+            finish(table, rows, &ctx.plies, ctx.keep, &mut ctx.valid_plies);
+        return (counts, rejects, records(rows, ctx, set_plie));
+    };
     for (i, row) in rows.iter().enumerate() {
         let Some(key) = row.item.as_ref().and_then(|a| a.key.as_ref()) else {
             continue;
@@ -101,15 +107,17 @@ fn finish_annex<K: Hash + Eq, R>(
         });
     }
     let (counts, rejects, rows) = finish(table, rows, &ctx.plies, ctx.keep, &mut ctx.valid_plies);
-    let records = rows
-        .into_iter()
+    (counts, rejects, records(rows, ctx, set_plie))
+}
+
+fn records<K, R>(rows: Vec<ARow<K, R>>, ctx: &Ctx, set_plie: impl Fn(&mut R, String)) -> Vec<R> {
+    rows.into_iter()
         .filter_map(|row| {
             let mut record = row.record?;
             set_plie(&mut record, ctx.plies.name(row.plie?).to_string());
             Some(record)
         })
-        .collect();
-    (counts, rejects, records)
+        .collect()
 }
 
 pub(crate) fn plie(
@@ -150,8 +158,9 @@ pub(crate) fn plie(
         table,
         rows,
         ctx,
-        Rule::DuplicatePlie,
-        |_, line| format!("is already described at line {line}: plie.csv has one line per PLIE"),
+        Some((Rule::DuplicatePlie, &|_, line| {
+            format!("is already described at line {line}: plie.csv has one line per PLIE")
+        })),
         |r, plie| r.plie = plie,
     )
 }
@@ -198,21 +207,7 @@ pub(crate) fn financements(
             Some(ARow { plie, key, record })
         },
     );
-    finish_annex(
-        table,
-        rows,
-        ctx,
-        Rule::DuplicateLine,
-        |&(_, annee, axe, financeur, mobilise), line| {
-            format!(
-                "already has a line for year {annee}, axis {axe}, financeur {} and mobilise {} \
-                 at line {line}",
-                financeur.code(),
-                u8::from(mobilise)
-            )
-        },
-        |r, plie| r.plie = plie,
-    )
+    finish_annex(table, rows, ctx, None, |r, plie| r.plie = plie)
 }
 
 pub(crate) fn allocations(
@@ -259,19 +254,7 @@ pub(crate) fn allocations(
             Some(ARow { plie, key, record })
         },
     );
-    finish_annex(
-        table,
-        rows,
-        ctx,
-        Rule::DuplicateLine,
-        |&(_, annee, structure), line| {
-            format!(
-                "already has a line for year {annee} and structure {} at line {line}",
-                structure.code()
-            )
-        },
-        |r, plie| r.plie = plie,
-    )
+    finish_annex(table, rows, ctx, None, |r, plie| r.plie = plie)
 }
 
 pub(crate) fn activite(
@@ -307,16 +290,5 @@ pub(crate) fn activite(
             Some(ARow { plie, key, record })
         },
     );
-    finish_annex(
-        table,
-        rows,
-        ctx,
-        Rule::DuplicateLine,
-        |(_, annee, indicateur), line| {
-            format!(
-                "already has a line for year {annee} and indicateur {indicateur} at line {line}"
-            )
-        },
-        |r, plie| r.plie = plie,
-    )
+    finish_annex(table, rows, ctx, None, |r, plie| r.plie = plie)
 }

@@ -119,8 +119,6 @@ pub enum Rule {
     // plie.csv, financements.csv, allocations.csv, activite.csv
     /// A PLIE has at most one line in plie.csv.
     DuplicatePlie,
-    /// A key has at most one line in financements.csv, allocations.csv and activite.csv.
-    DuplicateLine,
     /// The ESF part of an allocation is at most its amount.
     DontFseAboveMontant,
 }
@@ -167,7 +165,6 @@ impl Rule {
         Rule::FinBeforeDebut,
         Rule::FinAfterSortie,
         Rule::DuplicatePlie,
-        Rule::DuplicateLine,
         Rule::DontFseAboveMontant,
     ];
 
@@ -228,9 +225,6 @@ impl Rule {
             Rule::FinBeforeDebut => "an étape ends on or after its start",
             Rule::FinAfterSortie => "an étape ends on or before the exit of its parcours",
             Rule::DuplicatePlie => "a PLIE has at most one line in plie.csv",
-            Rule::DuplicateLine => {
-                "a key has at most one line in financements.csv, allocations.csv and activite.csv"
-            }
             Rule::DontFseAboveMontant => "the ESF part of an allocation is at most its amount",
         }
     }

@@ -242,43 +242,24 @@ fn rule_indicateur() {
 }
 
 #[test]
-fn rule_duplicate_line() {
-    let e = faulty(
-        "financements.csv",
-        FIN,
-        FIN_GOOD,
-        "P1,2017,3,fse,20,0,",
-        "plie",
-        Rule::DuplicateLine,
-    );
-    assert!(e.message.contains("at line 2"), "{}", e.message);
-    faulty(
-        "allocations.csv",
-        ALLOC,
-        ALLOC_GOOD,
-        "P1,2017,aci,20,",
-        "plie",
-        Rule::DuplicateLine,
-    );
-    faulty(
-        "activite.csv",
-        ACT,
-        ACT_GOOD,
-        "P1,2017,etp,3",
-        "plie",
-        Rule::DuplicateLine,
-    );
-    // Another value of the key is another line.
+fn repeated_annex_lines_are_all_kept() {
     let parcours = parcours_csv(&[prow(&[])]);
-    let fin = format!("{FIN}\n{FIN_GOOD}\nP1,2017,3,FSE,1,1,0\nP1,2016,3,FSE,1,1,1\n");
+    let fin = format!("{FIN}\n{FIN_GOOD}\nP1,2017,3,fse,20,0,\nP1,2016,3,FSE,1,1,1\n");
+    let alloc = format!("{ALLOC}\n{ALLOC_GOOD}\nP1,2017,aci,20,\n");
+    let act = format!("{ACT}\n{ACT_GOOD}\nP1,2017,etp,3\n");
     let t = read_files(
         &[
             ("parcours.csv", parcours.as_bytes()),
             ("financements.csv", fin.as_bytes()),
+            ("allocations.csv", alloc.as_bytes()),
+            ("activite.csv", act.as_bytes()),
         ],
         false,
     );
     assert!(t.errors.is_empty(), "{:?}", t.errors);
+    assert_eq!(t.financements.len(), 3);
+    assert_eq!(t.allocations.len(), 2);
+    assert_eq!(t.activite.len(), 2);
 }
 
 #[test]
