@@ -67,11 +67,14 @@ fn text(row: &mut Row<'_, '_>, c: usize) -> Option<String> {
 }
 
 /// Refuses the rows whose key was already seen, naming the first line; then counts and rejects.
+/// The rule a file's key obeys, and the end of the sentence that names the earlier line.
+type Unique<'a, K> = (Rule, &'a dyn Fn(&K, u64) -> String);
+
 fn finish_annex<K: Hash + Eq, R>(
     table: &Table,
     mut rows: Vec<Scanned<ARow<K, R>>>,
     ctx: &mut Ctx,
-    unique: Option<(Rule, &dyn Fn(&K, u64) -> String)>,
+    unique: Option<Unique<'_, K>>,
     set_plie: impl Fn(&mut R, String),
 ) -> (FileCounts, Option<RejectedRows>, Vec<R>) {
     let mut first: HashMap<&K, u64> = HashMap::new();
