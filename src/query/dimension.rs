@@ -208,17 +208,6 @@ pub(crate) enum Lookup {
     Plie(Vec<u16>),
 }
 
-impl Axis {
-    /// The value index of row `i` of `chunk` ([`MISSING`] when it has none on this axis).
-    #[inline]
-    pub fn index(&self, chunk: &Chunk, i: usize) -> u16 {
-        match &self.lookup {
-            Lookup::Row(column, table) => table[chunk.column(*column)[i] as usize],
-            Lookup::Plie(table) => table[chunk.plie as usize],
-        }
-    }
-}
-
 fn year_label(code: u8) -> String {
     if code == OPEN {
         "-".to_owned()

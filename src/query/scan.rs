@@ -4,21 +4,54 @@
 
 use rayon::prelude::*;
 
-use super::dimension::MISSING;
+use super::dimension::{Lookup, MISSING};
 use super::measure::Contribution;
 use super::{Axis, Grouped, Period, RowFilter, Tally};
 use crate::index::{Chunk, Corpus};
 
-/// Cell index of row `i` in a grouping of one or two axes, `None` if an axis has no value for it.
+/// An axis resolved for one chunk: the column it reads and its lookup table, or the one value
+/// every row of the chunk has (PLIE-level dimensions).
+enum ChunkAxis<'a> {
+    Row(&'a [u8], &'a [u16; 256]),
+    Constant(u16),
+}
+
+impl ChunkAxis<'_> {
+    #[inline]
+    fn value(&self, i: usize) -> u16 {
+        match self {
+            ChunkAxis::Row(column, table) => table[column[i] as usize],
+            ChunkAxis::Constant(v) => *v,
+        }
+    }
+}
+
+/// Resolves the axes of a grouping for `chunk`, with each axis's stride in the cell index.
+fn resolve<'a>(grouping: &'a [Axis], chunk: &'a Chunk) -> Vec<(ChunkAxis<'a>, usize)> {
+    let mut stride = grouping.iter().map(|a| a.values.len()).product::<usize>();
+    grouping
+        .iter()
+        .map(|axis| {
+            stride /= axis.values.len();
+            let resolved = match &axis.lookup {
+                Lookup::Row(column, table) => ChunkAxis::Row(chunk.column(*column), table),
+                Lookup::Plie(table) => ChunkAxis::Constant(table[chunk.plie as usize]),
+            };
+            (resolved, stride)
+        })
+        .collect()
+}
+
+/// Cell index of row `i` in a resolved grouping, `None` if an axis has no value for it.
 #[inline]
-fn cell(axes: &[Axis], chunk: &Chunk, i: usize) -> Option<usize> {
+fn cell(grouping: &[(ChunkAxis, usize)], i: usize) -> Option<usize> {
     let mut index = 0usize;
-    for axis in axes {
-        let v = axis.index(chunk, i);
+    for (axis, stride) in grouping {
+        let v = axis.value(i);
         if v == MISSING {
             return None;
         }
-        index = index * axis.values.len() + usize::from(v);
+        index += usize::from(v) * stride;
     }
     Some(index)
 }
@@ -53,6 +86,7 @@ pub(super) fn grouped(
                 && (c.max_sortie == crate::index::OPEN || i32::from(c.max_sortie) >= codes.0)
         })
         .fold(empty, |mut counts, chunk| {
+            let groupings: Vec<_> = axes.iter().map(|g| resolve(g, chunk)).collect();
             for i in 0..chunk.len() {
                 let Some(contribution) = Contribution::of(
                     chunk.annee_entree[i],
@@ -67,8 +101,8 @@ pub(super) fn grouped(
                 }
                 counts.plies[chunk.plie as usize] = true;
                 let inactivite = chunk.raw.inactivite[i];
-                for (grouping, tallies) in axes.iter().zip(counts.tallies.iter_mut()) {
-                    if let Some(k) = cell(grouping, chunk, i) {
+                for (grouping, tallies) in groupings.iter().zip(counts.tallies.iter_mut()) {
+                    if let Some(k) = cell(grouping, i) {
                         contribution.add_to(&mut tallies[k], inactivite);
                     }
                 }
