@@ -2,17 +2,9 @@
 
 use crate::util::{csv_rows, Dir};
 
-fn imported() -> Dir {
-    let dir = Dir::new();
-    let a = dir.fixture("crafted");
-    let b = dir.fixture("crafted-59");
-    dir.import(&[&a, &b]);
-    dir
-}
-
 #[test]
 fn refused_options_exit_1_with_the_valid_values() {
-    let dir = imported();
+    let dir = Dir::crafted();
     let cases: &[(&[&str], &str)] = &[
         (
             &["tableau", "1", "--year", "2017", "--filter", "couleur=bleu"],
@@ -85,7 +77,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn filters_are_case_insensitive_on_codes_and_or_within_a_dimension() {
-    let dir = imported();
+    let dir = Dir::crafted();
     let one = |filter: &str| {
         let out = dir
             .run(&[
@@ -101,7 +93,7 @@ fn filters_are_case_insensitive_on_codes_and_or_within_a_dimension() {
 
 #[test]
 fn out_writes_a_file_and_db_defaults_to_the_environment() {
-    let dir = imported();
+    let dir = Dir::crafted();
     dir.run(&[
         "crosstab",
         "--measure",
@@ -135,7 +127,7 @@ fn out_writes_a_file_and_db_defaults_to_the_environment() {
 
 #[test]
 fn crosstab_lists_zero_cells_and_data_driven_values_in_order() {
-    let dir = imported();
+    let dir = Dir::crafted();
     let out = dir
         .run(&[
             "crosstab",

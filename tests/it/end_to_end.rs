@@ -80,14 +80,6 @@ const COLUMNS: [&str; 10] = [
     "autres_sans_suite",
 ];
 
-fn imported() -> Dir {
-    let dir = Dir::new();
-    let a = dir.fixture("crafted");
-    let b = dir.fixture("crafted-59");
-    dir.import(&[&a, &b]);
-    dir
-}
-
 #[track_caller]
 fn check_tableau1(dir: &Dir, year: &str, expected: &[Line], rows_total: usize) {
     let out = dir
@@ -125,14 +117,14 @@ fn check_tableau1(dir: &Dir, year: &str, expected: &[Line], rows_total: usize) {
 
 #[test]
 fn tableau1_of_the_crafted_corpus_matches_the_hand_count() {
-    let dir = imported();
+    let dir = Dir::crafted();
     check_tableau1(&dir, "2017", TABLEAU1_2017, 33);
     check_tableau1(&dir, "2016", TABLEAU1_2016, 33);
 }
 
 #[test]
 fn tableau1_json_carries_the_plie_count_and_mean_inactivity() {
-    let dir = imported();
+    let dir = Dir::crafted();
     let out = dir
         .run(&["tableau", "1", "--year", "2017", "--format", "json"])
         .ok();
@@ -150,7 +142,7 @@ fn tableau1_json_carries_the_plie_count_and_mean_inactivity() {
 
 #[test]
 fn a_range_sums_its_years_and_counts_distinct_parcours_once() {
-    let dir = imported();
+    let dir = Dir::crafted();
     let out = dir
         .run(&["tableau", "1", "--years", "2016..2017", "--format", "csv"])
         .ok();
@@ -175,7 +167,7 @@ fn a_range_sums_its_years_and_counts_distinct_parcours_once() {
 
 #[test]
 fn crosstab_by_plie_and_sex_with_a_territory_filter() {
-    let dir = imported();
+    let dir = Dir::crafted();
     let out = dir
         .run(&[
             "crosstab",
@@ -217,7 +209,7 @@ fn crosstab_by_plie_and_sex_with_a_territory_filter() {
 
 #[test]
 fn filters_and_text_output() {
-    let dir = imported();
+    let dir = Dir::crafted();
     let out = dir
         .run(&[
             "tableau",

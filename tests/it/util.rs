@@ -66,6 +66,15 @@ impl Dir {
         dir
     }
 
+    /// A directory whose store holds the crafted corpus (both of its transfer folders).
+    pub fn crafted() -> Dir {
+        let dir = Dir::new();
+        let a = dir.fixture("crafted");
+        let b = dir.fixture("crafted-59");
+        dir.import(&[&a, &b]);
+        dir
+    }
+
     /// Copies a folder of `tests/data` into this directory.
     pub fn fixture(&self, name: &str) -> PathBuf {
         let from = Path::new(env!("CARGO_MANIFEST_DIR"))
