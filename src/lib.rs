@@ -40,13 +40,13 @@
 //! ([`Corpus`]: columns and bitmaps in memory), [`query`] (measures × dimensions × period ×
 //! filter), [`tables`] (the published tables) and [`render`] (text, csv, json, md).
 
-pub mod demo;
 mod index;
 mod ingest;
 pub mod model;
 pub mod query;
 pub mod render;
 pub mod store;
+pub mod synth;
 pub mod tables;
 pub mod transfer;
 

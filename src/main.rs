@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use consolide::synth::{self, SynthOptions};
 use consolide::{
     Corpus, Crosstab, Dimension, Error, Filter, Format, ImportOptions, Measure, Period, Store,
 };
@@ -56,12 +57,27 @@ struct Scope {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Imports the demo corpus into the store and prints Tableau 1 of its last year.
+    /// Generates the national synthetic corpus into the store and prints Tableau 1 of its last year.
     Demo {
-        #[arg(long, default_value = "1")]
-        scale: String,
-        #[arg(long, default_value = "1")]
-        seed: String,
+        #[command(flatten)]
+        synth: SynthArgs,
+    },
+    /// Writes a synthetic national corpus: a transfer folder with --out, else straight into --db.
+    Generate {
+        /// Write the six CSV files of a transfer into this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        synth: SynthArgs,
+        /// First published year (years before it are simulated, not written).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last year.
+        #[arg(long)]
+        to: Option<String>,
+        /// Only the first N PLIE.
+        #[arg(long)]
+        plie: Option<String>,
     },
     /// Imports transfer folders.
     Import {
@@ -100,6 +116,16 @@ enum Command {
         #[command(flatten)]
         output: Output,
     },
+}
+
+/// Size and seed of a synthetic corpus.
+#[derive(clap::Args)]
+struct SynthArgs {
+    /// 1 is the published national volume; 1000 is 100 million parcours.
+    #[arg(long, default_value = "1")]
+    scale: String,
+    #[arg(long, default_value = "1")]
+    seed: String,
 }
 
 /// Why the command failed, and so its exit status.
@@ -155,7 +181,17 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Demo { scale, seed } => demo(&cli.db, &scale, &seed),
+        Command::Demo { synth } => demo(&cli.db, &synth_options(&synth, None, None, None)?),
+        Command::Generate {
+            out,
+            synth,
+            from,
+            to,
+            plie,
+        } => {
+            let options = synth_options(&synth, from.as_deref(), to.as_deref(), plie.as_deref())?;
+            generate(&cli.db, out.as_deref(), &options)
+        }
         Command::Import {
             folders,
             rejects,
@@ -300,41 +336,101 @@ fn progress(message: &'static str) -> indicatif::ProgressBar {
     bar
 }
 
-/// Until the generator exists, the demo imports the crafted corpus shipped with the crate.
-fn demo(db: &Path, scale: &str, seed: &str) -> Result<(), Failure> {
-    if scale != "1" || seed != "1" {
-        return Err(refused(
-            "this version's demo ships one fixed corpus; --scale and --seed come with the generator".into(),
-        ));
+fn synth_options(
+    args: &SynthArgs,
+    from: Option<&str>,
+    to: Option<&str>,
+    plie: Option<&str>,
+) -> Result<SynthOptions, Failure> {
+    fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, Failure> {
+        value
+            .trim()
+            .parse()
+            .map_err(|_| refused(format!("--{name} {value:?} is not a valid number")))
     }
-    let root = tempfile_dir()?;
-    let mut folders = Vec::new();
-    for (folder, files) in consolide::demo::TRANSFERS {
-        let dir = root.join(folder);
-        std::fs::create_dir_all(&dir).map_err(|e| Failure::Storage(e.to_string()))?;
-        for (name, content) in *files {
-            std::fs::write(dir.join(name), content).map_err(|e| Failure::Storage(e.to_string()))?;
+    let defaults = SynthOptions::default();
+    let options = SynthOptions {
+        scale: number("scale", &args.scale)?,
+        seed: number("seed", &args.seed)?,
+        from: from.map_or(Ok(defaults.from), |y| number("from", y))?,
+        to: to.map_or(Ok(defaults.to), |y| number("to", y))?,
+        plie: plie.map(|n| number("plie", n)).transpose()?,
+    };
+    options.check().map_err(refused)?;
+    Ok(options)
+}
+
+/// A counter of generated parcours on stderr when it is a terminal.
+fn counter() -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner().with_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {human_pos} parcours generated ({per_sec})",
+        )
+        .expect("a valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+fn generate(db: &Path, out: Option<&Path>, options: &SynthOptions) -> Result<(), Failure> {
+    let bar = counter();
+    let progress = |n: u64| bar.set_position(n);
+    let (summary, target) = match out {
+        Some(dir) => {
+            let summary = synth::write_transfer(dir, options, &progress)
+                .map_err(|e| Failure::Storage(format!("cannot write {}: {e}", dir.display())))?;
+            (summary, dir)
         }
-        folders.push(dir);
-    }
-    let options = ImportOptions::now();
-    let summary = consolide::import(db, &folders, &options);
-    let _ = std::fs::remove_dir_all(&root);
-    let summary = summary?;
-    if summary.refused() {
-        return Err(Failure::Refused(
-            summary.errors().map(|e| e.to_string()).collect(),
-        ));
-    }
-    let corpus = Corpus::load(&Store::open(db)?)?;
-    let t = corpus.tableau1(Period::year(consolide::demo::YEAR), &Filter::none())?;
-    eprintln!("demo corpus imported into {}", db.display());
-    print!("{}", consolide::render::tableau1(&t, Format::Text));
+        None => {
+            let mut store = Store::create(db)?;
+            let summary = synth::write_store(
+                &mut store,
+                options,
+                ImportOptions::now().imported_at,
+                &progress,
+            )?;
+            (summary, db)
+        }
+    };
+    bar.finish_and_clear();
+    println!(
+        "{} PLIE ({} with parcours), {} parcours, {} étapes, {} financements, {} allocations, {} activite lines written to {}",
+        summary.plies,
+        summary.plies_with_parcours,
+        summary.parcours,
+        summary.etapes,
+        summary.financements,
+        summary.allocations,
+        summary.activite,
+        target.display()
+    );
     Ok(())
 }
 
-fn tempfile_dir() -> Result<PathBuf, Failure> {
-    let dir = std::env::temp_dir().join(format!("consolide-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| Failure::Storage(e.to_string()))?;
-    Ok(dir)
+/// Generates the corpus straight into the store and prints Tableau 1 of its last year.
+fn demo(db: &Path, options: &SynthOptions) -> Result<(), Failure> {
+    let bar = counter();
+    let progress = |n: u64| bar.set_position(n);
+    let mut store = Store::create(db)?;
+    synth::write_store(
+        &mut store,
+        options,
+        ImportOptions::now().imported_at,
+        &progress,
+    )?;
+    drop(store);
+    bar.finish_and_clear();
+    let corpus = Corpus::load(&Store::open(db)?)?;
+    let t = corpus.tableau1(Period::year(options.to), &Filter::none())?;
+    eprintln!(
+        "synthetic national corpus (scale {}, seed {}) in {}",
+        options.scale,
+        options.seed,
+        db.display()
+    );
+    print!("{}", consolide::render::tableau1(&t, Format::Text));
+    Ok(())
 }

@@ -172,18 +172,31 @@ fn crosstab_lists_zero_cells_and_data_driven_values_in_order() {
 }
 
 #[test]
-fn demo_imports_its_corpus_and_prints_tableau1() {
+fn demo_generates_into_the_store_and_prints_tableau1_of_the_last_year() {
     let dir = Dir::new();
-    let out = dir.run(&["demo"]).ok();
+    let out = dir.run(&["demo", "--scale", "0.05"]).ok();
     assert!(
-        out.starts_with("Tableau 1 — flux d'entrées et de sorties, 2017 (2 PLIE"),
+        out.starts_with("Tableau 1 — flux d'entrées et de sorties, 2017 ("),
         "{out}"
     );
     let total = out.lines().find(|l| l.starts_with("Nombre total")).unwrap();
-    let figures: Vec<&str> = total.split_whitespace().skip(2).collect();
-    assert_eq!(figures[..3], ["9", "22", "13"], "{total}");
-    // A second demo finds the same content and leaves the store as it was.
+    let number = |s: &str| s.replace('\u{202F}', "").parse::<u64>().unwrap();
+    // Figures are printed with narrow no-break spaces between thousands.
+    let figures: Vec<u64> = total
+        .trim_start_matches("Nombre total")
+        .split("  ")
+        .filter(|f| !f.trim().is_empty() && !f.contains('%'))
+        .map(|f| number(f.trim()))
+        .collect();
+    assert_eq!(
+        figures[1],
+        figures[0] + figures[2],
+        "en_parcours = entrees + report: {total}"
+    );
+    // A second demo with the same seed finds the same content and rewrites nothing.
     let status = dir.run(&["status", "--format", "csv"]).ok();
-    dir.run(&["demo"]).ok();
+    dir.run(&["demo", "--scale", "0.05"]).ok();
     assert_eq!(dir.run(&["status", "--format", "csv"]).ok(), status);
+    let bad = dir.run(&["demo", "--scale", "zero"]);
+    assert_eq!(bad.code, 1, "{bad:?}");
 }
