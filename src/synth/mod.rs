@@ -13,9 +13,16 @@
 //! - The simulation starts [`calibration::WARM_UP_YEARS`] before `from`, so that the parcours
 //!   carried over into `from` are realistic; only the parcours active in `from..=to` are written.
 //!   Exits after `to` (or today) stay open.
+//! - The characteristics, entry day, duration and exit reason of each year's entrants are the
+//!   coordinates of a scrambled Halton sequence indexed nationally ([`qmc`]): every category of
+//!   the published tables comes out close to its expectation, not with the noise of independent
+//!   draws. The rest (birth month, inactivity months, commune, étapes, exit details, follow-ups)
+//!   comes from ChaCha8 streams.
 //! - Work is cut into chunks (one PLIE, one entry year, at most [`CHUNK_ENTRIES`] entries), each
-//!   with its own ChaCha8 stream seeded by (seed, PLIE, year, chunk): the output is the same
-//!   whatever the number of threads, and memory holds a window of chunks, never the corpus.
+//!   with its own ChaCha8 stream seeded by (seed, PLIE, year, chunk) and its own range of the
+//!   Halton index: the output is the same whatever the number of threads, and memory holds a
+//!   window of chunks, never the corpus (a whole PLIE only for [`write_store`], which imports
+//!   PLIE by PLIE).
 
 use std::io::Write;
 use std::path::Path;
