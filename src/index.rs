@@ -43,21 +43,6 @@ pub(crate) fn year_code(day: u16) -> u8 {
     table[day as usize]
 }
 
-/// The inactivity band of MEASURES.md: 0 `< 1 an` .. 4 `plus de 5 ans`, 5 `JAMAIS`, 6 unknown.
-pub(crate) fn inactivite_band(stored: u16) -> u8 {
-    match Inactivite::from_u16(stored) {
-        Inactivite::Mois(m) => match m {
-            0..=11 => 0,
-            12..=23 => 1,
-            24..=35 => 2,
-            36..=59 => 3,
-            _ => 4,
-        },
-        Inactivite::Jamais => 5,
-        Inactivite::Inconnue => 6,
-    }
-}
-
 /// A per-row column of the corpus that a dimension or filter can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Column {
@@ -149,7 +134,11 @@ impl Corpus {
                     .iter()
                     .map(|&d| if d == u16::MAX { OPEN } else { year_code(d) })
                     .collect();
-                let inactivite_band = raw.inactivite.iter().map(|&m| inactivite_band(m)).collect();
+                let inactivite_band = raw
+                    .inactivite
+                    .iter()
+                    .map(|&m| Inactivite::from_u16(m).band())
+                    .collect();
                 Chunk {
                     plie,
                     base: (k * CHUNK_ROWS) as u32,

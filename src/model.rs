@@ -349,6 +349,22 @@ impl Inactivite {
         }
     }
 
+    /// MEASURES.md's band: 0 `< 1 an`, 1 `de 1 à 2 ans`, 2 `de 2 à 3 ans`, 3 `de 3 à 5 ans`,
+    /// 4 `plus de 5 ans`, 5 `aucune activité` (JAMAIS), 6 unknown.
+    pub fn band(self) -> u8 {
+        match self {
+            Inactivite::Mois(m) => match m {
+                0..=11 => 0,
+                12..=23 => 1,
+                24..=35 => 2,
+                36..=59 => 3,
+                _ => 4,
+            },
+            Inactivite::Jamais => 5,
+            Inactivite::Inconnue => 6,
+        }
+    }
+
     pub fn from_u16(v: u16) -> Inactivite {
         match v {
             Self::INCONNUE => Inactivite::Inconnue,

@@ -431,20 +431,6 @@ fn returning_person(r: &mut impl Rng, ctx: &Ctx, entree: i32, known: Person) -> 
     }
 }
 
-fn inactivity_class(i: Inactivite) -> usize {
-    match i {
-        Inactivite::Mois(m) => match m {
-            0..=11 => 0,
-            12..=23 => 1,
-            24..=35 => 2,
-            36..=59 => 3,
-            _ => 4,
-        },
-        Inactivite::Jamais => 5,
-        Inactivite::Inconnue => 6,
-    }
-}
-
 /// The categories of the outcome model for a person entering at `entree`.
 fn categories(p: &Person, entree: i32) -> [usize; calibration::DIMS] {
     let mut c = [0; calibration::DIMS];
@@ -453,7 +439,7 @@ fn categories(p: &Person, entree: i32) -> [usize; calibration::DIMS] {
     c[TH] = usize::from(p.th);
     c[PUBLIC_PE] = public_pe(p.public as usize, p.inscrit_pe);
     c[NIVEAU] = p.niveau as usize;
-    c[INACTIVITE] = inactivity_class(p.inactivite);
+    c[INACTIVITE] = usize::from(p.inactivite.band());
     c
 }
 
