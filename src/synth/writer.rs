@@ -10,31 +10,6 @@ use super::plies::Plie;
 use super::{date_of, put, Annexes};
 use crate::model::{Inactivite, PlieInfo};
 
-const PARCOURS_HEADER: &[&str] = &[
-    "plie",
-    "participant",
-    "entree",
-    "sortie",
-    "motif_sortie",
-    "sexe",
-    "naissance",
-    "public",
-    "inscrit_pe",
-    "th",
-    "niveau",
-    "inactivite",
-    "qpv",
-    "commune",
-    "emploi_secteur",
-    "emploi_employeur",
-    "emploi_taille",
-    "emploi_contrat",
-    "emploi_mesure",
-    "formation_domaine",
-    "formation_niveau",
-    "formation_validation",
-    "formation_duree_mois",
-];
 const ETAPES_HEADER: &[&str] = &[
     "plie",
     "participant",
@@ -236,7 +211,7 @@ impl Files {
         };
         put(
             &mut files.parcours,
-            &header_line(PARCOURS_HEADER),
+            &header_line(&crate::transfer::parcours_columns().collect::<Vec<_>>()),
             &mut files.bytes,
         )?;
         put(

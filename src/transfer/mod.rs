@@ -36,6 +36,12 @@ pub const FILES: [&str; 6] = [
     annexes::ACTIVITE_FILE,
 ];
 
+/// The columns of parcours.csv in FORMAT.md's order, as the reader knows them (writers of
+/// transfers use this list, so that they cannot drift from the reader).
+pub fn parcours_columns() -> impl Iterator<Item = &'static str> {
+    parcours::COLUMNS.iter().map(|c| c.name)
+}
+
 /// How to read a transfer.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
