@@ -57,7 +57,7 @@ pub use query::{
 };
 pub use render::Format;
 pub use store::{ImportReport, PlieOutcome, Store, StoreError};
-pub use tables::{Tableau1, Tableau1Row};
+pub use tables::{Cell, Consolidation, Table, Tableau, Tableau1, Tableau1Row};
 pub use transfer::{ReadOptions, RowError, Transfer, TransferError};
 
 /// Every error of the library, by layer.

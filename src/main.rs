@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use consolide::synth::{self, SynthOptions};
 use consolide::{
-    Corpus, Crosstab, Dimension, Error, Filter, Format, ImportOptions, Measure, Period, Store,
+    Consolidation, Corpus, Crosstab, Dimension, Error, Filter, Format, ImportOptions, Measure,
+    Period, Store, Tableau,
 };
 
 #[derive(Parser)]
@@ -97,9 +98,14 @@ enum Command {
     },
     /// One of the national tables.
     Tableau {
+        /// 1, 1bis, taux, 2, 3, 4, 5, 6, 6bis, 7, 8, 9, 10, periodes, or all.
         table: String,
         #[command(flatten)]
         scope: Scope,
+        /// With `all`: the years of the multi-year tables (1bis, taux, 6bis), Y1..Y2; by default
+        /// the four years ending with the period's last (from the first year of the data).
+        #[arg(long)]
+        pluriannuel: Option<String>,
         #[command(flatten)]
         output: Output,
     },
@@ -132,6 +138,8 @@ struct SynthArgs {
 enum Failure {
     /// Exit 1: the input or an option value was refused.
     Refused(Vec<String>),
+    /// Exit 2: the options do not go together.
+    Usage(String),
     /// Exit 3: the store could not be used.
     Storage(String),
 }
@@ -168,6 +176,7 @@ fn main() -> ExitCode {
         Err(failure) => {
             let (code, lines) = match failure {
                 Failure::Refused(lines) => (1, lines),
+                Failure::Usage(line) => (2, vec![line]),
                 Failure::Storage(line) => (3, vec![line]),
             };
             let mut err = std::io::stderr().lock();
@@ -215,19 +224,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tableau {
             table,
             scope,
+            pluriannuel,
             output,
         } => {
-            let format = parse_format(&output.format)?;
             let (period, filter) = parse_scope(&scope)?;
-            if table != "1" {
-                return Err(refused(format!(
-                    "tableau {table:?} is not available in this version; available: 1 \
-                     (1bis, taux, 2 to 10 and periodes are planned)"
-                )));
-            }
-            let corpus = Corpus::load(&Store::open(&cli.db)?)?;
-            let t = corpus.tableau1(period, &filter)?;
-            emit(&output, &consolide::render::tableau1(&t, format))
+            tableau(
+                &cli.db,
+                &table,
+                period,
+                &filter,
+                pluriannuel.as_deref(),
+                &output,
+            )
         }
         Command::Crosstab {
             measure,
@@ -250,6 +258,68 @@ fn run(cli: Cli) -> Result<(), Failure> {
             emit(&output, &consolide::render::crosstab(&result, format))
         }
     }
+}
+
+/// `consolide tableau T` (or `all`): computes the table(s) and prints or writes them.
+fn tableau(
+    db: &Path,
+    table: &str,
+    period: Period,
+    filter: &Filter,
+    pluriannuel: Option<&str>,
+    output: &Output,
+) -> Result<(), Failure> {
+    let xlsx = output.format == "xlsx";
+    let format = if xlsx {
+        Format::Text
+    } else {
+        parse_format(&output.format)?
+    };
+    let which = if table.eq_ignore_ascii_case("all") {
+        None
+    } else {
+        let codes: Vec<&str> = Tableau::ALL.iter().map(|t| t.code()).collect();
+        Some(Tableau::parse(table).ok_or_else(|| {
+            refused(format!(
+                "unknown tableau {table:?}; valid: {}, all",
+                codes.join(", ")
+            ))
+        })?)
+    };
+    if pluriannuel.is_some() && which.is_some() {
+        return Err(Failure::Usage(
+            "--pluriannuel goes with `tableau all`; give a single table its period with --years"
+                .into(),
+        ));
+    }
+    let pluriannuel = pluriannuel.map(Period::parse).transpose()?;
+    if xlsx && output.out.is_none() {
+        return Err(Failure::Usage(
+            "--format xlsx writes a file: give it with --out FILE.xlsx".into(),
+        ));
+    }
+    let store = Store::open(db)?;
+    let corpus = Corpus::load(&store)?;
+    let consolidation = match which {
+        Some(t) => Consolidation {
+            tables: vec![corpus.tableau(&store, t, period, filter)?],
+            omitted: Vec::new(),
+        },
+        None => corpus.consolidation(&store, period, pluriannuel, filter)?,
+    };
+    if xlsx {
+        let path = output.out.as_deref().expect("checked above");
+        return consolide::render::xlsx::write(path, &consolidation, corpus.plies())
+            .map_err(|e| Failure::Storage(format!("cannot write {}: {e}", path.display())));
+    }
+    let mut text = consolide::render::tables(&consolidation.tables, format);
+    for (t, why) in &consolidation.omitted {
+        eprintln!("note: tableau {} left out: {why}", t.code());
+    }
+    if which.is_some() {
+        text = consolide::render::table(&consolidation.tables[0], format);
+    }
+    emit(output, &text)
 }
 
 fn parse_format(name: &str) -> Result<Format, Failure> {

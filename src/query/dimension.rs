@@ -262,6 +262,31 @@ fn keys_and_labels(
 }
 
 impl Axis {
+    /// Resolves `dimension` over the whole corpus (for tables that classify rows themselves).
+    pub(crate) fn of(dimension: Dimension, corpus: &Corpus) -> Axis {
+        let present = if dimension.fixed_values().is_some() {
+            Present {
+                plies: Vec::new(),
+                annee_entree: [false; 256],
+                annee_sortie: [false; 256],
+            }
+        } else {
+            Present::scan(corpus, &RowFilter::all(corpus))
+        };
+        Axis::resolve(dimension, corpus, &present)
+    }
+
+    /// The index in `values` of row `i` of `chunk`, `None` if the row has no value on this axis
+    /// (an unknown inactivity, an age band a row does not fall in).
+    #[inline]
+    pub(crate) fn value_of(&self, chunk: &Chunk, i: usize) -> Option<usize> {
+        let v = match &self.lookup {
+            Lookup::Row(column, table) => table[chunk.column(*column)[i] as usize],
+            Lookup::Plie(table) => table[chunk.plie as usize],
+        };
+        (v != MISSING).then_some(usize::from(v))
+    }
+
     /// Resolves `dimension` for a query whose rows pass `present`'s filter.
     pub(crate) fn resolve(dimension: Dimension, corpus: &Corpus, present: &Present) -> Axis {
         if let Some(values) = dimension.fixed_values() {

@@ -36,6 +36,15 @@ pub enum QueryError {
     BadPeriod(String),
     #[error("the same dimension {0} cannot be both rows and columns")]
     SameDimension(&'static str),
+    #[error(
+        "tableau {tableau} is built from {source_file}, which says nothing of {dimension}: \
+         filter it by plie, departement or region only"
+    )]
+    FilterNotApplicable {
+        tableau: &'static str,
+        source_file: &'static str,
+        dimension: &'static str,
+    },
 }
 
 /// How a query is computed.

@@ -18,6 +18,10 @@ pub enum StoreError {
     UnsupportedVersion { found: u32, supported: u32 },
     #[error("the store {0} is busy: another process is writing it (try again when it is done)")]
     Busy(PathBuf),
+    #[error(
+        "the store changed since the corpus was loaded (PLIE {0} was imported again); load it again"
+    )]
+    Changed(String),
     #[error("storage error: {0}")]
     Storage(#[from] redb::Error),
     #[error("{0}")]

@@ -13,7 +13,9 @@ mod encoding;
 mod error;
 mod import;
 
-pub use encoding::{EtapesChunk, ParcoursChunk, PlieRecord, FORMAT_VERSION, NONE};
+pub use encoding::{
+    Annexes, EtapesChunk, KeysChunk, ParcoursChunk, PlieRecord, FORMAT_VERSION, NONE,
+};
 pub use error::StoreError;
 pub use import::{ImportOutcome, ImportReport, PlieOutcome};
 
@@ -214,19 +216,71 @@ impl Store {
             .collect()
     }
 
-    /// The étapes of one PLIE.
-    pub fn read_etapes(&self, record: &PlieRecord) -> Result<Vec<EtapesChunk>, StoreError> {
+    /// The étapes of each PLIE of `records`, read in one transaction that checks every PLIE still
+    /// holds the content `records` describe (the snapshot a [`crate::Corpus`] was loaded from).
+    pub fn read_etapes(&self, records: &[PlieRecord]) -> Result<Vec<Vec<EtapesChunk>>, StoreError> {
+        self.read_chunks(records, ETAPES, Kind::Etapes, "étapes", |r| {
+            r.etapes_chunks
+        })
+    }
+
+    /// The participant keys and communes of each PLIE of `records`, chunk by chunk like its
+    /// parcours, checked against the snapshot as [`Store::read_etapes`] is.
+    pub fn read_keys(&self, records: &[PlieRecord]) -> Result<Vec<Vec<KeysChunk>>, StoreError> {
+        self.read_chunks(records, KEYS, Kind::Keys, "keys", |r| r.parcours_chunks)
+    }
+
+    /// The optional files (financements, allocations, activite) of each PLIE of `records`,
+    /// checked against the snapshot as [`Store::read_etapes`] is.
+    pub fn read_annexes(&self, records: &[PlieRecord]) -> Result<Vec<Annexes>, StoreError> {
         let tx = self.begin_read()?;
+        check_snapshot(&tx, records)?;
         let table = tx
-            .open_table(ETAPES)
+            .open_table(ANNEXES)
             .map_err(|e| StoreError::from_table(&self.path, e))?;
-        (0..record.etapes_chunks)
-            .map(|n| {
-                let what = || format!("PLIE {}: étapes chunk {n}", record.plie);
-                let bytes = table
-                    .get((record.plie.as_str(), n))?
-                    .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what())))?;
-                encoding::decode(Kind::Etapes, bytes.value(), &what)
+        records
+            .iter()
+            .map(|record| {
+                let what = || format!("PLIE {}: annexes", record.plie);
+                match table.get(record.plie.as_str())? {
+                    Some(bytes) => encoding::decode(Kind::Annexes, bytes.value(), &what),
+                    None => Ok(Annexes::default()),
+                }
+            })
+            .collect()
+    }
+
+    fn read_chunks<T>(
+        &self,
+        records: &[PlieRecord],
+        definition: TableDefinition<(&str, u32), &[u8]>,
+        kind: Kind,
+        name: &str,
+        count: fn(&PlieRecord) -> u32,
+    ) -> Result<Vec<Vec<T>>, StoreError>
+    where
+        T: rkyv::Archive,
+        T::Archived: for<'a> rkyv::bytecheck::CheckBytes<
+                rkyv::api::high::HighValidator<'a, rkyv::rancor::Error>,
+            > + rkyv::Deserialize<T, rkyv::api::high::HighDeserializer<rkyv::rancor::Error>>,
+    {
+        let tx = self.begin_read()?;
+        check_snapshot(&tx, records)?;
+        let table = tx
+            .open_table(definition)
+            .map_err(|e| StoreError::from_table(&self.path, e))?;
+        records
+            .iter()
+            .map(|record| {
+                (0..count(record))
+                    .map(|n| {
+                        let what = || format!("PLIE {}: {name} chunk {n}", record.plie);
+                        let bytes = table
+                            .get((record.plie.as_str(), n))?
+                            .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what())))?;
+                        encoding::decode(kind, bytes.value(), &what)
+                    })
+                    .collect()
             })
             .collect()
     }
@@ -235,6 +289,21 @@ impl Store {
     pub fn file_size(&self) -> Result<u64, StoreError> {
         Ok(std::fs::metadata(&self.path)?.len())
     }
+}
+
+/// Fails with [`StoreError::Changed`] unless every PLIE of `records` is stored with the same
+/// content in the transaction `tx` reads.
+fn check_snapshot(tx: &redb::ReadTransaction, records: &[PlieRecord]) -> Result<(), StoreError> {
+    let stored = read_records(tx)?;
+    for record in records {
+        let same = stored
+            .iter()
+            .any(|s| s.plie == record.plie && s.content_hash == record.content_hash);
+        if !same {
+            return Err(StoreError::Changed(record.plie.clone()));
+        }
+    }
+    Ok(())
 }
 
 fn read_records(tx: &redb::ReadTransaction) -> Result<Vec<PlieRecord>, StoreError> {

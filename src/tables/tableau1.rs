@@ -1,5 +1,6 @@
 //! Tableau 1: entries and exits of a year (or the sum over a range) by characteristic at entry.
 
+use super::{Cell, Column, Row, Table};
 use crate::index::Corpus;
 use crate::query::{Dimension, Filter, Measure, Path, Period, QueryError, Tally, Value};
 
@@ -19,6 +20,21 @@ pub const TABLEAU1_COLUMNS: &[(&str, Measure)] = &[
     ),
     ("autres_sans_suite", Measure::AutresSansSuite),
     ("taux_sortie_positive", Measure::TauxSortiesPositives),
+];
+
+/// The French headers of [`TABLEAU1_COLUMNS`], in the same order.
+const HEADERS: &[&str] = &[
+    "Entrées",
+    "En parcours",
+    "Report",
+    "Sorties positives",
+    "dont emploi",
+    "dont formation",
+    "Sorties sans suite",
+    "Abandons",
+    "Déménag., décès, retraite",
+    "Autres sans suite",
+    "Taux de sortie positive",
 ];
 
 /// One line of Tableau 1.
@@ -64,6 +80,45 @@ impl Tableau1 {
     /// The line of `group` and `row`, if the table has it.
     pub fn row(&self, group: &str, row: &str) -> Option<&Tableau1Row> {
         self.rows.iter().find(|r| r.group == group && r.row == row)
+    }
+
+    /// The table as printed (CLI.md's "Tableau 1 in csv").
+    pub fn to_table(&self) -> Table {
+        let columns = TABLEAU1_COLUMNS
+            .iter()
+            .zip(HEADERS)
+            .map(|((key, _), label)| Column::new(*key, *label))
+            .collect();
+        let mut table = Table::new(
+            "1",
+            "Tableau 1 — flux d'entrées et de sorties",
+            self.period,
+            &self.filter,
+            columns,
+        );
+        table.plies = self.plies;
+        for r in &self.rows {
+            let level = match r.group {
+                "total" => 0,
+                "public_x_inscrit_pe" => 2,
+                _ => 1,
+            };
+            let cells = TABLEAU1_COLUMNS
+                .iter()
+                .map(|(_, m)| Cell::from(r.get(*m)))
+                .collect();
+            table
+                .rows
+                .push(Row::new(r.group, r.row.clone(), r.label, level, cells));
+        }
+        table.push_heading("niveau", "Niveau");
+        table.push_heading("inactivite", "Durée d'inactivité");
+        table.push_note(
+            "inactivite_moyenne_mois",
+            "Durée moyenne d'inactivité à l'entrée (mois)",
+            Cell::Decimal(self.inactivite_moyenne_mois(), 1),
+        );
+        table
     }
 }
 

@@ -120,3 +120,15 @@ pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
         .map(|r| r.unwrap().iter().map(str::to_owned).collect())
         .collect()
 }
+
+/// The calibrated national corpus (scale 1, seed 1, 2014-2017) generated once per test run
+/// straight into a store, shared read-only by the tests that compare tables with the published
+/// figures.
+pub fn national() -> &'static Dir {
+    static NATIONAL: std::sync::OnceLock<Dir> = std::sync::OnceLock::new();
+    NATIONAL.get_or_init(|| {
+        let dir = Dir::new();
+        dir.run(&["generate", "--scale", "1", "--seed", "1"]).ok();
+        dir
+    })
+}

@@ -5,7 +5,12 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::query::{CrosstabResult, Value};
 use crate::store::PlieRecord;
-use crate::tables::{Tableau1, TABLEAU1_COLUMNS};
+use crate::tables::{Cell, Tableau1};
+
+mod table;
+pub mod xlsx;
+
+pub use table::{caption, cell_csv, cell_text, table, table_json, tables};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,27 +61,16 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-fn cell_text(v: Value) -> String {
-    match v {
-        Value::Count(n) => thousands(n),
-        Value::Rate(Some(r)) => percent(r),
-        Value::Rate(None) => "-".into(),
-    }
+fn value_text(v: Value) -> String {
+    cell_text(Cell::from(v))
 }
 
-fn cell_csv(v: Value) -> String {
-    match v {
-        Value::Count(n) => n.to_string(),
-        Value::Rate(Some(r)) => fraction(r),
-        Value::Rate(None) => String::new(),
-    }
+fn value_csv(v: Value) -> String {
+    cell_csv(Cell::from(v))
 }
 
-fn cell_json(v: Value) -> Json {
-    match v {
-        Value::Count(n) => json!(n),
-        Value::Rate(r) => r.map_or(Json::Null, |r| json!(r)),
-    }
+fn value_json(v: Value) -> Json {
+    table::cell_json(Cell::from(v))
 }
 
 /// Lays out a grid: the first `left` columns left-aligned, the rest right-aligned.
@@ -147,103 +141,7 @@ fn csv_text(header: &[String], rows: &[Vec<String>]) -> String {
 
 /// Tableau 1 in `format`.
 pub fn tableau1(t: &Tableau1, format: Format) -> String {
-    let keys: Vec<String> = ["group", "row", "label"]
-        .into_iter()
-        .chain(TABLEAU1_COLUMNS.iter().map(|(k, _)| *k))
-        .map(str::to_owned)
-        .collect();
-    let values = |row: &crate::tables::Tableau1Row, cell: fn(Value) -> String| -> Vec<String> {
-        TABLEAU1_COLUMNS
-            .iter()
-            .map(|(_, m)| cell(row.get(*m)))
-            .collect()
-    };
-    match format {
-        Format::Csv => {
-            let rows: Vec<Vec<String>> = t
-                .rows
-                .iter()
-                .map(|r| {
-                    let mut line = vec![r.group.to_owned(), r.row.clone(), r.label.to_owned()];
-                    line.extend(values(r, cell_csv));
-                    line
-                })
-                .collect();
-            csv_text(&keys, &rows)
-        }
-        Format::Json => {
-            let rows: Vec<Json> = t
-                .rows
-                .iter()
-                .map(|r| {
-                    let mut o = Map::new();
-                    o.insert("group".into(), json!(r.group));
-                    o.insert("row".into(), json!(r.row));
-                    o.insert("label".into(), json!(r.label));
-                    for (k, m) in TABLEAU1_COLUMNS {
-                        o.insert((*k).into(), cell_json(r.get(*m)));
-                    }
-                    Json::Object(o)
-                })
-                .collect();
-            let mut o = Map::new();
-            o.insert("tableau".into(), json!("1"));
-            period_json(&mut o, t.period);
-            o.insert("filter".into(), json!(t.filter.describe()));
-            o.insert("plie".into(), json!(t.plies));
-            o.insert("rows".into(), Json::Array(rows));
-            o.insert(
-                "inactivite_moyenne_mois".into(),
-                json!(t.inactivite_moyenne_mois()),
-            );
-            serde_json::to_string_pretty(&Json::Object(o)).expect("json of plain values") + "\n"
-        }
-        Format::Text | Format::Md => {
-            let header: Vec<String> = std::iter::once("")
-                .chain([
-                    "Entrées",
-                    "En parcours",
-                    "Report",
-                    "Sorties positives",
-                    "dont emploi",
-                    "dont formation",
-                    "Sorties sans suite",
-                    "Abandons",
-                    "Déménag., décès, retraite",
-                    "Autres sans suite",
-                    "Taux de sortie positive",
-                ])
-                .map(str::to_owned)
-                .collect();
-            let rows: Vec<Vec<String>> = t
-                .rows
-                .iter()
-                .map(|r| {
-                    let mut line = vec![r.label.to_owned()];
-                    line.extend(values(r, cell_text));
-                    line
-                })
-                .collect();
-            let title = format!(
-                "Tableau 1 — flux d'entrées et de sorties, {} ({} PLIE, filtre : {})",
-                t.period,
-                t.plies,
-                t.filter.describe()
-            );
-            let mean = match t.inactivite_moyenne_mois() {
-                Some(m) => format!(
-                    "Durée moyenne d'inactivité à l'entrée : {} mois",
-                    format!("{m:.1}").replace(".", ",")
-                ),
-                None => "Durée moyenne d'inactivité à l'entrée : non connue".to_owned(),
-            };
-            if format == Format::Md {
-                format!("## {title}\n\n{}\n{mean}\n", markdown(&header, &rows, 1))
-            } else {
-                format!("{title}\n\n{}\n{mean}\n", grid(&header, &rows, 1))
-            }
-        }
-    }
+    table(&t.to_table(), format)
 }
 
 fn period_json(o: &mut Map<String, Json>, period: crate::query::Period) {
@@ -280,8 +178,8 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
                         line.push((*cv).clone());
                         o.insert(cd.code().into(), json!(cv));
                     }
-                    line.push(cell_csv(v));
-                    o.insert(measure.into(), cell_json(v));
+                    line.push(value_csv(v));
+                    o.insert(measure.into(), value_json(v));
                     lines.push(line);
                     objects.push(Json::Object(o));
                 }
@@ -318,7 +216,7 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
                 .enumerate()
                 .map(|(r, rv)| {
                     let mut line = vec![rv.clone()];
-                    line.extend((0..cols.len()).map(|c| cell_text(x.value(r, c))));
+                    line.extend((0..cols.len()).map(|c| value_text(x.value(r, c))));
                     line
                 })
                 .collect();

@@ -14,6 +14,11 @@ use roaring::RoaringBitmap;
 use crate::model::{Day, Inactivite, FIRST_YEAR};
 use crate::store::{ParcoursChunk, PlieRecord, Store, StoreError, CHUNK_ROWS};
 
+mod on_demand;
+
+pub(crate) use on_demand::Etapes;
+use on_demand::OnDemand;
+
 /// The year code of a parcours still open: greater than every real year.
 pub(crate) const OPEN: u8 = u8::MAX;
 
@@ -112,6 +117,7 @@ pub struct Corpus {
     pub(crate) chunks: Vec<Chunk>,
     bitmaps: Mutex<HashMap<Column, Arc<Vec<RoaringBitmap>>>>,
     active: Mutex<HashMap<u8, Arc<RoaringBitmap>>>,
+    on_demand: OnDemand,
 }
 
 impl Corpus {
@@ -177,6 +183,7 @@ impl Corpus {
             chunks,
             bitmaps: Mutex::default(),
             active: Mutex::default(),
+            on_demand: OnDemand::default(),
         })
     }
 

@@ -1,0 +1,223 @@
+//! Any [`Table`] in text, csv, json or md; several tables in one document for `tableau all`.
+
+use serde_json::{json, Map, Value as Json};
+
+use super::{csv_text, fraction, grid, markdown, percent, period_json, thousands, Format};
+use crate::tables::{Cell, Table};
+
+/// A cell as text and md print it: thousands separated, whole percents, euros rounded, decimals
+/// with a comma.
+pub fn cell_text(cell: Cell) -> String {
+    match cell {
+        Cell::Count(n) => thousands(n),
+        Cell::Rate(Some(r)) => percent(r),
+        Cell::Rate(None) | Cell::Decimal(None, _) => "-".into(),
+        Cell::Amount(cents) => signed_thousands((cents as f64 / 100.0).round() as i64),
+        Cell::Hundredths(h) if h % 100 == 0 => signed_thousands(h / 100),
+        Cell::Hundredths(h) => format!("{:.2}", h as f64 / 100.0).replace('.', ","),
+        Cell::Decimal(Some(x), decimals) => {
+            format!("{x:.prec$}", prec = usize::from(decimals)).replace('.', ",")
+        }
+        Cell::Blank => String::new(),
+    }
+}
+
+/// A cell as csv prints it: plain numbers, `.` decimals, rates as fractions, amounts in euros.
+pub fn cell_csv(cell: Cell) -> String {
+    match cell {
+        Cell::Count(n) => n.to_string(),
+        Cell::Rate(Some(r)) => fraction(r),
+        Cell::Amount(c) | Cell::Hundredths(c) => hundredths(c),
+        Cell::Decimal(Some(x), _) => fraction(x),
+        Cell::Rate(None) | Cell::Decimal(None, _) | Cell::Blank => String::new(),
+    }
+}
+
+pub(super) fn cell_json(cell: Cell) -> Json {
+    match cell {
+        Cell::Count(n) => json!(n),
+        other => other.number().map_or(Json::Null, |x| json!(x)),
+    }
+}
+
+/// Cents (or hundredths) as a decimal number without trailing zeros: `1234.5`, `-3`, `0.07`.
+fn hundredths(c: i64) -> String {
+    let sign = if c < 0 { "-" } else { "" };
+    let (whole, frac) = (c.unsigned_abs() / 100, c.unsigned_abs() % 100);
+    match frac {
+        0 => format!("{sign}{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
+    }
+}
+
+fn signed_thousands(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", thousands(n.unsigned_abs()))
+}
+
+/// The line above a table in text and md: title, period, PLIE counted and filter.
+pub fn caption(t: &Table) -> String {
+    format!(
+        "{}, {} ({} PLIE, filtre : {})",
+        t.title,
+        t.period,
+        t.plies,
+        t.filter.describe()
+    )
+}
+
+/// Any published table in `format` (xlsx has its own writer, [`super::xlsx`]).
+pub fn table(t: &Table, format: Format) -> String {
+    match format {
+        Format::Csv => {
+            let header: Vec<String> = ["group", "row", "label"]
+                .into_iter()
+                .map(str::to_owned)
+                .chain(t.columns.iter().map(|c| c.key.clone()))
+                .collect();
+            let rows: Vec<Vec<String>> = t
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut line = vec![r.group.clone(), r.code.clone(), r.label.clone()];
+                    line.extend(r.cells.iter().map(|c| cell_csv(*c)));
+                    line
+                })
+                .collect();
+            csv_text(&header, &rows)
+        }
+        Format::Json => {
+            serde_json::to_string_pretty(&table_json(t)).expect("json of plain values") + "\n"
+        }
+        Format::Text | Format::Md => {
+            let md = format == Format::Md;
+            let header: Vec<String> = std::iter::once(String::new())
+                .chain(t.columns.iter().map(|c| c.label.clone()))
+                .collect();
+            let mut rows: Vec<Vec<String>> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for r in &t.rows {
+                if seen.insert(r.group.as_str()) {
+                    if let Some((_, heading)) = t.headings.iter().find(|(g, _)| *g == r.group) {
+                        let mut line = vec![String::new(); header.len()];
+                        line[0] = if md {
+                            format!("**{heading}**")
+                        } else {
+                            heading.clone()
+                        };
+                        rows.push(line);
+                    }
+                }
+                // Markdown trims leading spaces; no-break spaces keep the indentation.
+                let indent = if md { "\u{a0}\u{a0}" } else { "  " };
+                let mut line =
+                    vec![indent.repeat(usize::from(r.level.saturating_sub(1))) + &r.label];
+                line.extend(r.cells.iter().map(|c| cell_text(*c)));
+                rows.push(line);
+            }
+            let mut notes: String = t
+                .notes
+                .iter()
+                .map(|n| format!("{} : {}\n", n.label, cell_text(n.value)))
+                .collect();
+            if !notes.is_empty() {
+                notes.insert(0, '\n');
+            }
+            if md {
+                format!(
+                    "## {}\n\n{}{notes}",
+                    caption(t),
+                    markdown(&header, &rows, 1)
+                )
+            } else {
+                format!("{}\n\n{}{notes}", caption(t), grid(&header, &rows, 1))
+            }
+        }
+    }
+}
+
+/// The json object of a table: its scope, columns, rows, and its notes as top-level keys.
+pub fn table_json(t: &Table) -> Json {
+    let rows: Vec<Json> = t
+        .rows
+        .iter()
+        .map(|r| {
+            let mut o = Map::new();
+            o.insert("group".into(), json!(r.group));
+            o.insert("row".into(), json!(r.code));
+            o.insert("label".into(), json!(r.label));
+            for (c, cell) in t.columns.iter().zip(&r.cells) {
+                o.insert(c.key.clone(), cell_json(*cell));
+            }
+            Json::Object(o)
+        })
+        .collect();
+    let mut o = Map::new();
+    o.insert("tableau".into(), json!(t.tableau));
+    o.insert("titre".into(), json!(t.title));
+    period_json(&mut o, t.period);
+    o.insert("filter".into(), json!(t.filter.describe()));
+    o.insert("plie".into(), json!(t.plies));
+    o.insert(
+        "columns".into(),
+        t.columns
+            .iter()
+            .map(|c| json!({"key": c.key, "label": c.label}))
+            .collect(),
+    );
+    o.insert("rows".into(), Json::Array(rows));
+    for n in &t.notes {
+        o.insert(n.key.clone(), cell_json(n.value));
+    }
+    Json::Object(o)
+}
+
+/// Several tables in one document (`tableau all`): text and md one after the other; json an
+/// array of the tables' objects; csv one long table whose first column names the table, each
+/// table opened by a `columns` line giving its column keys (the `cN` of the header).
+pub fn tables(ts: &[Table], format: Format) -> String {
+    match format {
+        Format::Text | Format::Md => ts
+            .iter()
+            .map(|t| table(t, format))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Format::Json => {
+            let all: Vec<Json> = ts.iter().map(table_json).collect();
+            serde_json::to_string_pretty(&Json::Array(all)).expect("json of plain values") + "\n"
+        }
+        Format::Csv => {
+            let width = ts.iter().map(|t| t.columns.len()).max().unwrap_or(0);
+            let mut header: Vec<String> = ["tableau", "group", "row", "label"]
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            header.extend((1..=width).map(|i| format!("c{i}")));
+            let mut rows = Vec::new();
+            for t in ts {
+                let mut keys = vec![
+                    t.tableau.to_owned(),
+                    "columns".into(),
+                    String::new(),
+                    String::new(),
+                ];
+                keys.extend(t.columns.iter().map(|c| c.key.clone()));
+                keys.resize(header.len(), String::new());
+                rows.push(keys);
+                for r in &t.rows {
+                    let mut line = vec![
+                        t.tableau.to_owned(),
+                        r.group.clone(),
+                        r.code.clone(),
+                        r.label.clone(),
+                    ];
+                    line.extend(r.cells.iter().map(|c| cell_csv(*c)));
+                    line.resize(header.len(), String::new());
+                    rows.push(line);
+                }
+            }
+            csv_text(&header, &rows)
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The shape every published table shares once computed: a title, the scope it was computed on,
+//! columns, rows of typed cells, and figures printed under it. Each typed table (Tableau 2, 3...)
+//! turns itself into a [`Table`], and `render` prints any [`Table`] in every format (text, csv,
+//! json, md, xlsx) the same way.
+
+use crate::query::{Filter, Period};
+
+/// A figure in a cell, typed so that each format prints it as it should (a count with thousands
+/// separators, a rate as `43 %` or `0.4341`, an amount in euros...).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell {
+    /// A number of people, parcours or étapes.
+    Count(u64),
+    /// A rate or a share as a fraction (0.43 is 43 %); `None` when its denominator is zero.
+    Rate(Option<f64>),
+    /// An amount in euro cents.
+    Amount(i64),
+    /// A mean or a ratio (months, étapes per participant, euros per participant) shown with this
+    /// many decimals in text; `None` when undefined.
+    Decimal(Option<f64>, u8),
+    /// A value of an indicator in hundredths (Tableau 10: counts, FTE, euros).
+    Hundredths(i64),
+    /// No figure: the published table leaves the cell blank.
+    Blank,
+}
+
+impl Cell {
+    /// The figure as a plain number, as csv, json and xlsx carry it: counts, fractions for rates,
+    /// euros for amounts; `None` for a blank or undefined cell.
+    pub fn number(self) -> Option<f64> {
+        match self {
+            Cell::Count(n) => Some(n as f64),
+            Cell::Rate(r) | Cell::Decimal(r, _) => r,
+            Cell::Amount(cents) | Cell::Hundredths(cents) => Some(cents as f64 / 100.0),
+            Cell::Blank => None,
+        }
+    }
+}
+
+impl From<crate::query::Value> for Cell {
+    fn from(v: crate::query::Value) -> Cell {
+        match v {
+            crate::query::Value::Count(n) => Cell::Count(n),
+            crate::query::Value::Rate(r) => Cell::Rate(r),
+        }
+    }
+}
+
+/// A column: its csv/json key and its French header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub key: String,
+    pub label: String,
+}
+
+impl Column {
+    pub fn new(key: impl Into<String>, label: impl Into<String>) -> Column {
+        Column {
+            key: key.into(),
+            label: label.into(),
+        }
+    }
+}
+
+/// A line of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The code of the block the line belongs to (`total`, `sexe`, `secteur`, `axe3`...).
+    pub group: String,
+    /// The code of the line within its group (`H`, `IAE_ACI`, `total`...).
+    pub code: String,
+    /// The published report's French label.
+    pub label: String,
+    /// 0 for a total or a block's head, 1 for its lines, 2 for lines under those ("dont").
+    pub level: u8,
+    /// One per column of the table.
+    pub cells: Vec<Cell>,
+}
+
+impl Row {
+    pub fn new(
+        group: impl Into<String>,
+        code: impl Into<String>,
+        label: impl Into<String>,
+        level: u8,
+        cells: Vec<Cell>,
+    ) -> Row {
+        Row {
+            group: group.into(),
+            code: code.into(),
+            label: label.into(),
+            level,
+            cells,
+        }
+    }
+}
+
+/// A figure printed under a table (mean inactivity, funds per participant...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    /// Its json key (e.g. `inactivite_moyenne_mois`).
+    pub key: String,
+    pub label: String,
+    pub value: Cell,
+}
+
+/// A published table, computed, ready to print in any format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The table's code as `consolide tableau` takes it: `1`, `1bis`, `taux`, `2`... `periodes`.
+    pub tableau: &'static str,
+    /// The French title without the period (`Tableau 2 : analyse des parcours`).
+    pub title: String,
+    pub period: Period,
+    pub filter: Filter,
+    /// How many PLIE contributed (MEASURES.md: with a parcours active in the period after filters,
+    /// or, for a table fed by an optional file, that sent the file with rows for the period).
+    pub plies: usize,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    /// Headings printed in text before the first line of a group: (group code, French heading).
+    pub headings: Vec<(String, String)>,
+    pub notes: Vec<Note>,
+}
+
+impl Table {
+    /// An empty table of `columns`, to which the builder adds rows.
+    pub fn new(
+        tableau: &'static str,
+        title: impl Into<String>,
+        period: Period,
+        filter: &Filter,
+        columns: Vec<Column>,
+    ) -> Table {
+        Table {
+            tableau,
+            title: title.into(),
+            period,
+            filter: filter.clone(),
+            plies: 0,
+            columns,
+            rows: Vec::new(),
+            headings: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// The line of `group` and `code`.
+    pub fn row(&self, group: &str, code: &str) -> Option<&Row> {
+        self.rows
+            .iter()
+            .find(|r| r.group == group && r.code == code)
+    }
+
+    /// The cell of line (`group`, `code`) in the column of key `column`.
+    pub fn cell(&self, group: &str, code: &str, column: &str) -> Option<Cell> {
+        let c = self.columns.iter().position(|c| c.key == column)?;
+        self.row(group, code).map(|r| r.cells[c])
+    }
+
+    /// The note of key `key`.
+    pub fn note(&self, key: &str) -> Option<Cell> {
+        self.notes.iter().find(|n| n.key == key).map(|n| n.value)
+    }
+
+    pub fn push_note(&mut self, key: &str, label: &str, value: Cell) {
+        self.notes.push(Note {
+            key: key.into(),
+            label: label.into(),
+            value,
+        });
+    }
+
+    pub fn push_heading(&mut self, group: &str, label: &str) {
+        self.headings.push((group.into(), label.into()));
+    }
+}
