@@ -221,3 +221,92 @@ pub fn tables(ts: &[Table], format: Format) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{Filter, Period};
+    use crate::tables::{Column, Row};
+
+    #[test]
+    fn each_kind_of_cell_prints_as_its_format_wants() {
+        assert_eq!(cell_text(Cell::Count(100_550)), "100\u{202F}550");
+        assert_eq!(cell_csv(Cell::Count(100_550)), "100550");
+        assert_eq!(cell_text(Cell::Rate(Some(0.4341))), "43 %");
+        assert_eq!(cell_csv(Cell::Rate(Some(0.5))), "0.5000000");
+        assert_eq!(cell_text(Cell::Rate(None)), "-");
+        assert_eq!(cell_csv(Cell::Rate(None)), "");
+        assert_eq!(
+            cell_text(Cell::Amount(11_801_612_749)),
+            "118\u{202F}016\u{202F}127"
+        );
+        assert_eq!(cell_csv(Cell::Amount(11_801_612_749)), "118016127.49");
+        assert_eq!(cell_csv(Cell::Amount(-350)), "-3.5");
+        assert_eq!(cell_csv(Cell::Amount(7)), "0.07");
+        assert_eq!(cell_text(Cell::Hundredths(27_500)), "275");
+        assert_eq!(cell_text(Cell::Hundredths(27_550)), "275,50");
+        assert_eq!(cell_csv(Cell::Hundredths(27_550)), "275.5");
+        assert_eq!(cell_text(Cell::Decimal(Some(1.8514), 2)), "1,85");
+        assert_eq!(cell_csv(Cell::Decimal(Some(1.85), 2)), "1.850000");
+        assert_eq!(cell_json(Cell::Decimal(None, 2)), Json::Null);
+        assert_eq!(cell_json(Cell::Amount(150)), json!(1.5));
+        assert_eq!(cell_text(Cell::Blank), "");
+    }
+
+    fn sample() -> Table {
+        let mut t = Table::new(
+            "2",
+            "Tableau 2 : analyse des parcours",
+            Period::year(2017),
+            &Filter::none(),
+            vec![Column::new("total", "Total"), Column::new("part", "Part")],
+        );
+        t.plies = 3;
+        t.rows.push(Row::new(
+            "total",
+            "TOTAL",
+            "Total",
+            0,
+            vec![Cell::Count(1234), Cell::Rate(Some(1.0))],
+        ));
+        t.rows.push(Row::new(
+            "iae",
+            "IAE_ACI",
+            "ACI",
+            2,
+            vec![Cell::Count(34), Cell::Rate(None)],
+        ));
+        t.push_heading("iae", "IAE");
+        t.push_note(
+            "moyenne",
+            "Étapes par participant",
+            Cell::Decimal(Some(1.85), 2),
+        );
+        t
+    }
+
+    #[test]
+    fn a_table_prints_its_scope_headings_and_notes() {
+        let t = sample();
+        let text = table(&t, Format::Text);
+        assert!(
+            text.starts_with("Tableau 2 : analyse des parcours, 2017 (3 PLIE, filtre : aucun)\n"),
+            "{text}"
+        );
+        assert!(text.contains("\nIAE\n"), "{text}");
+        assert!(text.contains("\n  ACI"), "{text}");
+        assert!(text.contains("Étapes par participant : 1,85"), "{text}");
+        assert_eq!(
+            table(&t, Format::Csv),
+            "group,row,label,total,part\ntotal,TOTAL,Total,1234,1.000000\niae,IAE_ACI,ACI,34,\n"
+        );
+        let json: Json = serde_json::from_str(&table(&t, Format::Json)).unwrap();
+        assert_eq!(json["tableau"], "2");
+        assert_eq!(json["year"], 2017);
+        assert_eq!(json["plie"], 3);
+        assert_eq!(json["rows"][1]["part"], Json::Null);
+        assert_eq!(json["moyenne"], json!(1.85));
+        let md = table(&t, Format::Md);
+        assert!(md.contains("| **IAE** |  |  |"), "{md}");
+    }
+}

@@ -168,3 +168,50 @@ fn the_committed_version_1_store_still_reads() {
     let status = dir.run(&["status"]).ok();
     assert!(status.contains("2 PLIE, 31 parcours"), "{status}");
 }
+
+/// A corpus is one snapshot: the parts its tables read later (étapes, keys, optional files) must
+/// come from the same store state, or the table is refused rather than mixing two states.
+#[test]
+fn a_table_never_mixes_the_loaded_snapshot_with_a_later_import() {
+    use consolide::{Corpus, Error, Filter, Period, Store, StoreError, Tableau};
+    let dir = Dir::new();
+    let a = dir.fixture("crafted");
+    dir.import(&[&a]);
+    let corpus = {
+        let store = Store::open(&dir.db()).unwrap();
+        let corpus = Corpus::load(&store).unwrap();
+        // Before any change, the étapes load and agree with the snapshot.
+        corpus
+            .tableau(&store, Tableau::T2, Period::year(2017), &Filter::none())
+            .unwrap();
+        corpus
+    };
+    let fresh = Corpus::load(&Store::open(&dir.db()).unwrap()).unwrap();
+
+    // P44A is imported again with one parcours less.
+    let parcours = std::fs::read_to_string(a.join("parcours.csv")).unwrap();
+    let fewer: String = parcours
+        .lines()
+        .filter(|l| !l.starts_with("P44A,a16,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(fewer.lines().count(), parcours.lines().count());
+    let b = dir.transfer("again", &[("parcours.csv", &fewer)]);
+    dir.import(&[&b]);
+
+    let store = Store::open(&dir.db()).unwrap();
+    // The corpus that already read its étapes keeps answering from its snapshot...
+    corpus
+        .tableau(&store, Tableau::T2, Period::year(2017), &Filter::none())
+        .unwrap();
+    // ...one that has not read them yet is refused, naming the PLIE, instead of mixing states.
+    match fresh.tableau(&store, Tableau::T4, Period::year(2017), &Filter::none()) {
+        Err(Error::Store(StoreError::Changed(plie))) => assert_eq!(plie, "P44A"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // A corpus loaded again answers.
+    let again = Corpus::load(&store).unwrap();
+    again
+        .tableau(&store, Tableau::T4, Period::year(2017), &Filter::none())
+        .unwrap();
+}
