@@ -14,8 +14,9 @@
 //!   sex (`part_hommes_pct` of data/reference: men in ACI / men in the total); `part_participants`
 //!   is the same over both sexes (the commentary's « 64 % en ACI »).
 //! - A person's sex is the sex of the parcours of their étapes; should two of a person's parcours
-//!   disagree (nothing in a transfer forbids it), the parcours stored first decides, so that
-//!   every line is hommes + femmes.
+//!   disagree (nothing in a transfer forbids it), the earliest of them with an étape counted
+//!   decides, for every line, so that each line is hommes + femmes. (Tableau 2 counts étapes,
+//!   each by the sex of its own parcours.)
 //! - Activity in the period and filters are Tableau 2's (an étape without `fin` ends with its
 //!   parcours; any parcours filter applies through the étape's parcours).
 //! - PLIE counted: Tableau 4, those with at least one étape (of any type) active in the period
@@ -84,14 +85,12 @@ impl Participants {
         // (participant, global row, structure line, sex) of every étape that counts.
         let mut seen: Vec<(u32, u32, u8, u8)> = Vec::new();
         for &k in &found.active {
-            let k = k as usize;
-            if funded_only && found.etapes.finance_plie[k] == 0 {
+            if funded_only && found.etapes.finance_plie[k as usize] == 0 {
                 continue;
             }
-            let row = found.etapes.row[k];
-            let (chunk, i) = found.parcours(corpus, k as u32);
+            let (chunk, i) = found.parcours(corpus, k);
             plies[chunk.plie as usize] = true;
-            let etape = found.etapes.etape[k];
+            let etape = found.etapes.etape[k as usize];
             let Some(line) = STRUCTURES.iter().position(|(_, t, _)| *t as u8 == etape) else {
                 continue;
             };
@@ -99,6 +98,7 @@ impl Participants {
             if sexe > 1 {
                 return Err(corrupt(etape, sexe).into());
             }
+            let row = found.etapes.row[k as usize];
             seen.push((ids[row as usize], row, line as u8, sexe));
         }
         seen.sort_unstable();
@@ -107,7 +107,8 @@ impl Participants {
             ..Participants::default()
         };
         for person in seen.chunk_by(|a, b| a.0 == b.0) {
-            // The lowest row comes first: its parcours gives the person's sex.
+            // The lowest row, the earliest parcours (a PLIE's rows are stored by entry date),
+            // comes first and gives the person's sex.
             let sexe = person[0].3 as usize;
             let mut structures = [false; 6];
             person.iter().for_each(|e| structures[e.2 as usize] = true);

@@ -612,3 +612,43 @@ fn national_2017_near_the_published_tables() {
     let total_range = range.num("TOTAL", "total");
     assert!(total_range < total + total_2016 && total_range > total.max(total_2016));
 }
+
+/// One person, g, recorded as a woman in her first parcours and as a man in her second: Tableau
+/// 4 gives her one sex, her earliest parcours's with an étape counted, on every line; Tableau 2
+/// counts each étape by the sex of its own parcours.
+#[test]
+fn tableau4_one_sex_per_person() {
+    let dir = Dir::new();
+    let t = dir.transfer(
+        "g",
+        &[
+            (
+                "parcours.csv",
+                "plie,participant,entree,sortie,motif_sortie,sexe,naissance,public,inscrit_pe,th,niveau
+P9,g,2016-02-01,2016-11-30,EMPLOI,F,1980-01,RSA,1,0,V
+P9,g,2017-01-15,,,H,1980-01,RSA,1,0,V
+",
+            ),
+            (
+                "etapes.csv",
+                "plie,participant,entree,type,debut,fin
+P9,g,2016-02-01,IAE_EI,2016-03-01,2016-10-31
+P9,g,2017-01-15,IAE_EI,2017-02-01,
+P9,g,2017-01-15,IAE_AI,2017-03-01,2017-04-30
+",
+            ),
+        ],
+    );
+    dir.import(&[&t]);
+    let range = Csv::of(&dir, "4", "2016..2017", None);
+    assert_eq!(t45(&range, "EI"), [1, 0, 1]);
+    assert_eq!(t45(&range, "AI"), [1, 0, 1]);
+    assert_eq!(t45(&range, "TOTAL"), [1, 0, 1]);
+    let y = Csv::of(&dir, "4", "2017", None);
+    assert_eq!(t45(&y, "AI"), [1, 1, 0]);
+    assert_eq!(t45(&y, "TOTAL"), [1, 1, 0]);
+    let t2 = Csv::of(&dir, "2", "2016..2017", None);
+    assert_eq!(t2.t2("IAE_EI"), [2, 1, 1]);
+    assert_eq!(t2.t2("IAE_AI"), [1, 1, 0]);
+    assert_eq!(t2.t2("PARTICIPANTS"), [2, 1, 1]);
+}
