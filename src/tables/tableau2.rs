@@ -27,7 +27,7 @@ use time::{Date, Month};
 
 use super::{Cell, Column, Row, Table};
 use crate::index::Corpus;
-use crate::model::{EtapeType, Sexe};
+use crate::model::{EtapeType, EtapeType as E, Sexe};
 use crate::query::{Dimension, Filter, Path, Period, RowFilter};
 use crate::store::Store;
 
@@ -43,8 +43,6 @@ struct Line {
     level: u8,
     types: &'static [EtapeType],
 }
-
-use EtapeType as E;
 
 const IAE: &[EtapeType] = &[E::IaeAci, E::IaeEi, E::IaeEtti, E::IaeAi, E::IaeRq];
 const AIDES: &[EtapeType] = &[E::AideCuiCae, E::AideGeiq, E::AideEmploiAvenir];
@@ -73,6 +71,24 @@ const EMPLOIS_PARCOURS: &[EtapeType] = &[
 ];
 const FORMATION: &[EtapeType] = &[E::FormationQualifiante, E::FormationNonQualifiante];
 
+/// A sub-total line.
+const fn sub(
+    group: &'static str,
+    level: u8,
+    code: &'static str,
+    label: &'static str,
+    types: &'static [EtapeType],
+) -> Line {
+    Line {
+        group,
+        code,
+        label,
+        level,
+        types,
+    }
+}
+
+/// A line of one étape type.
 const fn leaf(
     group: &'static str,
     level: u8,
@@ -101,47 +117,29 @@ impl Line {
 /// The lines in the published order (seed lines 715-745), leaves coded as the étape types of
 /// data/reference/plie2017_tableau2.csv.
 const LINES: &[Line] = &[
-    Line {
-        group: "total",
-        code: "TOTAL",
-        label: "Total",
-        level: 0,
-        types: EtapeType::ALL,
-    },
+    sub("total", 0, "TOTAL", "Total", EtapeType::ALL),
     leaf("mobilisation", 0, "Mobilisation", &[E::Mobilisation]),
-    Line {
-        group: "emplois_parcours",
-        code: "EMPLOIS_PARCOURS",
-        label: "Emplois de parcours",
-        level: 0,
-        types: EMPLOIS_PARCOURS,
-    },
-    Line {
-        group: "emplois_parcours",
-        code: "IAE",
-        label: "• IAE",
-        level: 1,
-        types: IAE,
-    },
+    sub(
+        "emplois_parcours",
+        0,
+        "EMPLOIS_PARCOURS",
+        "Emplois de parcours",
+        EMPLOIS_PARCOURS,
+    ),
+    sub("emplois_parcours", 1, "IAE", "• IAE", IAE),
     leaf("emplois_parcours", 2, "ACI", &[E::IaeAci]),
     leaf("emplois_parcours", 2, "EI", &[E::IaeEi]),
     leaf("emplois_parcours", 2, "ETTI", &[E::IaeEtti]),
     leaf("emplois_parcours", 2, "AI", &[E::IaeAi]),
     leaf("emplois_parcours", 2, "Régie de Quartier", &[E::IaeRq]),
-    Line {
-        group: "emplois_parcours",
-        code: "HORS_IAE",
-        label: "• Hors IAE",
-        level: 1,
-        types: HORS_IAE,
-    },
-    Line {
-        group: "emplois_parcours",
-        code: "CONTRATS_AIDES",
-        label: "Contrats aidés",
-        level: 2,
-        types: AIDES,
-    },
+    sub("emplois_parcours", 1, "HORS_IAE", "• Hors IAE", HORS_IAE),
+    sub(
+        "emplois_parcours",
+        2,
+        "CONTRATS_AIDES",
+        "Contrats aidés",
+        AIDES,
+    ),
     leaf("emplois_parcours", 3, "CUI-CAE", &[E::AideCuiCae]),
     leaf("emplois_parcours", 3, "Contrat en GEIQ", &[E::AideGeiq]),
     leaf(
@@ -150,13 +148,13 @@ const LINES: &[Line] = &[
         "Emploi d'avenir",
         &[E::AideEmploiAvenir],
     ),
-    Line {
-        group: "emplois_parcours",
-        code: "CONTRATS_NON_AIDES",
-        label: "Contrats non aidés",
-        level: 2,
-        types: NON_AIDES,
-    },
+    sub(
+        "emplois_parcours",
+        2,
+        "CONTRATS_NON_AIDES",
+        "Contrats non aidés",
+        NON_AIDES,
+    ),
     leaf("emplois_parcours", 3, "CDD court", &[E::CddCourt]),
     leaf("emplois_parcours", 3, "Contrat d'intérim", &[E::Interim]),
     leaf(
@@ -172,13 +170,7 @@ const LINES: &[Line] = &[
         &[E::AutreContrat],
     ),
     leaf("emploi_sortie", 0, "Emploi de sortie", &[E::EmploiSortie]),
-    Line {
-        group: "formation",
-        code: "FORMATION",
-        label: "Formation",
-        level: 0,
-        types: FORMATION,
-    },
+    sub("formation", 0, "FORMATION", "Formation", FORMATION),
     leaf(
         "formation",
         1,
