@@ -71,7 +71,8 @@ pub struct Row {
     pub code: String,
     /// The published report's French label.
     pub label: String,
-    /// 0 for a total or a block's head, 1 for its lines, 2 for lines under those ("dont").
+    /// 0 for a total or a block's head, 1 for its lines, 2 for lines under those ("dont"), and
+    /// so on down the hierarchy (Tableau 2 goes to 3); text and xlsx indent by it.
     pub level: u8,
     /// One per column of the table.
     pub cells: Vec<Cell>,
