@@ -422,9 +422,9 @@ impl Corpus {
         Ok(n)
     }
 
-    /// The funds of the PLIE in scope over `period`, as Tableau `tableau` (6 or 6bis) names it in
-    /// a refused filter's error.
-    pub fn financements(
+    /// The funds of the PLIE in scope over `period`; `tableau` (6 or 6bis) names the table in a
+    /// refused filter's error.
+    fn financements(
         &self,
         store: &Store,
         tableau: &'static str,
