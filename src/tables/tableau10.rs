@@ -197,7 +197,7 @@ pub struct Indicateur {
     /// The report's label; `None` for a code outside [`ACTIVITE_INDICATEURS`].
     pub label: Option<&'static str>,
     /// The sum of the values reported, in hundredths.
-    pub valeur: i64,
+    pub valeur_centiemes: i64,
     /// How many PLIE reported it.
     pub plies: usize,
 }
@@ -205,7 +205,7 @@ pub struct Indicateur {
 impl Indicateur {
     /// The sum in units (euros, people, FTE...); `None` when no PLIE reported it.
     pub fn valeur(&self) -> Option<f64> {
-        (self.plies > 0).then(|| self.valeur as f64 / 100.0)
+        (self.plies > 0).then(|| self.valeur_centiemes as f64 / 100.0)
     }
 
     /// The mean per PLIE that reported it; `None` when none did.
@@ -255,7 +255,7 @@ impl Tableau10 {
                 None => ("autre", i.code.as_str(), 1),
             };
             let valeur = if i.plies > 0 {
-                Cell::Hundredths(i.valeur)
+                Cell::Hundredths(i.valeur_centiemes)
             } else {
                 Cell::Blank
             };
@@ -310,7 +310,7 @@ impl Corpus {
                 Indicateur {
                     code: code.to_owned(),
                     label: Some(label),
-                    valeur,
+                    valeur_centiemes: valeur,
                     plies,
                 }
             })
@@ -322,7 +322,7 @@ impl Corpus {
                 .map(|(code, (valeur, plies))| Indicateur {
                     code: code.to_owned(),
                     label: None,
-                    valeur,
+                    valeur_centiemes: valeur,
                     plies,
                 }),
         );
