@@ -34,9 +34,12 @@ impl Format {
     }
 }
 
-/// A rate as a fraction with at least 6 significant digits (csv).
+/// A rate (or any figure) with at least 6 significant digits (csv, json).
 pub fn fraction(rate: f64) -> String {
-    if rate <= 0.0 {
+    if rate < 0.0 {
+        return format!("-{}", fraction(-rate));
+    }
+    if rate == 0.0 {
         return format!("{:.6}", 0.0);
     }
     let decimals = (6.0 - rate.log10().floor()).max(6.0) as usize;
@@ -388,6 +391,7 @@ mod tests {
         assert_eq!(fraction(0.000123456789), "0.0001234568");
         assert_eq!(fraction(1.0), "1.000000");
         assert_eq!(fraction(0.0), "0.000000");
+        assert_eq!(fraction(-1370.05), "-1370.050000");
         assert_eq!(percent(13618.0 / 31373.0), "43 %");
         assert_eq!(thousands(100550), "100\u{202F}550");
     }

@@ -16,7 +16,19 @@ pub fn cell_text(cell: Cell) -> String {
         Cell::Hundredths(h) if h % 100 == 0 => signed_thousands(h / 100),
         Cell::Hundredths(h) => format!("{:.2}", h as f64 / 100.0).replace('.', ","),
         Cell::Decimal(Some(x), decimals) => {
-            format!("{x:.prec$}", prec = usize::from(decimals)).replace('.', ",")
+            let digits = format!("{:.prec$}", x.abs(), prec = usize::from(decimals));
+            let (whole, frac) = digits.split_once('.').unwrap_or((&digits, ""));
+            let sign = if x < 0.0 && digits.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+                "-"
+            } else {
+                ""
+            };
+            let whole = thousands(whole.parse().expect("digits"));
+            if frac.is_empty() {
+                format!("{sign}{whole}")
+            } else {
+                format!("{sign}{whole},{frac}")
+            }
         }
         Cell::Blank => String::new(),
     }
@@ -247,6 +259,9 @@ mod tests {
         assert_eq!(cell_text(Cell::Hundredths(27_550)), "275,50");
         assert_eq!(cell_csv(Cell::Hundredths(27_550)), "275.5");
         assert_eq!(cell_text(Cell::Decimal(Some(1.8514), 2)), "1,85");
+        assert_eq!(cell_text(Cell::Decimal(Some(1370.05), 2)), "1\u{202F}370,05");
+        assert_eq!(cell_text(Cell::Decimal(Some(-2.6), 0)), "-3");
+        assert_eq!(cell_text(Cell::Decimal(Some(25.02), 0)), "25");
         assert_eq!(cell_csv(Cell::Decimal(Some(1.85), 2)), "1.850000");
         assert_eq!(cell_json(Cell::Decimal(None, 2)), Json::Null);
         assert_eq!(cell_json(Cell::Amount(150)), json!(1.5));
