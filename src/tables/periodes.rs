@@ -196,9 +196,10 @@ impl Corpus {
     /// The periods `periodes` side by side, restricted by `filter`.
     pub fn periodes(&self, periodes: &[Period], filter: &Filter) -> Result<Periodes, QueryError> {
         let (Some(first), Some(last)) = (periodes.first(), periodes.last()) else {
-            return Err(QueryError::BadPeriod(
-                "the comparison of programming periods needs at least one period".into(),
-            ));
+            let (first, _) = super::PERIODES_FSE[0];
+            return Err(QueryError::BadPeriod(format!(
+                "no programming period to compare: the first ESF period starts in {first}"
+            )));
         };
         let span = Period::years(first.first, last.last)?;
         let categories = Categories::of(PERIODES_CARACTERISTIQUES.iter().map(|c| c.0));

@@ -20,7 +20,7 @@
 //! - labels are the report's; `≥ 26 ans` is Tableau 1's wording (the rates table prints
 //!   `> 26 ans` for the same category), `> 45 ans` is the report's and MEASURES.md's;
 //! - [`Taux::plies`] counts the PLIE with a parcours active at some time of the range;
-//! - a single year gives its column and the `total` column (equal to it).
+//! - a single year gives its column and the `total` column (equal to it, headed `Total`).
 
 use std::ops::RangeInclusive;
 
@@ -160,10 +160,13 @@ impl Taux {
             .years()
             .map(|y| Column::new(y.to_string(), y.to_string()))
             .collect();
-        columns.push(Column::new(
-            "total",
-            self.period.to_string().replace("..", "-"),
-        ));
+        // A single year's total column is the year again: say so rather than repeat the year.
+        let total = if self.period.first == self.period.last {
+            "Total".to_owned()
+        } else {
+            format!("{}-{}", self.period.first, self.period.last)
+        };
+        columns.push(Column::new("total", total));
         let mut years: Vec<Option<i32>> = self.years().map(Some).collect();
         years.push(None);
         let mut table = Table::new(

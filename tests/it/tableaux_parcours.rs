@@ -436,6 +436,14 @@ fn taux_of_the_hand_counted_corpus() {
     assert_eq!(line("> 45 ans")[0][1..], ["-", "0 %", "0 %"]);
     assert!(text.contains("Taux d'abandons (abandons / total des sorties)"));
     assert!(text.contains("2016-2017"), "{text}");
+
+    // A single year: its column and the total column, the same figures.
+    let one = Csv::run(dir, &["tableau", "taux", "--year", "2017"]);
+    assert_eq!(one.header[3..], ["2017", "total"]);
+    assert_eq!(
+        one.get("taux_abandons", "sexe=F", "2017"),
+        one.get("taux_abandons", "sexe=F", "total")
+    );
 }
 
 #[test]
@@ -636,6 +644,11 @@ fn periodes_of_the_hand_counted_corpus() {
     assert_eq!(t.header[5], "2014-2016");
     assert_eq!(t.get("total", "entrees", "2014-2016"), Some(6.0));
     close(t.get("public", "DELD", "2014-2016"), 3.0 / 6.0);
+
+    // Before 2000 no programming period has started: refused, not an empty table.
+    let run = dir.run(&["tableau", "periodes", "--year", "1999"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("2000"), "{}", run.stderr);
 }
 
 #[test]
