@@ -18,11 +18,11 @@ mod tableau8;
 mod tableau9;
 mod taux;
 
-pub use periodes::Periodes;
+pub use periodes::{PeriodeFigures, Periodes, PERIODES_CARACTERISTIQUES, PERIODES_TAUX};
 pub use table::{Cell, Column, Note, Row, Table};
 pub use tableau1::{Tableau1, Tableau1Row, TABLEAU1_COLUMNS};
 pub use tableau10::{Indicateur, Tableau10, ACTIVITE_INDICATEURS};
-pub use tableau1bis::Tableau1bis;
+pub use tableau1bis::{Tableau1bis, Tableau1bisRow, TABLEAU1BIS_FIGURES};
 pub use tableau2::Tableau2;
 pub use tableau3::Tableau3;
 pub use tableau4_5::{Tableau4, Tableau5};
@@ -30,7 +30,7 @@ pub use tableau6::{Financements, Montants, Tableau6, Tableau6bis, AXES};
 pub use tableau7::{Alloue, Tableau7, SIAE};
 pub use tableau8::Tableau8;
 pub use tableau9::Tableau9;
-pub use taux::Taux;
+pub use taux::{Taux, TauxRow, TAUX_CATEGORIES, TAUX_RESULTATS};
 
 use crate::index::Corpus;
 use crate::query::{Filter, Period};
@@ -177,6 +177,11 @@ impl Corpus {
             omitted: Vec::new(),
         };
         for &t in Tableau::ALL {
+            if t == Tableau::Periodes && periodes_until(period).is_empty() {
+                let why = format!("no ESF programming period had begun by {}", period.last);
+                all.omitted.push((t, why));
+                continue;
+            }
             let p = if t.multi_year() { pluriannuel } else { period };
             match self.tableau(store, t, p, filter) {
                 Ok(table) => all.tables.push(table),
@@ -199,6 +204,15 @@ impl Corpus {
         period: Period,
         filter: &Filter,
     ) -> Result<Table, crate::Error> {
+        // One column (and, for 1BIS, one scan) per year: a range is a few years, not centuries.
+        const MAX_YEARS: i32 = 50;
+        if tableau.multi_year() && period.last - period.first >= MAX_YEARS {
+            return Err(crate::QueryError::BadPeriod(format!(
+                "tableau {} puts each year of {period} in a column; give at most {MAX_YEARS} years",
+                tableau.code()
+            ))
+            .into());
+        }
         Ok(match tableau {
             Tableau::T1 => self.tableau1(period, filter)?.to_table(),
             Tableau::T1bis => self.tableau1bis(period, filter)?.to_table(),

@@ -2,10 +2,11 @@
 //!
 //! `consolide generate --out DIR --scale 1 --seed 1`, then `consolide import DIR`, then the
 //! published tables through the binary (Tableau 1 per year, rates by category and exit year by
-//! cross-tabulation) and, for what the engine does not compute yet (Tableau 3's durations, the
-//! étapes of Tableau 2, exit details, annexes), straight from the generated files. Every figure
-//! is compared with `data/reference/` and each drift is reported with its row and figure; all
-//! drifts are listed before the test fails.
+//! cross-tabulation) and, for Tableau 3's durations, the étapes of Tableau 2, exit details and
+//! annexes, straight from the generated files: this is the generator's check, kept independent of
+//! the engine's tables (the `tableaux_*` tests check each table of the engine on the same corpus
+//! with the same tolerances). Every figure is compared with `data/reference/` and each drift is
+//! reported with its row and figure; all drifts are listed before the test fails.
 //!
 //! Set `CONSOLIDE_CALIBRATION_CORPUS=DIR` to check a corpus generated beforehand instead.
 
