@@ -166,3 +166,17 @@ impl Corpus {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::duree_band;
+
+    #[test]
+    fn bounds_fall_in_the_bands_that_name_them() {
+        let bands: Vec<usize> = [0, 2, 3, 5, 6, 11, 12, 13, 40]
+            .into_iter()
+            .map(duree_band)
+            .collect();
+        assert_eq!(bands, [0, 0, 1, 1, 2, 2, 2, 3, 3]);
+    }
+}
