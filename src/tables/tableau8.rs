@@ -85,30 +85,24 @@ impl Repartition {
 
     /// The block's lines as printed, its TOTAL line last.
     fn rows(&self) -> Vec<Row> {
-        let line = |code: &str, label: &str, level: u8, [h, f]: [u64; 2]| {
-            let (kh, kf) = (self.connus(Some(Sexe::H)), self.connus(Some(Sexe::F)));
-            Row::new(
-                self.rubrique,
-                code,
-                label,
-                level,
-                vec![
-                    Cell::Rate(share(h + f, kh + kf)),
-                    Cell::Rate(share(h, kh)),
-                    Cell::Rate(share(f, kf)),
-                    Cell::Count(h + f),
-                    Cell::Count(h),
-                    Cell::Count(f),
-                ],
-            )
+        let (kh, kf) = (self.connus(Some(Sexe::H)), self.connus(Some(Sexe::F)));
+        let line = |code: &str, label: &str, level: u8, h: u64, f: u64| {
+            let cells = vec![
+                Cell::Rate(share(h + f, kh + kf)),
+                Cell::Rate(share(h, kh)),
+                Cell::Rate(share(f, kf)),
+                Cell::Count(h + f),
+                Cell::Count(h),
+                Cell::Count(f),
+            ];
+            Row::new(self.rubrique, code, label, level, cells)
         };
         let mut rows: Vec<Row> = self
             .lignes
             .iter()
-            .map(|l| line(l.code, l.label, 1, [l.hommes, l.femmes]))
+            .map(|l| line(l.code, l.label, 1, l.hommes, l.femmes))
             .collect();
-        let known = [self.connus(Some(Sexe::H)), self.connus(Some(Sexe::F))];
-        rows.push(line("total", "TOTAL", 0, known));
+        rows.push(line("total", "TOTAL", 0, kh, kf));
         rows
     }
 
