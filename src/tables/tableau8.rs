@@ -11,7 +11,8 @@
 //! Decisions where MEASURES.md is silent:
 //! - Counts are shown beside the shares (columns `sorties`, `sorties_hommes`, `sorties_femmes`),
 //!   rather than a separate `connus` line: every share can be checked, and the TOTAL line's count
-//!   is the number known.
+//!   is the number known. The share columns keep data/reference's keys (`total_pct`,
+//!   `hommes_pct`, `femmes_pct`) but hold fractions, like every rate in csv and json (CLI.md).
 //! - Sectors B (mining) and C (manufacturing) are one line, "B, C : Industries", as the report
 //!   prints them; its csv code is `C`, the code data/reference/plie2017_tableau8.csv gives that
 //!   line. [`Tableau8::sections_naf`] keeps the 21 sections apart for a host program.
