@@ -259,7 +259,10 @@ mod tests {
         assert_eq!(cell_text(Cell::Hundredths(27_550)), "275,50");
         assert_eq!(cell_csv(Cell::Hundredths(27_550)), "275.5");
         assert_eq!(cell_text(Cell::Decimal(Some(1.8514), 2)), "1,85");
-        assert_eq!(cell_text(Cell::Decimal(Some(1370.05), 2)), "1\u{202F}370,05");
+        assert_eq!(
+            cell_text(Cell::Decimal(Some(1370.05), 2)),
+            "1\u{202F}370,05"
+        );
         assert_eq!(cell_text(Cell::Decimal(Some(-2.6), 0)), "-3");
         assert_eq!(cell_text(Cell::Decimal(Some(25.02), 0)), "25");
         assert_eq!(cell_csv(Cell::Decimal(Some(1.85), 2)), "1.850000");

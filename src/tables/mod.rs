@@ -24,12 +24,14 @@ pub use tableau1::{Tableau1, Tableau1Row, TABLEAU1_COLUMNS};
 pub use tableau10::{Indicateur, Tableau10, ACTIVITE_INDICATEURS};
 pub use tableau1bis::{Tableau1bis, Tableau1bisRow, TABLEAU1BIS_FIGURES};
 pub use tableau2::Tableau2;
-pub use tableau3::Tableau3;
+pub use tableau3::{
+    Durees, Sorties, Tableau3, Tableau3Ligne, CATEGORIES as TABLEAU3_CATEGORIES, JOURS_PAR_MOIS,
+};
 pub use tableau4_5::{Tableau4, Tableau5};
 pub use tableau6::{Financements, Montants, Tableau6, Tableau6bis, AXES};
 pub use tableau7::{Alloue, Tableau7, SIAE};
-pub use tableau8::Tableau8;
-pub use tableau9::Tableau9;
+pub use tableau8::{Repartition, RepartitionLigne, Tableau8};
+pub use tableau9::{duree_band, Tableau9};
 pub use taux::{Taux, TauxRow, TAUX_CATEGORIES, TAUX_RESULTATS};
 
 use crate::index::Corpus;
