@@ -6,7 +6,8 @@
 //! territory or characteristic:
 //!
 //! ```
-//! use consolide::{import, Corpus, Crosstab, Dimension, Filter, ImportOptions, Measure, Period, Store};
+//! use consolide::{import, Cell, Corpus, Crosstab, Dimension, Filter, Format, ImportOptions};
+//! use consolide::{Measure, Period, Store, Tableau};
 //! # fn main() -> Result<(), consolide::Error> {
 //! # let dir = tempfile::tempdir().unwrap();
 //! # let transfer = dir.path().join("plie44");
@@ -18,7 +19,8 @@
 //! let summary = import(&db, &[transfer], &ImportOptions::now())?;
 //! assert!(!summary.refused());
 //!
-//! let corpus = Corpus::load(&Store::open(&db)?)?;
+//! let store = Store::open(&db)?;
+//! let corpus = Corpus::load(&store)?;
 //! let t1 = corpus.tableau1(Period::year(2017), &Filter::none())?;
 //! assert_eq!(t1.total().tally.entrees, 1);
 //! assert_eq!(t1.total().tally.en_parcours(), 2);
@@ -32,13 +34,19 @@
 //! })?;
 //! assert_eq!(by_sex.row_values, ["H", "F"]);
 //! assert_eq!(by_sex.tally(0, 0).sorties_motif(consolide::model::Motif::Emploi), 1);
+//!
+//! // Any published table, as a typed value or as the generic table every format prints.
+//! let t3 = corpus.tableau(&store, Tableau::T3, Period::year(2017), &Filter::none())?;
+//! assert_eq!(t3.cell("toutes", "total", "parcours"), Some(Cell::Count(1)));
+//! print!("{}", consolide::render::table(&t3, Format::Csv));
 //! # Ok(()) }
 //! ```
 //!
 //! The modules, in the order data flows through them: [`model`] (codes and records),
 //! [`transfer`] (reading and checking a transfer), [`store`] (the redb file), the index
 //! ([`Corpus`]: columns and bitmaps in memory), [`query`] (measures × dimensions × period ×
-//! filter), [`tables`] (the published tables) and [`render`] (text, csv, json, md).
+//! filter), [`tables`] (the published tables 1 to 10, 1BIS, taux and periodes, each a typed value
+//! and a generic [`Table`]) and [`render`] (text, csv, json, md, and the xlsx workbook).
 
 mod index;
 mod ingest;
