@@ -5,7 +5,7 @@ use std::path::Path;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 
-use crate::util::{csv_rows, national, Dir};
+use crate::util::{csv_rows, national, Dir, TableCsv};
 
 /// The sheets of the workbook, in order, with the table code each one holds.
 const SHEETS: &[(&str, &str)] = &[
@@ -65,17 +65,17 @@ fn assert_workbook_matches_csv(dir: &Dir, xlsx: &Path, filters: &[&str], filter_
         } else {
             "--year"
         };
-        let mut args = vec!["tableau", code, flag, &period, "--format", "csv"];
+        let mut args = vec![*code, flag, &period];
         for f in filters {
             args.extend(["--filter", f]);
         }
-        let csv = csv_rows(&dir.run(&args).ok());
-        args[5] = "json";
+        let csv = TableCsv::tableau(dir, &args);
+        let args = [&["tableau"], &args[..], &["--format", "json"]].concat();
         let json: serde_json::Value = serde_json::from_str(&dir.run(&args).ok()).unwrap();
         assert_eq!(*plies, json["plie"].as_f64().unwrap(), "{sheet}: PLIE");
 
-        let width = csv[0].len() - 3;
-        for (i, line) in csv[1..].iter().enumerate() {
+        let width = csv.keys().len();
+        for (i, line) in csv.rows.iter().enumerate() {
             let row = HEADER_ROW + 1 + i as u32;
             assert_eq!(text(range.get_value((row, 0))).trim(), line[2], "{sheet}");
             let group = text(range.get_value((row, 1 + width as u32)));
@@ -102,7 +102,7 @@ fn assert_workbook_matches_csv(dir: &Dir, xlsx: &Path, filters: &[&str], filter_
             }
         }
         // Nothing after the rows but a blank line and the notes.
-        let after = HEADER_ROW + 1 + (csv.len() - 1) as u32;
+        let after = HEADER_ROW + 1 + csv.rows.len() as u32;
         assert_eq!(text(range.get_value((after, 0))), "", "{sheet}");
     }
 }

@@ -2,7 +2,7 @@
 //! activite), through the binary, on a crafted corpus whose figures are worked out by hand, on the
 //! calibrated national corpus against the published figures, and their identities.
 
-use crate::util::{csv_rows, national, Dir};
+use crate::util::{json, json_row, national, reference, Dir, TableCsv};
 
 /// Three PLIE: PA (dept 44), PB (dept 59), PC (dept 69).
 const PLIE: &str = "\
@@ -84,55 +84,6 @@ fn crafted() -> Dir {
     dir
 }
 
-/// A table in csv: its header and its lines.
-struct Csv {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Csv {
-    fn of(dir: &Dir, tableau: &str, period: &[&str], filter: Option<&str>) -> Csv {
-        let mut args = vec!["tableau", tableau];
-        args.extend(period);
-        if let Some(f) = filter {
-            args.extend(["--filter", f]);
-        }
-        args.extend(["--format", "csv"]);
-        let mut rows = csv_rows(&dir.run(&args).ok());
-        let header = rows.remove(0);
-        Csv { header, rows }
-    }
-
-    /// The lines' (group, row) codes, in order.
-    fn lines(&self) -> Vec<(String, String)> {
-        self.rows
-            .iter()
-            .map(|r| (r[0].clone(), r[1].clone()))
-            .collect()
-    }
-
-    #[track_caller]
-    fn get(&self, group: &str, row: &str, column: &str) -> String {
-        let c = self
-            .header
-            .iter()
-            .position(|h| h == column)
-            .unwrap_or_else(|| panic!("no column {column}"));
-        let line = self
-            .rows
-            .iter()
-            .find(|r| r[0] == group && r[1] == row)
-            .unwrap_or_else(|| panic!("no line {group},{row}"));
-        line[c].clone()
-    }
-
-    /// A cell in cents (or hundredths), exactly; 0 for a blank.
-    #[track_caller]
-    fn cents(&self, group: &str, row: &str, column: &str) -> i64 {
-        cents(&self.get(group, row, column))
-    }
-}
-
 /// "123.4" as 12340, exactly.
 fn cents(text: &str) -> i64 {
     if text.is_empty() {
@@ -146,22 +97,6 @@ fn cents(text: &str) -> i64 {
     let frac = format!("{frac:0<2}");
     assert_eq!(frac.len(), 2, "more than two decimals in {text}");
     sign * (whole.parse::<i64>().unwrap() * 100 + frac.parse::<i64>().unwrap())
-}
-
-fn json(dir: &Dir, args: &[&str]) -> serde_json::Value {
-    let mut args = args.to_vec();
-    args.extend(["--format", "json"]);
-    serde_json::from_str(&dir.run(&args).ok()).unwrap()
-}
-
-/// The json row of (group, row).
-fn json_row<'a>(v: &'a serde_json::Value, group: &str, row: &str) -> &'a serde_json::Value {
-    v["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["group"] == group && r["row"] == row)
-        .unwrap_or_else(|| panic!("no json line {group},{row}"))
 }
 
 #[track_caller]
@@ -182,7 +117,7 @@ const FINANCEURS: [&str; 7] = [
 #[test]
 fn tableau6_crafted_by_hand() {
     let dir = crafted();
-    let t = Csv::of(&dir, "6", &["--year", "2017"], None);
+    let t = TableCsv::tableau(&dir, &["6", "--year", "2017"]);
     assert_eq!(
         t.header,
         ["group", "row", "label", "total", "direct", "indirect"]
@@ -205,34 +140,34 @@ fn tableau6_crafted_by_hand() {
     }
     assert_eq!(t.lines(), order);
     // 2017, axis 3: COLLECTIVITES PA 1000 + PB 500 direct, PA 200 indirect.
-    assert_eq!(t.get("axe3", "COLLECTIVITES", "direct"), "1500");
-    assert_eq!(t.get("axe3", "COLLECTIVITES", "indirect"), "200");
-    assert_eq!(t.get("axe3", "COLLECTIVITES", "total"), "1700");
-    assert_eq!(t.get("axe3", "DEPARTEMENT", "total"), "500");
-    assert_eq!(t.get("axe3", "REGION", "total"), "0");
+    assert_eq!(t.cell("axe3", "COLLECTIVITES", "direct"), "1500");
+    assert_eq!(t.cell("axe3", "COLLECTIVITES", "indirect"), "200");
+    assert_eq!(t.cell("axe3", "COLLECTIVITES", "total"), "1700");
+    assert_eq!(t.cell("axe3", "DEPARTEMENT", "total"), "500");
+    assert_eq!(t.cell("axe3", "REGION", "total"), "0");
     // ETAT: PA 100.50 + 900 (PB's 30 is not mobilised).
-    assert_eq!(t.get("axe3", "ETAT", "direct"), "100.5");
-    assert_eq!(t.get("axe3", "ETAT", "total"), "1000.5");
-    assert_eq!(t.get("axe3", "AUTRES_PRIVES", "total"), "0");
-    assert_eq!(t.get("axe3", "FSE", "direct"), "4000");
+    assert_eq!(t.cell("axe3", "ETAT", "direct"), "100.5");
+    assert_eq!(t.cell("axe3", "ETAT", "total"), "1000.5");
+    assert_eq!(t.cell("axe3", "AUTRES_PRIVES", "total"), "0");
+    assert_eq!(t.cell("axe3", "FSE", "direct"), "4000");
     // Axis 3: direct 1500 + 250 + 100.50 + 4000, indirect 200 + 250 + 900.
-    assert_eq!(t.get("axe3", "total", "direct"), "5850.5");
-    assert_eq!(t.get("axe3", "total", "indirect"), "1350");
-    assert_eq!(t.get("axe3", "total", "total"), "7200.5");
+    assert_eq!(t.cell("axe3", "total", "direct"), "5850.5");
+    assert_eq!(t.cell("axe3", "total", "indirect"), "1350");
+    assert_eq!(t.cell("axe3", "total", "total"), "7200.5");
     // Axis 4: PA's COLLECTIVITES 50 and FSE 150.
-    assert_eq!(t.get("axe4", "COLLECTIVITES", "total"), "50");
-    assert_eq!(t.get("axe4", "FSE", "total"), "150");
-    assert_eq!(t.get("axe4", "total", "total"), "200");
-    assert_eq!(t.get("mobilise", "total", "direct"), "6050.5");
-    assert_eq!(t.get("mobilise", "total", "indirect"), "1350");
-    assert_eq!(t.get("mobilise", "total", "total"), "7400.5");
+    assert_eq!(t.cell("axe4", "COLLECTIVITES", "total"), "50");
+    assert_eq!(t.cell("axe4", "FSE", "total"), "150");
+    assert_eq!(t.cell("axe4", "total", "total"), "200");
+    assert_eq!(t.cell("mobilise", "total", "direct"), "6050.5");
+    assert_eq!(t.cell("mobilise", "total", "indirect"), "1350");
+    assert_eq!(t.cell("mobilise", "total", "total"), "7400.5");
     // Not mobilised: PA's AUTRES_PRIVES 40, PB's ETAT 30; total only.
-    assert_eq!(t.get("non_mobilise", "AUTRES_PRIVES", "total"), "40");
-    assert_eq!(t.get("non_mobilise", "AUTRES_PRIVES", "direct"), "");
-    assert_eq!(t.get("non_mobilise", "AUTRES", "total"), "30");
-    assert_eq!(t.get("non_mobilise", "total", "total"), "70");
-    assert_eq!(t.get("total", "total", "total"), "7470.5");
-    assert_eq!(t.get("total", "FSE", "total"), "4150");
+    assert_eq!(t.cell("non_mobilise", "AUTRES_PRIVES", "total"), "40");
+    assert_eq!(t.cell("non_mobilise", "AUTRES_PRIVES", "direct"), "");
+    assert_eq!(t.cell("non_mobilise", "AUTRES", "total"), "30");
+    assert_eq!(t.cell("non_mobilise", "total", "total"), "70");
+    assert_eq!(t.cell("total", "total", "total"), "7470.5");
+    assert_eq!(t.cell("total", "FSE", "total"), "4150");
 
     let v = json(&dir, &["tableau", "6", "--year", "2017"]);
     assert_eq!(v["tableau"], "6");
@@ -295,7 +230,7 @@ fn tableau6_crafted_by_hand() {
 #[test]
 fn tableau6bis_crafted_by_hand_and_a_range_is_the_sum_of_its_years() {
     let dir = crafted();
-    let t = Csv::of(&dir, "6bis", &["--years", "2016..2017"], None);
+    let t = TableCsv::tableau(&dir, &["6bis", "--years", "2016..2017"]);
     let mut order: Vec<(String, String)> = FINANCEURS
         .map(|f| ("mobilise".to_owned(), f.to_owned()))
         .to_vec();
@@ -311,17 +246,17 @@ fn tableau6bis_crafted_by_hand_and_a_range_is_the_sum_of_its_years() {
     }
     assert_eq!(t.lines(), order);
     // COLLECTIVITES: 2017 1550 direct (both axes) + 200 indirect; 2016 800 + 100.
-    assert_eq!(t.get("mobilise", "COLLECTIVITES", "direct"), "2350");
-    assert_eq!(t.get("mobilise", "COLLECTIVITES", "indirect"), "300");
-    assert_eq!(t.get("mobilise", "COLLECTIVITES", "total"), "2650");
+    assert_eq!(t.cell("mobilise", "COLLECTIVITES", "direct"), "2350");
+    assert_eq!(t.cell("mobilise", "COLLECTIVITES", "indirect"), "300");
+    assert_eq!(t.cell("mobilise", "COLLECTIVITES", "total"), "2650");
     // REGION: PB 2016, mobilised by default.
-    assert_eq!(t.get("mobilise", "REGION", "indirect"), "400");
+    assert_eq!(t.cell("mobilise", "REGION", "indirect"), "400");
     // FSE: 2017 3000 + 150 + 1000, 2016 2000 + 500.
-    assert_eq!(t.get("mobilise", "FSE", "total"), "6650");
-    assert_eq!(t.get("mobilise", "total", "total"), "11200.5");
-    assert_eq!(t.get("non_mobilise", "total", "total"), "70");
-    assert_eq!(t.get("total", "total", "total"), "11270.5");
-    assert_eq!(t.get("total", "FSE", "total"), "6650");
+    assert_eq!(t.cell("mobilise", "FSE", "total"), "6650");
+    assert_eq!(t.cell("mobilise", "total", "total"), "11200.5");
+    assert_eq!(t.cell("non_mobilise", "total", "total"), "70");
+    assert_eq!(t.cell("total", "total", "total"), "11270.5");
+    assert_eq!(t.cell("total", "FSE", "total"), "6650");
     let v = json(&dir, &["tableau", "6bis", "--years", "2016..2017"]);
     assert_eq!(v["years"], serde_json::json!([2016, 2017]));
     assert_eq!(v["plie"], 2);
@@ -334,28 +269,28 @@ fn tableau6bis_crafted_by_hand_and_a_range_is_the_sum_of_its_years() {
 
     // 6BIS over the range = Tableau 6 of 2016 + Tableau 6 of 2017, line by line; 6BIS's
     // mobilised sub-total = Tableau 6's over the same period.
-    let years: Vec<Csv> = ["2016", "2017"]
+    let years: Vec<TableCsv> = ["2016", "2017"]
         .iter()
-        .map(|y| Csv::of(&dir, "6", &["--year", y], None))
+        .map(|y| TableCsv::tableau(&dir, &["6", "--year", y]))
         .collect();
-    let range6 = Csv::of(&dir, "6", &["--years", "2016..2017"], None);
+    let range6 = TableCsv::tableau(&dir, &["6", "--years", "2016..2017"]);
     for (g, r) in t.lines() {
         for col in ["total", "direct", "indirect"] {
-            let six = |t6: &Csv| -> i64 {
+            let six = |t6: &TableCsv| -> i64 {
                 if g == "mobilise" && r != "total" {
-                    t6.cents("axe3", &r, col) + t6.cents("axe4", &r, col)
+                    cents(t6.cell("axe3", &r, col)) + cents(t6.cell("axe4", &r, col))
                 } else {
-                    t6.cents(&g, &r, col)
+                    cents(t6.cell(&g, &r, col))
                 }
             };
             let sum: i64 = years.iter().map(six).sum();
-            assert_eq!(t.cents(&g, &r, col), sum, "{g},{r},{col}");
+            assert_eq!(cents(t.cell(&g, &r, col)), sum, "{g},{r},{col}");
             assert_eq!(six(&range6), sum, "Tableau 6 over the range, {g},{r},{col}");
         }
     }
     // 2016 alone: PA 800/100 + 2000, PB 500 + 0/400.
-    assert_eq!(years[0].get("axe3", "total", "total"), "3800");
-    assert_eq!(years[0].get("axe4", "total", "total"), "0");
+    assert_eq!(years[0].cell("axe3", "total", "total"), "3800");
+    assert_eq!(years[0].cell("axe4", "total", "total"), "0");
 }
 
 #[test]
@@ -363,12 +298,12 @@ fn tableau6_filters_choose_plie_and_refuse_participant_dimensions() {
     let dir = crafted();
     // Département 59 is PB alone: COLLECTIVITES 500, DEPARTEMENT 250 + 250, FSE 1000; ETAT 30 not
     // mobilised.
-    let t = Csv::of(&dir, "6", &["--year", "2017"], Some("departement=59"));
-    assert_eq!(t.get("axe3", "total", "direct"), "1750");
-    assert_eq!(t.get("axe3", "total", "indirect"), "250");
-    assert_eq!(t.get("axe4", "total", "total"), "0");
-    assert_eq!(t.get("non_mobilise", "AUTRES", "total"), "30");
-    assert_eq!(t.get("total", "total", "total"), "2030");
+    let t = TableCsv::tableau(&dir, &["6", "--year", "2017", "--filter", "departement=59"]);
+    assert_eq!(t.cell("axe3", "total", "direct"), "1750");
+    assert_eq!(t.cell("axe3", "total", "indirect"), "250");
+    assert_eq!(t.cell("axe4", "total", "total"), "0");
+    assert_eq!(t.cell("non_mobilise", "AUTRES", "total"), "30");
+    assert_eq!(t.cell("total", "total", "total"), "2030");
     let v = json(
         &dir,
         &[
@@ -424,7 +359,7 @@ fn tableau6_filters_choose_plie_and_refuse_participant_dimensions() {
 #[test]
 fn tableau7_crafted_by_hand() {
     let dir = crafted();
-    let t = Csv::of(&dir, "7", &["--year", "2017"], None);
+    let t = TableCsv::tableau(&dir, &["7", "--year", "2017"]);
     assert_eq!(
         t.header,
         ["group", "row", "label", "montant", "dont_fse", "part"]
@@ -460,17 +395,17 @@ fn tableau7_crafted_by_hand() {
     );
     // 2017: ACI PA 1000 + PB 2000 (FSE 400 + 1000); EI 500 (no FSE given: 0); SIAE 3500;
     // POLE_EMPLOI 300 (100); AUTRE 200 (50); TOTAL 4000 (1550). PB's GEIQ is 2016.
-    assert_eq!(t.get("siae", "ACI", "montant"), "3000");
-    assert_eq!(t.get("siae", "ACI", "dont_fse"), "1400");
-    assert_eq!(t.get("siae", "EI", "dont_fse"), "0");
-    assert_eq!(t.get("siae", "GEIQ", "montant"), "0");
-    assert_eq!(t.get("siae", "total", "montant"), "3500");
-    assert_eq!(t.get("siae", "total", "dont_fse"), "1400");
-    assert_eq!(t.get("autres", "POLE_EMPLOI", "montant"), "300");
-    assert_eq!(t.get("total", "total", "montant"), "4000");
-    assert_eq!(t.get("total", "total", "dont_fse"), "1550");
+    assert_eq!(t.cell("siae", "ACI", "montant"), "3000");
+    assert_eq!(t.cell("siae", "ACI", "dont_fse"), "1400");
+    assert_eq!(t.cell("siae", "EI", "dont_fse"), "0");
+    assert_eq!(t.cell("siae", "GEIQ", "montant"), "0");
+    assert_eq!(t.cell("siae", "total", "montant"), "3500");
+    assert_eq!(t.cell("siae", "total", "dont_fse"), "1400");
+    assert_eq!(t.cell("autres", "POLE_EMPLOI", "montant"), "300");
+    assert_eq!(t.cell("total", "total", "montant"), "4000");
+    assert_eq!(t.cell("total", "total", "dont_fse"), "1550");
     // Shares of 4000: ACI 0.75, EI 0.125, SIAE 0.875, AUTRE 0.05.
-    let share = |g: &str, r: &str| t.get(g, r, "part").parse::<f64>().unwrap();
+    let share = |g: &str, r: &str| t.cell(g, r, "part").parse::<f64>().unwrap();
     close(share("siae", "ACI"), 0.75);
     close(share("siae", "EI"), 0.125);
     close(share("siae", "total"), 0.875);
@@ -498,14 +433,14 @@ fn tableau7_crafted_by_hand() {
     );
 
     // 2016: PB's GEIQ 700 and PC's OPERATION_INTERNE 100; the range sums both years, 3 PLIE.
-    let y2016 = Csv::of(&dir, "7", &["--year", "2016"], None);
-    assert_eq!(y2016.get("total", "total", "montant"), "800");
-    let range = Csv::of(&dir, "7", &["--years", "2016..2017"], None);
+    let y2016 = TableCsv::tableau(&dir, &["7", "--year", "2016"]);
+    assert_eq!(y2016.cell("total", "total", "montant"), "800");
+    let range = TableCsv::tableau(&dir, &["7", "--years", "2016..2017"]);
     for (g, r) in range.lines() {
         for col in ["montant", "dont_fse"] {
             assert_eq!(
-                range.cents(&g, &r, col),
-                t.cents(&g, &r, col) + y2016.cents(&g, &r, col),
+                cents(range.cell(&g, &r, col)),
+                cents(t.cell(&g, &r, col)) + cents(y2016.cell(&g, &r, col)),
                 "{g},{r},{col}"
             );
         }
@@ -514,23 +449,23 @@ fn tableau7_crafted_by_hand() {
     assert_eq!(v["plie"], 3);
 
     // Département 44 is PA: ACI 1000 of 1800.
-    let pa = Csv::of(&dir, "7", &["--year", "2017"], Some("departement=44"));
-    assert_eq!(pa.get("total", "total", "montant"), "1800");
+    let pa = TableCsv::tableau(&dir, &["7", "--year", "2017", "--filter", "departement=44"]);
+    assert_eq!(pa.cell("total", "total", "montant"), "1800");
     close(
-        pa.get("siae", "ACI", "part").parse().unwrap(),
+        pa.cell("siae", "ACI", "part").parse().unwrap(),
         1000.0 / 1800.0,
     );
     // PC allocated nothing in 2017: shares undefined, empty in csv.
-    let pc = Csv::of(&dir, "7", &["--year", "2017"], Some("plie=PC"));
-    assert_eq!(pc.get("total", "total", "montant"), "0");
-    assert_eq!(pc.get("siae", "ACI", "part"), "");
-    assert_eq!(pc.get("total", "total", "part"), "");
+    let pc = TableCsv::tableau(&dir, &["7", "--year", "2017", "--filter", "plie=PC"]);
+    assert_eq!(pc.cell("total", "total", "montant"), "0");
+    assert_eq!(pc.cell("siae", "ACI", "part"), "");
+    assert_eq!(pc.cell("total", "total", "part"), "");
 }
 
 #[test]
 fn tableau10_crafted_by_hand() {
     let dir = crafted();
-    let t = Csv::of(&dir, "10", &["--year", "2017"], None);
+    let t = TableCsv::tableau(&dir, &["10", "--year", "2017"]);
     assert_eq!(
         t.header,
         [
@@ -559,22 +494,25 @@ fn tableau10_crafted_by_hand() {
             ("autre".to_owned(), "ZZ_LOCAL".to_owned())
         ]
     );
-    assert_eq!(t.get("autre", "ZZ_LOCAL", "label"), "ZZ_LOCAL");
+    assert_eq!(t.cell("autre", "ZZ_LOCAL", "label"), "ZZ_LOCAL");
     // EQUIPE_SALARIES: PA 5 + PB 3 (PB's 4 is 2016), 2 PLIE, 4 each on average.
-    assert_eq!(t.get("indicateur", "EQUIPE_SALARIES", "valeur"), "8");
-    assert_eq!(t.get("indicateur", "EQUIPE_SALARIES", "plie"), "2");
+    assert_eq!(t.cell("indicateur", "EQUIPE_SALARIES", "valeur"), "8");
+    assert_eq!(t.cell("indicateur", "EQUIPE_SALARIES", "plie"), "2");
     assert_eq!(
-        t.get("indicateur", "EQUIPE_SALARIES", "moyenne_par_plie"),
+        t.cell("indicateur", "EQUIPE_SALARIES", "moyenne_par_plie"),
         "4.000000"
     );
-    assert_eq!(t.get("indicateur", "EQUIPE_ETP", "valeur"), "5.75");
-    assert_eq!(t.get("indicateur", "MASSE_SALARIALE", "valeur"), "120000.5");
-    assert_eq!(t.get("indicateur", "MASSE_SALARIALE", "plie"), "1");
-    assert_eq!(t.get("indicateur", "REFERENTS", "valeur"), "2");
+    assert_eq!(t.cell("indicateur", "EQUIPE_ETP", "valeur"), "5.75");
+    assert_eq!(
+        t.cell("indicateur", "MASSE_SALARIALE", "valeur"),
+        "120000.5"
+    );
+    assert_eq!(t.cell("indicateur", "MASSE_SALARIALE", "plie"), "1");
+    assert_eq!(t.cell("indicateur", "REFERENTS", "valeur"), "2");
     // Nobody reported the total cost: no value, 0 PLIE.
-    assert_eq!(t.get("indicateur", "COUT_TOTAL", "valeur"), "");
-    assert_eq!(t.get("indicateur", "COUT_TOTAL", "plie"), "0");
-    assert_eq!(t.get("indicateur", "COUT_TOTAL", "moyenne_par_plie"), "");
+    assert_eq!(t.cell("indicateur", "COUT_TOTAL", "valeur"), "");
+    assert_eq!(t.cell("indicateur", "COUT_TOTAL", "plie"), "0");
+    assert_eq!(t.cell("indicateur", "COUT_TOTAL", "moyenne_par_plie"), "");
 
     let v = json(&dir, &["tableau", "10", "--year", "2017"]);
     assert_eq!(v["plie"], 3);
@@ -597,29 +535,32 @@ fn tableau10_crafted_by_hand() {
     assert!(line.contains("5,75") && line.contains("2,9"), "{line}");
 
     // The range sums the years; PLIE that reported are counted once.
-    let range = Csv::of(&dir, "10", &["--years", "2016..2017"], None);
-    assert_eq!(range.get("indicateur", "EQUIPE_SALARIES", "valeur"), "12");
-    assert_eq!(range.get("indicateur", "EQUIPE_SALARIES", "plie"), "2");
-    let y2016 = Csv::of(&dir, "10", &["--year", "2016"], None);
+    let range = TableCsv::tableau(&dir, &["10", "--years", "2016..2017"]);
+    assert_eq!(range.cell("indicateur", "EQUIPE_SALARIES", "valeur"), "12");
+    assert_eq!(range.cell("indicateur", "EQUIPE_SALARIES", "plie"), "2");
+    let y2016 = TableCsv::tableau(&dir, &["10", "--year", "2016"]);
     for (g, r) in range.lines() {
-        let year = |t: &Csv| {
+        let year = |t: &TableCsv| {
             t.rows
                 .iter()
                 .find(|l| l[0] == g && l[1] == r)
                 .map_or(0, |l| cents(&l[3]))
         };
         assert_eq!(
-            range.cents(&g, &r, "valeur"),
+            cents(range.cell(&g, &r, "valeur")),
             year(&t) + year(&y2016),
             "{r}"
         );
     }
 
     // Département 44 is PA.
-    let pa = Csv::of(&dir, "10", &["--year", "2017"], Some("departement=44"));
-    assert_eq!(pa.get("indicateur", "EQUIPE_SALARIES", "valeur"), "5");
-    assert_eq!(pa.get("indicateur", "EQUIPE_SALARIES", "plie"), "1");
-    assert_eq!(pa.get("indicateur", "REFERENTS", "valeur"), "");
+    let pa = TableCsv::tableau(
+        &dir,
+        &["10", "--year", "2017", "--filter", "departement=44"],
+    );
+    assert_eq!(pa.cell("indicateur", "EQUIPE_SALARIES", "valeur"), "5");
+    assert_eq!(pa.cell("indicateur", "EQUIPE_SALARIES", "plie"), "1");
+    assert_eq!(pa.cell("indicateur", "REFERENTS", "valeur"), "");
     assert!(pa.lines().iter().all(|(_, r)| r != "AA_AUTRE"));
     let v = json(
         &dir,
@@ -636,11 +577,6 @@ fn tableau10_crafted_by_hand() {
 }
 
 // ---- The national corpus against the published figures (calibration.rs's tolerances).
-
-fn reference(name: &str) -> Vec<Vec<String>> {
-    let path = format!("{}/data/reference/{name}", env!("CARGO_MANIFEST_DIR"));
-    csv_rows(&std::fs::read_to_string(path).unwrap())
-}
 
 fn num(s: &str) -> f64 {
     if s.is_empty() {
@@ -666,7 +602,7 @@ fn relative(what: &str, got: f64, published: f64, pct: f64) {
 #[test]
 fn national_funds_land_on_the_published_figures() {
     let dir = national();
-    let t = Csv::of(dir, "6", &["--year", "2017"], None);
+    let t = TableCsv::tableau(dir, &["6", "--year", "2017"]);
     let v = json(dir, &["tableau", "6", "--year", "2017"]);
     relative(
         "Tableau 6, PLIE with funds in 2017",
@@ -676,13 +612,13 @@ fn national_funds_land_on_the_published_figures() {
     );
     relative(
         "Tableau 6, total mobilised in 2017",
-        num(&t.get("mobilise", "total", "total")),
+        num(t.cell("mobilise", "total", "total")),
         116_812_945.0,
         2.0,
     );
     relative(
         "Tableau 6, FSE in 2017",
-        num(&t.get("total", "FSE", "total")),
+        num(t.cell("total", "FSE", "total")),
         55_273_429.0,
         2.0,
     );
@@ -694,77 +630,81 @@ fn national_funds_land_on_the_published_figures() {
         for (col, i) in [("total", 3), ("direct", 4), ("indirect", 5)] {
             relative(
                 &format!("Tableau 6, axis {} {} {col}", row[0], row[1]),
-                num(&t.get(&group, &row[1], col)),
+                num(t.cell(&group, &row[1], col)),
                 num(&row[i]),
                 2.0,
             );
         }
     }
-    let bis = Csv::of(dir, "6bis", &["--years", "2014..2017"], None);
+    let bis = TableCsv::tableau(dir, &["6bis", "--years", "2014..2017"]);
     for row in &reference("plie_2014_2017_tableau6bis.csv")[1..] {
         if row[1] != "1" {
             continue;
         }
         relative(
             &format!("Tableau 6BIS, {} direct 2014-2017", row[0]),
-            num(&bis.get("mobilise", &row[0], "direct")),
+            num(bis.cell("mobilise", &row[0], "direct")),
             num(&row[3]),
             2.0,
         );
     }
     identities_6(&t, &bis);
     // 6BIS's mobilised sub-total is Tableau 6's over the same range.
-    let range6 = Csv::of(dir, "6", &["--years", "2014..2017"], None);
+    let range6 = TableCsv::tableau(dir, &["6", "--years", "2014..2017"]);
     for col in ["total", "direct", "indirect"] {
         assert_eq!(
-            bis.cents("mobilise", "total", col),
-            range6.cents("mobilise", "total", col)
+            cents(bis.cell("mobilise", "total", col)),
+            cents(range6.cell("mobilise", "total", col))
         );
     }
 }
 
 /// Sub-totals add up, TOTAL GÉNÉRAL = mobilised + non-mobilised, total = direct + indirect.
-fn identities_6(t6: &Csv, bis: &Csv) {
+fn identities_6(t6: &TableCsv, bis: &TableCsv) {
     for t in [t6, bis] {
         for (g, r) in t.lines() {
-            if !t.get(&g, &r, "direct").is_empty() {
+            if !t.cell(&g, &r, "direct").is_empty() {
                 assert_eq!(
-                    t.cents(&g, &r, "total"),
-                    t.cents(&g, &r, "direct") + t.cents(&g, &r, "indirect"),
+                    cents(t.cell(&g, &r, "total")),
+                    cents(t.cell(&g, &r, "direct")) + cents(t.cell(&g, &r, "indirect")),
                     "{g},{r}"
                 );
             }
         }
         let non: i64 = ["AUTRES_PRIVES", "AUTRES"]
             .iter()
-            .map(|r| t.cents("non_mobilise", r, "total"))
+            .map(|r| cents(t.cell("non_mobilise", r, "total")))
             .sum();
-        assert_eq!(t.cents("non_mobilise", "total", "total"), non);
+        assert_eq!(cents(t.cell("non_mobilise", "total", "total")), non);
         assert_eq!(
-            t.cents("total", "total", "total"),
-            t.cents("mobilise", "total", "total") + non
+            cents(t.cell("total", "total", "total")),
+            cents(t.cell("mobilise", "total", "total")) + non
         );
     }
     for col in ["total", "direct", "indirect"] {
         let mut mobilised = 0;
         for axe in ["axe3", "axe4"] {
-            let lines: i64 = FINANCEURS.iter().map(|f| t6.cents(axe, f, col)).sum();
-            assert_eq!(t6.cents(axe, "total", col), lines, "{axe} {col}");
+            let lines: i64 = FINANCEURS.iter().map(|f| cents(t6.cell(axe, f, col))).sum();
+            assert_eq!(cents(t6.cell(axe, "total", col)), lines, "{axe} {col}");
             mobilised += lines;
         }
-        assert_eq!(t6.cents("mobilise", "total", col), mobilised, "{col}");
+        assert_eq!(cents(t6.cell("mobilise", "total", col)), mobilised, "{col}");
         let lines: i64 = FINANCEURS
             .iter()
-            .map(|f| bis.cents("mobilise", f, col))
+            .map(|f| cents(bis.cell("mobilise", f, col)))
             .sum();
-        assert_eq!(bis.cents("mobilise", "total", col), lines, "6BIS {col}");
+        assert_eq!(
+            cents(bis.cell("mobilise", "total", col)),
+            lines,
+            "6BIS {col}"
+        );
     }
 }
 
 #[test]
 fn national_allocations_land_on_the_published_figures() {
     let dir = national();
-    let t = Csv::of(dir, "7", &["--year", "2017"], None);
+    let t = TableCsv::tableau(dir, &["7", "--year", "2017"]);
     let v = json(dir, &["tableau", "7", "--year", "2017"]);
     relative(
         "Tableau 7, PLIE in 2017",
@@ -780,14 +720,14 @@ fn national_allocations_land_on_the_published_figures() {
         };
         relative(
             &format!("Tableau 7, {}", row[0]),
-            num(&t.get(group, &row[0], "montant")),
+            num(t.cell(group, &row[0], "montant")),
             num(&row[1]),
             2.0,
         );
         if num(&row[2]) > 0.0 {
             relative(
                 &format!("Tableau 7, {} of which FSE", row[0]),
-                num(&t.get(group, &row[0], "dont_fse")),
+                num(t.cell(group, &row[0], "dont_fse")),
                 num(&row[2]),
                 2.0,
             );
@@ -800,16 +740,19 @@ fn national_allocations_land_on_the_published_figures() {
             lines
                 .iter()
                 .filter(|(g, r)| g == group && r != "total")
-                .map(|(g, r)| t.cents(g, r, col))
+                .map(|(g, r)| cents(t.cell(g, r, col)))
                 .sum()
         };
-        assert_eq!(t.cents("siae", "total", col), sum("siae"));
-        assert_eq!(t.cents("total", "total", col), sum("siae") + sum("autres"));
+        assert_eq!(cents(t.cell("siae", "total", col)), sum("siae"));
+        assert_eq!(
+            cents(t.cell("total", "total", col)),
+            sum("siae") + sum("autres")
+        );
     }
     let shares: f64 = lines
         .iter()
         .filter(|(_, r)| r != "total")
-        .map(|(g, r)| num(&t.get(g, r, "part")))
+        .map(|(g, r)| num(t.cell(g, r, "part")))
         .sum();
     close((shares * 1e4).round() / 1e4, 1.0);
 }
@@ -817,17 +760,17 @@ fn national_allocations_land_on_the_published_figures() {
 #[test]
 fn national_activity_lands_on_the_published_figures() {
     let dir = national();
-    let t = Csv::of(dir, "10", &["--year", "2017"], None);
+    let t = TableCsv::tableau(dir, &["10", "--year", "2017"]);
     for row in &reference("plie2017_tableau10.csv")[1..] {
         relative(
             &format!("Tableau 10, {}", row[0]),
-            num(&t.get("indicateur", &row[0], "valeur")),
+            num(t.cell("indicateur", &row[0], "valeur")),
             num(&row[1]),
             2.0,
         );
         relative(
             &format!("Tableau 10, PLIE answering {}", row[0]),
-            num(&t.get("indicateur", &row[0], "plie")),
+            num(t.cell("indicateur", &row[0], "plie")),
             num(&row[2]),
             5.0,
         );

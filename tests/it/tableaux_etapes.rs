@@ -3,11 +3,10 @@
 //! calibrated national corpus against data/reference.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use serde_json::Value as Json;
 
-use crate::util::{csv_rows, national, Dir};
+use crate::util::{national, reference, Dir, TableCsv};
 
 /// Two PLIE in two regions. Seven parcours (c has two, the first closed in 2016); d has no étape.
 ///
@@ -94,44 +93,14 @@ fn run(dir: &Dir, t: &str, period: &str, filter: Option<&str>, format: &str) -> 
     dir.run(&args).ok()
 }
 
-/// A table in csv: the header and, by row code, its cells after `group,row,label`.
-struct Csv {
-    columns: Vec<String>,
-    rows: Vec<(String, Vec<String>)>,
+/// `consolide tableau T PERIOD [--filter F] --format csv`, read back.
+fn csv(dir: &Dir, t: &str, period: &str, filter: Option<&str>) -> TableCsv {
+    TableCsv::parse(&run(dir, t, period, filter, "csv"))
 }
 
-impl Csv {
-    fn of(dir: &Dir, t: &str, period: &str, filter: Option<&str>) -> Csv {
-        let rows = csv_rows(&run(dir, t, period, filter, "csv"));
-        Csv {
-            columns: rows[0][3..].to_vec(),
-            rows: rows[1..]
-                .iter()
-                .map(|r| (r[1].clone(), r[3..].to_vec()))
-                .collect(),
-        }
-    }
-
-    fn codes(&self) -> Vec<&str> {
-        self.rows.iter().map(|r| r.0.as_str()).collect()
-    }
-
-    fn text(&self, row: &str, column: &str) -> &str {
-        let c = self.columns.iter().position(|k| k == column).expect(column);
-        let r = self.rows.iter().find(|r| r.0 == row).expect(row);
-        &r.1[c]
-    }
-
-    fn num(&self, row: &str, column: &str) -> f64 {
-        let text = self.text(row, column);
-        text.parse()
-            .unwrap_or_else(|_| panic!("{row} {column}: {text:?}"))
-    }
-
-    /// `[total, hommes, femmes]` of a Tableau 2 line.
-    fn t2(&self, row: &str) -> [u64; 3] {
-        ["total", "hommes", "femmes"].map(|c| self.num(row, c) as u64)
-    }
+/// `[total, hommes, femmes]` of a Tableau 2 line.
+fn t2_counts(t: &TableCsv, row: &str) -> [u64; 3] {
+    ["total", "hommes", "femmes"].map(|c| t.coded(row).count(c))
 }
 
 /// The json object of a table.
@@ -172,10 +141,10 @@ const LEAVES: [&str; 18] = [
 
 /// Every sub-total of Tableau 2 is the sum of its lines, TOTAL the sum of the leaves, and
 /// total = hommes + femmes on every count line.
-fn tableau2_identities(t: &Csv) {
+fn tableau2_identities(t: &TableCsv) {
     let sum = |codes: &[&str]| {
         codes.iter().fold([0; 3], |acc, c| {
-            let v = t.t2(c);
+            let v = t2_counts(t, c);
             [acc[0] + v[0], acc[1] + v[1], acc[2] + v[2]]
         })
     };
@@ -212,11 +181,11 @@ fn tableau2_identities(t: &Csv) {
         ),
     ];
     for (total, lines) in subtotals {
-        assert_eq!(t.t2(total), sum(lines), "{total} = {lines:?}");
+        assert_eq!(t2_counts(t, total), sum(lines), "{total} = {lines:?}");
     }
-    for (code, _) in &t.rows {
+    for code in t.codes() {
         if code != "MOYENNE_PAR_PARTICIPANT" {
-            let [all, h, f] = t.t2(code);
+            let [all, h, f] = t2_counts(t, code);
             assert_eq!(all, h + f, "{code}: total = hommes + femmes");
         }
     }
@@ -225,8 +194,8 @@ fn tableau2_identities(t: &Csv) {
 #[test]
 fn tableau2_crafted_by_hand() {
     let dir = crafted();
-    let t = Csv::of(&dir, "2", "2017", None);
-    assert_eq!(t.columns, ["total", "hommes", "femmes"]);
+    let t = csv(&dir, "2", "2017", None);
+    assert_eq!(t.keys(), ["total", "hommes", "femmes"]);
     // The published order, sub-totals included, then the participants and the mean.
     assert_eq!(
         t.codes(),
@@ -290,12 +259,19 @@ fn tableau2_crafted_by_hand() {
         ("PARTICIPANTS", [6, 3, 3]),
     ];
     for (code, want) in expected {
-        assert_eq!(t.t2(code), *want, "{code}");
+        assert_eq!(t2_counts(&t, code), *want, "{code}");
     }
     // 12 / 6, 7 / 3, 5 / 3.
-    assert_eq!(t.num("MOYENNE_PAR_PARTICIPANT", "total"), 2.0);
-    assert!((t.num("MOYENNE_PAR_PARTICIPANT", "hommes") - 7.0 / 3.0).abs() < 1e-6);
-    assert!((t.num("MOYENNE_PAR_PARTICIPANT", "femmes") - 5.0 / 3.0).abs() < 1e-6);
+    assert_eq!(
+        t.coded("MOYENNE_PAR_PARTICIPANT").number("total"),
+        Some(2.0)
+    );
+    assert!(
+        (t.coded("MOYENNE_PAR_PARTICIPANT").number("hommes").unwrap() - 7.0 / 3.0).abs() < 1e-6
+    );
+    assert!(
+        (t.coded("MOYENNE_PAR_PARTICIPANT").number("femmes").unwrap() - 5.0 / 3.0).abs() < 1e-6
+    );
     tableau2_identities(&t);
 
     let j = json(&dir, "2", "2017", None);
@@ -336,38 +312,46 @@ fn tableau2_crafted_by_hand() {
 fn tableau2_other_years_ranges_and_filters() {
     let dir = crafted();
     // 2016: étapes 1 2 8 (men), 5 7 12 (women); participants a, c (1st), b, e.
-    let t = Csv::of(&dir, "2", "2016", None);
-    assert_eq!(t.t2("TOTAL"), [6, 3, 3]);
-    assert_eq!(t.t2("MEDIATION"), [1, 1, 0]);
-    assert_eq!(t.t2("FORMATION"), [2, 0, 2]);
-    assert_eq!(t.t2("PARTICIPANTS"), [4, 2, 2]);
-    assert_eq!(t.num("MOYENNE_PAR_PARTICIPANT", "total"), 1.5);
+    let t = csv(&dir, "2", "2016", None);
+    assert_eq!(t2_counts(&t, "TOTAL"), [6, 3, 3]);
+    assert_eq!(t2_counts(&t, "MEDIATION"), [1, 1, 0]);
+    assert_eq!(t2_counts(&t, "FORMATION"), [2, 0, 2]);
+    assert_eq!(t2_counts(&t, "PARTICIPANTS"), [4, 2, 2]);
+    assert_eq!(
+        t.coded("MOYENNE_PAR_PARTICIPANT").number("total"),
+        Some(1.5)
+    );
     tableau2_identities(&t);
 
     // 2016..2017: an étape active in both years (2, 5, 7) counts once, 6 + 12 - 3 = 15; the
     // mean divides by the 7 parcours active in the range, each once.
-    let r = Csv::of(&dir, "2", "2016..2017", None);
-    assert_eq!(r.t2("TOTAL"), [15, 9, 6]);
-    assert_eq!(r.t2("IAE_ACI"), [3, 3, 0]);
-    assert_eq!(r.t2("PARTICIPANTS"), [7, 4, 3]);
-    assert!((r.num("MOYENNE_PAR_PARTICIPANT", "total") - 15.0 / 7.0).abs() < 1e-6);
+    let r = csv(&dir, "2", "2016..2017", None);
+    assert_eq!(t2_counts(&r, "TOTAL"), [15, 9, 6]);
+    assert_eq!(t2_counts(&r, "IAE_ACI"), [3, 3, 0]);
+    assert_eq!(t2_counts(&r, "PARTICIPANTS"), [7, 4, 3]);
+    assert!(
+        (r.coded("MOYENNE_PAR_PARTICIPANT").number("total").unwrap() - 15.0 / 7.0).abs() < 1e-6
+    );
     tableau2_identities(&r);
 
     // region=Occitanie is P2: étapes 14 15 16 (f), 11 13 (e); participants e and f.
-    let f = Csv::of(&dir, "2", "2017", Some("region=Occitanie"));
-    assert_eq!(f.t2("TOTAL"), [5, 3, 2]);
-    assert_eq!(f.t2("IAE"), [2, 1, 1]);
-    assert_eq!(f.t2("CONTRATS_NON_AIDES"), [1, 0, 1]);
-    assert_eq!(f.t2("PARTICIPANTS"), [2, 1, 1]);
-    assert_eq!(f.num("MOYENNE_PAR_PARTICIPANT", "total"), 2.5);
+    let f = csv(&dir, "2", "2017", Some("region=Occitanie"));
+    assert_eq!(t2_counts(&f, "TOTAL"), [5, 3, 2]);
+    assert_eq!(t2_counts(&f, "IAE"), [2, 1, 1]);
+    assert_eq!(t2_counts(&f, "CONTRATS_NON_AIDES"), [1, 0, 1]);
+    assert_eq!(t2_counts(&f, "PARTICIPANTS"), [2, 1, 1]);
+    assert_eq!(
+        f.coded("MOYENNE_PAR_PARTICIPANT").number("total"),
+        Some(2.5)
+    );
     let j = json(&dir, "2", "2017", Some("region=Occitanie"));
     assert_eq!(j["plie"], 1);
     // A parcours filter applies through the étape's parcours: sexe=F keeps b, d, e.
-    let w = Csv::of(&dir, "2", "2017", Some("sexe=F"));
-    assert_eq!(w.t2("TOTAL"), [5, 0, 5]);
-    assert_eq!(w.t2("PARTICIPANTS"), [3, 0, 3]);
+    let w = csv(&dir, "2", "2017", Some("sexe=F"));
+    assert_eq!(t2_counts(&w, "TOTAL"), [5, 0, 5]);
+    assert_eq!(t2_counts(&w, "PARTICIPANTS"), [3, 0, 3]);
     assert_eq!(
-        w.text("MOYENNE_PAR_PARTICIPANT", "hommes"),
+        w.coded("MOYENNE_PAR_PARTICIPANT").cell("hommes"),
         "",
         "0 / 0 is no mean"
     );
@@ -375,23 +359,23 @@ fn tableau2_other_years_ranges_and_filters() {
     assert!(json_row(&j, "MOYENNE_PAR_PARTICIPANT")["hommes"].is_null());
 
     // A year without étapes nor parcours: zeros, no mean, no PLIE.
-    let empty = Csv::of(&dir, "2", "2014", None);
-    assert_eq!(empty.t2("TOTAL"), [0, 0, 0]);
-    assert_eq!(empty.text("MOYENNE_PAR_PARTICIPANT", "total"), "");
+    let empty = csv(&dir, "2", "2014", None);
+    assert_eq!(t2_counts(&empty, "TOTAL"), [0, 0, 0]);
+    assert_eq!(empty.coded("MOYENNE_PAR_PARTICIPANT").cell("total"), "");
     assert_eq!(json(&dir, "2", "2014", None)["plie"], 0);
 }
 
 /// `[participants, hommes, femmes]` of a line of Tableau 4 or 5.
-fn t45(t: &Csv, row: &str) -> [u64; 3] {
-    ["participants", "hommes", "femmes"].map(|c| t.num(row, c) as u64)
+fn t45(t: &TableCsv, row: &str) -> [u64; 3] {
+    ["participants", "hommes", "femmes"].map(|c| t.coded(row).count(c))
 }
 
 #[test]
 fn tableaux4_5_crafted_by_hand() {
     let dir = crafted();
-    let t4 = Csv::of(&dir, "4", "2017", None);
+    let t4 = csv(&dir, "4", "2017", None);
     assert_eq!(
-        t4.columns,
+        t4.keys(),
         [
             "participants",
             "part_hommes",
@@ -421,16 +405,16 @@ fn tableaux4_5_crafted_by_hand() {
         assert_eq!(t45(&t4, code), *want, "{code}");
     }
     // Shares: over the 3 men and the 1 woman of the total.
-    assert!((t4.num("ACI", "part_hommes") - 2.0 / 3.0).abs() < 1e-6);
-    assert!((t4.num("GEIQ", "part_hommes") - 1.0 / 3.0).abs() < 1e-6);
-    assert_eq!(t4.num("ACI", "part_femmes"), 0.0);
-    assert_eq!(t4.num("AI", "part_femmes"), 1.0);
-    assert_eq!(t4.num("ACI", "part_participants"), 0.5);
-    assert_eq!(t4.num("TOTAL", "part_hommes"), 1.0);
+    assert!((t4.coded("ACI").number("part_hommes").unwrap() - 2.0 / 3.0).abs() < 1e-6);
+    assert!((t4.coded("GEIQ").number("part_hommes").unwrap() - 1.0 / 3.0).abs() < 1e-6);
+    assert_eq!(t4.coded("ACI").number("part_femmes"), Some(0.0));
+    assert_eq!(t4.coded("AI").number("part_femmes"), Some(1.0));
+    assert_eq!(t4.coded("ACI").number("part_participants"), Some(0.5));
+    assert_eq!(t4.coded("TOTAL").number("part_hommes"), Some(1.0));
     // Someone in two structures: the men's shares add up to more than 100 %.
     let men: f64 = ["ACI", "EI", "ETTI", "AI", "RQ", "GEIQ"]
         .iter()
-        .map(|s| t4.num(s, "part_hommes"))
+        .map(|s| t4.coded(s).number("part_hommes").unwrap())
         .sum();
     assert!((men - 4.0 / 3.0).abs() < 1e-6);
 
@@ -453,7 +437,7 @@ fn tableaux4_5_crafted_by_hand() {
 
     // Tableau 5, funded étapes only: 2 (a ACI), 4 (a GEIQ), 9 (c ACI). No woman: her shares
     // are undefined (empty in csv, null in json, - in text). Only P1 funds étapes in 2017.
-    let t5 = Csv::of(&dir, "5", "2017", None);
+    let t5 = csv(&dir, "5", "2017", None);
     let expected5: &[(&str, [u64; 3])] = &[
         ("ACI", [2, 2, 0]),
         ("ETTI", [0, 0, 0]),
@@ -464,10 +448,10 @@ fn tableaux4_5_crafted_by_hand() {
     for (code, want) in expected5 {
         assert_eq!(t45(&t5, code), *want, "{code}");
     }
-    assert_eq!(t5.num("ACI", "part_hommes"), 1.0);
-    assert_eq!(t5.num("GEIQ", "part_hommes"), 0.5);
-    assert_eq!(t5.text("ACI", "part_femmes"), "");
-    assert_eq!(t5.text("TOTAL", "part_femmes"), "");
+    assert_eq!(t5.coded("ACI").number("part_hommes"), Some(1.0));
+    assert_eq!(t5.coded("GEIQ").number("part_hommes"), Some(0.5));
+    assert_eq!(t5.coded("ACI").cell("part_femmes"), "");
+    assert_eq!(t5.coded("TOTAL").cell("part_femmes"), "");
     let j5 = json(&dir, "5", "2017", None);
     assert_eq!(j5["plie"], 1);
     assert!(json_row(&j5, "GEIQ")["part_femmes"].is_null());
@@ -478,11 +462,11 @@ fn tableaux4_5_crafted_by_hand() {
 }
 
 /// Tableau 5 <= Tableau 4 on every count.
-fn tableau5_within_tableau4(t4: &Csv, t5: &Csv) {
-    for (code, _) in &t4.rows {
+fn tableau5_within_tableau4(t4: &TableCsv, t5: &TableCsv) {
+    for code in t4.codes() {
         for c in ["participants", "hommes", "femmes"] {
             assert!(
-                t5.num(code, c) <= t4.num(code, c),
+                t5.coded(code).number(c).unwrap() <= t4.coded(code).number(c).unwrap(),
                 "{code} {c}: Tableau 5 above Tableau 4"
             );
         }
@@ -493,39 +477,36 @@ fn tableau5_within_tableau4(t4: &Csv, t5: &Csv) {
 fn tableaux4_5_ranges_and_filters() {
     let dir = crafted();
     // 2015..2017: c's ACI étapes of both his parcours (10 and 9) make one participant.
-    let r = Csv::of(&dir, "4", "2015..2017", None);
+    let r = csv(&dir, "4", "2015..2017", None);
     assert_eq!(t45(&r, "ACI"), [2, 2, 0]);
     assert_eq!(t45(&r, "TOTAL"), [4, 3, 1]);
     // Tableau 5 over the range: c's first ACI étape (10) is funded too; still one person.
-    assert_eq!(
-        t45(&Csv::of(&dir, "5", "2015..2017", None), "ACI"),
-        [2, 2, 0]
-    );
+    assert_eq!(t45(&csv(&dir, "5", "2015..2017", None), "ACI"), [2, 2, 0]);
     // 2016: only a's ACI étape 2.
-    let y = Csv::of(&dir, "4", "2016", None);
+    let y = csv(&dir, "4", "2016", None);
     assert_eq!(t45(&y, "TOTAL"), [1, 1, 0]);
-    assert_eq!(y.text("TOTAL", "part_femmes"), "");
+    assert_eq!(y.coded("TOTAL").cell("part_femmes"), "");
 
     // P2 alone: f (H) in ETTI, e (F) in AI. Nobody is in two structures, so each sex's shares
     // add up to 100 %.
-    let f = Csv::of(&dir, "4", "2017", Some("region=Occitanie"));
+    let f = csv(&dir, "4", "2017", Some("region=Occitanie"));
     assert_eq!(t45(&f, "ETTI"), [1, 1, 0]);
     assert_eq!(t45(&f, "AI"), [1, 0, 1]);
     assert_eq!(t45(&f, "TOTAL"), [2, 1, 1]);
     for sex in ["part_hommes", "part_femmes"] {
         let sum: f64 = ["ACI", "EI", "ETTI", "AI", "RQ", "GEIQ"]
             .iter()
-            .map(|s| f.num(s, sex))
+            .map(|s| f.coded(s).number(sex).unwrap())
             .sum();
         assert!((sum - 1.0).abs() < 1e-9, "{sex}: {sum}");
     }
     assert_eq!(json(&dir, "4", "2017", Some("region=Occitanie"))["plie"], 1);
     // plie=P1: a (ACI, GEIQ) and c (ACI).
-    let p1 = Csv::of(&dir, "4", "2017", Some("plie=P1"));
+    let p1 = csv(&dir, "4", "2017", Some("plie=P1"));
     assert_eq!(t45(&p1, "ACI"), [2, 2, 0]);
     assert_eq!(t45(&p1, "TOTAL"), [2, 2, 0]);
     // A parcours filter is not refused: it applies through the étape's parcours.
-    let w = Csv::of(&dir, "4", "2017", Some("sexe=F"));
+    let w = csv(&dir, "4", "2017", Some("sexe=F"));
     assert_eq!(t45(&w, "TOTAL"), [1, 0, 1]);
     assert_eq!(t45(&w, "AI"), [1, 0, 1]);
     // Nothing funded in P2.
@@ -535,19 +516,12 @@ fn tableaux4_5_ranges_and_filters() {
     assert!(json_row(&j5, "ACI")["part_hommes"].is_null());
 }
 
-fn reference(name: &str) -> Vec<Vec<String>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/reference")
-        .join(name);
-    csv_rows(&std::fs::read_to_string(path).expect("reference file"))
-}
-
 /// calibration.rs's tolerances: 1.85 étapes per participant within 5 %, each type's share of
 /// the étapes within 2 points, Tableau 4's total within 25 %.
 #[test]
 fn national_2017_near_the_published_tables() {
     let dir = national();
-    let t2 = Csv::of(dir, "2", "2017", None);
+    let t2 = csv(dir, "2", "2017", None);
     tableau2_identities(&t2);
     let published = reference("plie2017_tableau2.csv");
     let figures: HashMap<&str, f64> = published[1..]
@@ -555,17 +529,17 @@ fn national_2017_near_the_published_tables() {
         .map(|r| (r[0].as_str(), r[1].parse().expect("number")))
         .collect();
     let mut drifts = Vec::new();
-    let mean = t2.num("MOYENNE_PAR_PARTICIPANT", "total");
+    let mean = t2.coded("MOYENNE_PAR_PARTICIPANT").number("total").unwrap();
     if (mean / figures["MOYENNE_PAR_PARTICIPANT"] - 1.0).abs() > 0.05 {
         drifts.push(format!("mean {mean:.3} vs 1.85"));
     }
-    let total = t2.num("TOTAL", "total");
+    let total = t2.coded("TOTAL").number("total").unwrap();
     // As calibration.rs does, shares are of the sum of the published lines (186 363): the
     // published IAE (16 671) is 200 below its lines, and so TOTAL (186 163) below its leaves.
     let published_total: f64 = LEAVES.iter().map(|l| figures[l]).sum();
     for leaf in LEAVES {
         let (got, want) = (
-            100.0 * t2.num(leaf, "total") / total,
+            100.0 * t2.coded(leaf).number("total").unwrap() / total,
             100.0 * figures[leaf] / published_total,
         );
         if (got - want).abs() > 2.0 {
@@ -575,14 +549,14 @@ fn national_2017_near_the_published_tables() {
     // Emplois de parcours = IAE + hors IAE + autres contrats (the published 51 881, whose lines
     // add up to 52 081).
     let lines = &LEAVES[1..13];
-    let share = 100.0 * t2.num("EMPLOIS_PARCOURS", "total") / total;
+    let share = 100.0 * t2.coded("EMPLOIS_PARCOURS").number("total").unwrap() / total;
     let want = 100.0 * lines.iter().map(|l| figures[l]).sum::<f64>() / published_total;
     if (share - want).abs() > 2.0 {
         drifts.push(format!("EMPLOIS_PARCOURS: {share:.2} % vs {want:.2} %"));
     }
-    let t4 = Csv::of(dir, "4", "2017", None);
-    let t5 = Csv::of(dir, "5", "2017", None);
-    let got = t4.num("TOTAL", "participants");
+    let t4 = csv(dir, "4", "2017", None);
+    let t5 = csv(dir, "5", "2017", None);
+    let got = t4.coded("TOTAL").number("participants").unwrap();
     if (got / 17_168.0 - 1.0).abs() > 0.25 {
         drifts.push(format!("Tableau 4 total {got} vs 17 168"));
     }
@@ -592,7 +566,7 @@ fn national_2017_near_the_published_tables() {
     // largest, and only some PLIE record which étapes they fund.
     let lines: Vec<f64> = ["ACI", "EI", "ETTI", "AI", "RQ", "GEIQ"]
         .iter()
-        .map(|s| t4.num(s, "participants"))
+        .map(|s| t4.coded(s).number("participants").unwrap())
         .collect();
     assert!(lines.iter().all(|&n| n > 0.0));
     assert!(got <= lines.iter().sum::<f64>() && got >= lines[0]);
@@ -606,10 +580,13 @@ fn national_2017_near_the_published_tables() {
     );
 
     // A range counts an étape once: between the larger year and the sum of both.
-    let total_2016 = Csv::of(dir, "2", "2016", None).num("TOTAL", "total");
-    let range = Csv::of(dir, "2", "2016..2017", None);
+    let total_2016 = csv(dir, "2", "2016", None)
+        .coded("TOTAL")
+        .number("total")
+        .unwrap();
+    let range = csv(dir, "2", "2016..2017", None);
     tableau2_identities(&range);
-    let total_range = range.num("TOTAL", "total");
+    let total_range = range.coded("TOTAL").number("total").unwrap();
     assert!(total_range < total + total_2016 && total_range > total.max(total_2016));
 }
 
@@ -640,15 +617,15 @@ P9,g,2017-01-15,IAE_AI,2017-03-01,2017-04-30
         ],
     );
     dir.import(&[&t]);
-    let range = Csv::of(&dir, "4", "2016..2017", None);
+    let range = csv(&dir, "4", "2016..2017", None);
     assert_eq!(t45(&range, "EI"), [1, 0, 1]);
     assert_eq!(t45(&range, "AI"), [1, 0, 1]);
     assert_eq!(t45(&range, "TOTAL"), [1, 0, 1]);
-    let y = Csv::of(&dir, "4", "2017", None);
+    let y = csv(&dir, "4", "2017", None);
     assert_eq!(t45(&y, "AI"), [1, 1, 0]);
     assert_eq!(t45(&y, "TOTAL"), [1, 1, 0]);
-    let t2 = Csv::of(&dir, "2", "2016..2017", None);
-    assert_eq!(t2.t2("IAE_EI"), [2, 1, 1]);
-    assert_eq!(t2.t2("IAE_AI"), [1, 1, 0]);
-    assert_eq!(t2.t2("PARTICIPANTS"), [2, 1, 1]);
+    let t2 = csv(&dir, "2", "2016..2017", None);
+    assert_eq!(t2_counts(&t2, "IAE_EI"), [2, 1, 1]);
+    assert_eq!(t2_counts(&t2, "IAE_AI"), [1, 1, 0]);
+    assert_eq!(t2_counts(&t2, "PARTICIPANTS"), [2, 1, 1]);
 }

@@ -24,10 +24,9 @@
 //! sans suite). q3 turns 26 on its entry day (≥ 26); p3, p4 and q4 are 45 or over.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::OnceLock;
 
-use crate::util::{csv_rows, national, Dir};
+use crate::util::{csv_rows, json, json_row, national, reference, Dir, TableCsv};
 
 const HEADER: &str = "plie,participant,entree,sortie,motif_sortie,sexe,naissance,public,inscrit_pe,th,niveau,inactivite,qpv,commune";
 
@@ -59,62 +58,6 @@ fn crafted() -> &'static Dir {
     })
 }
 
-/// A table printed in csv, read by (group, row) and column key.
-struct Csv {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Csv {
-    fn run(dir: &Dir, args: &[&str]) -> Csv {
-        let mut all = args.to_vec();
-        all.extend(["--format", "csv"]);
-        let mut rows = csv_rows(&dir.run(&all).ok());
-        let header = rows.remove(0);
-        Csv { header, rows }
-    }
-
-    fn line(&self, group: &str, row: &str) -> &Vec<String> {
-        self.rows
-            .iter()
-            .find(|r| r[0] == group && r[1] == row)
-            .unwrap_or_else(|| panic!("no line {group},{row}"))
-    }
-
-    fn col(&self, key: &str) -> usize {
-        self.header
-            .iter()
-            .position(|h| h == key)
-            .unwrap_or_else(|| panic!("no column {key} in {:?}", self.header))
-    }
-
-    /// The cell as a number, `None` when empty.
-    fn get(&self, group: &str, row: &str, key: &str) -> Option<f64> {
-        let cell = &self.line(group, row)[self.col(key)];
-        (!cell.is_empty()).then(|| cell.parse().expect("a number"))
-    }
-
-    fn groups(&self, group: &str) -> Vec<&Vec<String>> {
-        self.rows.iter().filter(|r| r[0] == group).collect()
-    }
-}
-
-fn json(dir: &Dir, args: &[&str]) -> serde_json::Value {
-    let mut all = args.to_vec();
-    all.extend(["--format", "json"]);
-    serde_json::from_str(&dir.run(&all).ok()).expect("json")
-}
-
-/// The json row of (group, row).
-fn json_row<'a>(v: &'a serde_json::Value, group: &str, row: &str) -> &'a serde_json::Value {
-    v["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["group"] == group && r["row"] == row)
-        .unwrap_or_else(|| panic!("no json row {group},{row}"))
-}
-
 /// `got` is the fraction `want` as csv prints it (six significant digits at least).
 #[track_caller]
 fn close(got: Option<f64>, want: f64) {
@@ -140,13 +83,6 @@ fn with<'a>(args: &[&'a str], more: &[&'a str]) -> Vec<&'a str> {
     [args, more].concat()
 }
 
-fn reference(name: &str) -> Vec<Vec<String>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/reference")
-        .join(name);
-    csv_rows(&std::fs::read_to_string(path).expect("reference file"))
-}
-
 fn num(s: &str) -> f64 {
     s.trim().parse().unwrap_or(f64::NAN)
 }
@@ -165,7 +101,7 @@ const PARTITIONS: [&str; 5] = ["sexe", "tranche_age", "age_26", "public", "nivea
 fn tableau1bis_of_the_hand_counted_corpus() {
     let dir = crafted();
     let args = ["tableau", "1bis", "--years", "2016..2017"];
-    let t = Csv::run(dir, &args);
+    let t = TableCsv::run(dir, &args);
     let mut keys = vec!["group", "row", "label"];
     let columns: Vec<String> = FIGURES
         .iter()
@@ -183,30 +119,33 @@ fn tableau1bis_of_the_hand_counted_corpus() {
     ];
     for (f, want) in FIGURES.iter().zip(total) {
         for (y, w) in ["2016", "2017", "total"].iter().zip(want) {
-            assert_eq!(t.get("total", "total", &format!("{f}_{y}")), Some(w));
+            assert_eq!(t.number("total", "total", &format!("{f}_{y}")), Some(w));
         }
     }
     // Positive exits by sex: p1 (H) in 2016; p3 and q1 (F), q3 (H) in 2017.
-    close(t.get("sexe", "H", "sorties_positives_2016"), 1.0);
-    close(t.get("sexe", "F", "sorties_positives_2016"), 0.0);
-    close(t.get("sexe", "H", "sorties_positives_2017"), 1.0 / 3.0);
-    close(t.get("sexe", "F", "sorties_positives_total"), 0.5);
+    close(t.number("sexe", "H", "sorties_positives_2016"), 1.0);
+    close(t.number("sexe", "F", "sorties_positives_2016"), 0.0);
+    close(t.number("sexe", "H", "sorties_positives_2017"), 1.0 / 3.0);
+    close(t.number("sexe", "F", "sorties_positives_total"), 0.5);
     // Under 26 at entry: p2 and q2, both entered in 2016.
-    close(t.get("age_26", "<26", "entrees_2016"), 0.5);
-    close(t.get("age_26", "<26", "entrees_2017"), 0.0);
-    close(t.get("age_26", "<26", "entrees_total"), 0.25);
+    close(t.number("age_26", "<26", "entrees_2016"), 0.5);
+    close(t.number("age_26", "<26", "entrees_2017"), 0.0);
+    close(t.number("age_26", "<26", "entrees_total"), 0.25);
     // RSA entries: p2 (2016), p5 and q3 (2017); registered with Pôle emploi: p2 and p5.
-    close(t.get("public", "RSA", "entrees_total"), 3.0 / 8.0);
-    close(t.get("public_x_inscrit_pe", "RSA", "entrees_total"), 0.25);
-    close(t.get("public", "DELD", "sorties_emploi_total"), 1.0);
+    close(t.number("public", "RSA", "entrees_total"), 3.0 / 8.0);
+    close(
+        t.number("public_x_inscrit_pe", "RSA", "entrees_total"),
+        0.25,
+    );
+    close(t.number("public", "DELD", "sorties_emploi_total"), 1.0);
     // Disabled workers: p3 and q4, both entered in 2017.
-    close(t.get("th", "1", "entrees_2017"), 0.5);
-    close(t.get("th", "1", "entrees_2016"), 0.0);
+    close(t.number("th", "1", "entrees_2017"), 0.5);
+    close(t.number("th", "1", "entrees_2016"), 0.0);
     // Niveau of the sans suite exits of 2017: p2 VI, p5 VBIS.
-    close(t.get("niveau", "VBIS", "sorties_sans_suite_2017"), 0.5);
+    close(t.number("niveau", "VBIS", "sorties_sans_suite_2017"), 0.5);
     // Inactivity is known for p1 (6 months) and p3 (never worked) only: no partition.
-    close(t.get("inactivite", "<1", "entrees_2016"), 0.25);
-    close(t.get("inactivite", "JAMAIS", "entrees_total"), 0.125);
+    close(t.number("inactivite", "<1", "entrees_2016"), 0.25);
+    close(t.number("inactivite", "JAMAIS", "entrees_total"), 0.125);
 
     let j = json(dir, &args);
     assert_eq!(j["tableau"], "1bis");
@@ -229,9 +168,9 @@ fn tableau1bis_of_the_hand_counted_corpus() {
     );
 
     // A single year: its column and the total column.
-    let one = Csv::run(dir, &["tableau", "1bis", "--year", "2017"]);
+    let one = TableCsv::run(dir, &["tableau", "1bis", "--year", "2017"]);
     assert_eq!(one.header[3..5], ["entrees_2017", "entrees_total"]);
-    assert_eq!(one.get("total", "total", "entrees_total"), Some(4.0));
+    assert_eq!(one.number("total", "total", "entrees_total"), Some(4.0));
 }
 
 /// Shares of each partition sum to one, the range column is the sum of the years, and each year
@@ -239,17 +178,17 @@ fn tableau1bis_of_the_hand_counted_corpus() {
 fn check_tableau1bis_identities(dir: &Dir, first: i32, last: i32) {
     let years: Vec<String> = (first..=last).map(|y| y.to_string()).collect();
     let range = format!("{first}..{last}");
-    let t = Csv::run(dir, &["tableau", "1bis", "--years", &range]);
+    let t = TableCsv::run(dir, &["tableau", "1bis", "--years", &range]);
     let mut columns: Vec<String> = years.clone();
     columns.push("total".into());
     for f in FIGURES {
         for c in &columns {
             let key = format!("{f}_{c}");
-            if t.get("total", "total", &key) == Some(0.0) {
+            if t.number("total", "total", &key) == Some(0.0) {
                 continue;
             }
             for group in PARTITIONS {
-                let sum: f64 = t.groups(group).iter().map(|r| num(&r[t.col(&key)])).sum();
+                let sum: f64 = t.group(group).iter().map(|r| num(&r[t.column(&key)])).sum();
                 assert!((sum - 1.0).abs() < 1e-5, "{group} {key} sums to {sum}");
             }
         }
@@ -257,11 +196,11 @@ fn check_tableau1bis_identities(dir: &Dir, first: i32, last: i32) {
         for line in &t.rows {
             let count = |c: &str| {
                 let key = format!("{f}_{c}");
-                let total = t.get("total", "total", &key).unwrap();
+                let total = t.number("total", "total", &key).unwrap();
                 match line[0].as_str() {
                     "total" => total,
                     _ if total == 0.0 => 0.0,
-                    _ => num(&line[t.col(&key)]) * total,
+                    _ => num(&line[t.column(&key)]) * total,
                 }
             };
             let by_year: f64 = years.iter().map(|y| count(y)).sum();
@@ -274,18 +213,18 @@ fn check_tableau1bis_identities(dir: &Dir, first: i32, last: i32) {
         }
     }
     for y in &years {
-        let t1 = Csv::run(dir, &["tableau", "1", "--year", y]);
+        let t1 = TableCsv::run(dir, &["tableau", "1", "--year", y]);
         assert_eq!(t1.rows.len(), t.rows.len());
         for (l1, l) in t1.rows.iter().zip(&t.rows) {
             assert_eq!(l1[..3], l[..3], "same lines as Tableau 1");
             for f in FIGURES {
-                let want = t1.get(&l[0], &l[1], f).unwrap();
+                let want = t1.number(&l[0], &l[1], f).unwrap();
                 let key = format!("{f}_{y}");
                 if l[0] == "total" {
-                    assert_eq!(t.get("total", "total", &key), Some(want));
+                    assert_eq!(t.number("total", "total", &key), Some(want));
                 } else {
-                    let total = t1.get("total", "total", f).unwrap();
-                    let got = t.get(&l[0], &l[1], &key);
+                    let total = t1.number("total", "total", f).unwrap();
+                    let got = t.number(&l[0], &l[1], &key);
                     if total == 0.0 {
                         assert_eq!(got, None, "{key} of a zero total");
                     } else {
@@ -305,7 +244,7 @@ fn tableau1bis_identities_on_the_hand_counted_and_national_corpora() {
 
 #[test]
 fn tableau1bis_national_figures_are_near_the_published_ones() {
-    let t = Csv::run(national(), &["tableau", "1bis", "--years", "2014..2017"]);
+    let t = TableCsv::run(national(), &["tableau", "1bis", "--years", "2014..2017"]);
     let published = reference("plie_2014_2017_tableau1bis.csv");
     let pcol = |k: &str| published[0].iter().position(|h| h == k).expect(k);
     let mut drifts = Vec::new();
@@ -323,7 +262,7 @@ fn tableau1bis_national_figures_are_near_the_published_ones() {
         for f in FIGURES {
             for y in ["2014", "2015", "2016", "2017"] {
                 let key = format!("{f}_{y}");
-                let (got, want) = (num(&ours[t.col(&key)]), num(&prow[pcol(&key)]));
+                let (got, want) = (num(&ours[t.column(&key)]), num(&prow[pcol(&key)]));
                 // calibration.rs's checks: entries of each year within 3 %; in 2017, exits
                 // within 5 % and each line's share of the entries within 2 points (the generator
                 // is calibrated on 2017's characteristics, not on the earlier years').
@@ -354,10 +293,10 @@ fn tableau1bis_national_figures_are_near_the_published_ones() {
 fn taux_of_the_hand_counted_corpus() {
     let dir = crafted();
     let args = ["tableau", "taux", "--years", "2016..2017"];
-    let t = Csv::run(dir, &args);
+    let t = TableCsv::run(dir, &args);
     assert_eq!(t.header, ["group", "row", "label", "2016", "2017", "total"]);
     let codes: Vec<&str> = t
-        .groups("taux_abandons")
+        .group("taux_abandons")
         .iter()
         .map(|r| r[1].as_str())
         .collect();
@@ -380,8 +319,8 @@ fn taux_of_the_hand_counted_corpus() {
             "total",
         ]
     );
-    let ab = |row: &str, c: &str| t.get("taux_abandons", row, c);
-    let sp = |row: &str, c: &str| t.get("taux_sorties_positives", row, c);
+    let ab = |row: &str, c: &str| t.number("taux_abandons", row, c);
+    let sp = |row: &str, c: &str| t.number("taux_sorties_positives", row, c);
     // Women: 2016 q5 abandons (1 of 1); 2017 p2 abandons, p3 and q1 positive (1 of 3). Over the
     // range 2 of 4, not the mean of 100 % and 33 %.
     close(ab("sexe=F", "2016"), 1.0);
@@ -407,7 +346,7 @@ fn taux_of_the_hand_counted_corpus() {
     close(sp("total", "2017"), 0.6);
     close(sp("total", "total"), 0.5);
     close(ab("total", "total"), 0.25);
-    let r = |row: &str, c: &str| t.get("resultats", row, c);
+    let r = |row: &str, c: &str| t.number("resultats", row, c);
     assert_eq!(r("entrees", "total"), Some(8.0));
     assert_eq!(r("sorties_positives", "2017"), Some(3.0));
     assert_eq!(r("sorties_sans_suite", "total"), Some(4.0));
@@ -438,18 +377,18 @@ fn taux_of_the_hand_counted_corpus() {
     assert!(text.contains("2016-2017"), "{text}");
 
     // A single year: its column and the total column, the same figures.
-    let one = Csv::run(dir, &["tableau", "taux", "--year", "2017"]);
+    let one = TableCsv::run(dir, &["tableau", "taux", "--year", "2017"]);
     assert_eq!(one.header[3..], ["2017", "total"]);
     assert_eq!(
-        one.get("taux_abandons", "sexe=F", "2017"),
-        one.get("taux_abandons", "sexe=F", "total")
+        one.number("taux_abandons", "sexe=F", "2017"),
+        one.number("taux_abandons", "sexe=F", "total")
     );
 }
 
 #[test]
 fn taux_over_a_range_is_the_ratio_of_summed_counts() {
     let dir = national();
-    let t = Csv::run(dir, &["tableau", "taux", "--years", "2014..2017"]);
+    let t = TableCsv::run(dir, &["tableau", "taux", "--years", "2014..2017"]);
     // The counts of each category over the range, by cross-tabulation (sums of yearly figures).
     for (dim, values) in [
         ("sexe", vec!["H", "F"]),
@@ -484,17 +423,17 @@ fn taux_over_a_range_is_the_ratio_of_summed_counts() {
         for v in values {
             let code = format!("{dim}={v}");
             close(
-                t.get("taux_abandons", &code, "total"),
+                t.number("taux_abandons", &code, "total"),
                 abandons[v] / sorties[v],
             );
             close(
-                t.get("taux_sorties_positives", &code, "total"),
+                t.number("taux_sorties_positives", &code, "total"),
                 positives[v] / sorties[v],
             );
         }
     }
     // The summary: counts of the range are the sums of the years', rates their ratios.
-    let r = |row: &str, c: &str| t.get("resultats", row, c).unwrap();
+    let r = |row: &str, c: &str| t.number("resultats", row, c).unwrap();
     let years = ["2014", "2015", "2016", "2017"];
     for row in [
         "entrees",
@@ -521,14 +460,14 @@ fn taux_over_a_range_is_the_ratio_of_summed_counts() {
         sp / r("entrees", "total"),
     );
     close(
-        t.get("taux_sorties_positives", "total", "total"),
+        t.number("taux_sorties_positives", "total", "total"),
         sp / (sp + ss),
     );
 }
 
 #[test]
 fn taux_national_figures_are_near_the_published_ones() {
-    let t = Csv::run(national(), &["tableau", "taux", "--years", "2014..2017"]);
+    let t = TableCsv::run(national(), &["tableau", "taux", "--years", "2014..2017"]);
     let published = reference("plie_2014_2017_taux.csv");
     let codes: HashMap<&str, &str> = [
         ("hommes", "sexe=H"),
@@ -560,7 +499,7 @@ fn taux_national_figures_are_near_the_published_ones() {
                     continue;
                 }
                 // calibration.rs: rates by category within 3 points.
-                let got = 100.0 * t.get(group, code, year).expect("a rate");
+                let got = 100.0 * t.number(group, code, year).expect("a rate");
                 if (got - num(cell)).abs() > 3.0 {
                     drifts.push(format!("{group} {year} {code}: {got:.1} % vs {cell} %"));
                 }
@@ -574,7 +513,7 @@ fn taux_national_figures_are_near_the_published_ones() {
 fn periodes_of_the_hand_counted_corpus() {
     let dir = crafted();
     let args = ["tableau", "periodes", "--year", "2017"];
-    let t = Csv::run(dir, &args);
+    let t = TableCsv::run(dir, &args);
     assert_eq!(
         t.header,
         [
@@ -587,19 +526,19 @@ fn periodes_of_the_hand_counted_corpus() {
         ]
     );
     // Nothing before 2014: no entries, no PLIE, every share and rate undefined.
-    assert_eq!(t.get("total", "entrees", "2000-2006"), Some(0.0));
-    assert_eq!(t.get("total", "plies", "2007-2013"), Some(0.0));
-    assert_eq!(t.get("sexe", "H", "2007-2013"), None);
+    assert_eq!(t.number("total", "entrees", "2000-2006"), Some(0.0));
+    assert_eq!(t.number("total", "plies", "2007-2013"), Some(0.0));
+    assert_eq!(t.number("sexe", "H", "2007-2013"), None);
     assert_eq!(
-        t.get("taux", "taux_sorties_positives_entrees", "2000-2006"),
+        t.number("taux", "taux_sorties_positives_entrees", "2000-2006"),
         None
     );
     // 2014-2017: the ten parcours entered; H p1 p4 p5 q2 q3; < 26 p2 q2; 45 and over p3 p4 q4;
     // th p3 q4; DELD p1 p4 q1, RSA p2 p5 q3 q5; VI p2 q5, VBIS p5, V p1 q3, IV+ p3 q1 q4,
     // 9 and NC p4 q2.
     let c = "2014-2017";
-    assert_eq!(t.get("total", "entrees", c), Some(10.0));
-    assert_eq!(t.get("total", "plies", c), Some(2.0));
+    assert_eq!(t.number("total", "entrees", c), Some(10.0));
+    assert_eq!(t.number("total", "plies", c), Some(2.0));
     for (group, row, want) in [
         ("sexe", "H", 0.5),
         ("sexe", "F", 0.5),
@@ -616,15 +555,15 @@ fn periodes_of_the_hand_counted_corpus() {
         ("niveau_groupe", "IV+", 0.3),
         ("niveau_groupe", "indetermine", 0.2),
     ] {
-        close(t.get(group, row, c), want);
+        close(t.number(group, row, c), want);
     }
     // Exits 2014-2017: p1 E, q2 ASS, q5 AB (2016); p2 AB, p3 F, p5 DDR, q1 E, q3 AP (2017).
-    close(t.get("taux", "taux_sorties_positives", c), 0.5);
+    close(t.number("taux", "taux_sorties_positives", c), 0.5);
     close(
-        t.get("taux", "taux_sorties_positives_hors_dem", c),
+        t.number("taux", "taux_sorties_positives_hors_dem", c),
         4.0 / 7.0,
     );
-    close(t.get("taux", "taux_sorties_positives_entrees", c), 0.4);
+    close(t.number("taux", "taux_sorties_positives_entrees", c), 0.4);
 
     let j = json(dir, &args);
     assert_eq!(j["tableau"], "periodes");
@@ -640,10 +579,10 @@ fn periodes_of_the_hand_counted_corpus() {
     assert_eq!(cells_of(&text, "IV et +")[0][1..], ["-", "-", "30 %"]);
 
     // Up to 2016, the last period is cut at 2016: p1 p2 p4 q1 q2 q5 entered.
-    let t = Csv::run(dir, &["tableau", "periodes", "--year", "2016"]);
+    let t = TableCsv::run(dir, &["tableau", "periodes", "--year", "2016"]);
     assert_eq!(t.header[5], "2014-2016");
-    assert_eq!(t.get("total", "entrees", "2014-2016"), Some(6.0));
-    close(t.get("public", "DELD", "2014-2016"), 3.0 / 6.0);
+    assert_eq!(t.number("total", "entrees", "2014-2016"), Some(6.0));
+    close(t.number("public", "DELD", "2014-2016"), 3.0 / 6.0);
 
     // Before 2000 no programming period has started: refused, not an empty table.
     let run = dir.run(&["tableau", "periodes", "--year", "1999"]);
@@ -653,7 +592,7 @@ fn periodes_of_the_hand_counted_corpus() {
 
 #[test]
 fn periodes_national_figures_are_near_the_published_ones() {
-    let t = Csv::run(national(), &["tableau", "periodes", "--year", "2017"]);
+    let t = TableCsv::run(national(), &["tableau", "periodes", "--year", "2017"]);
     let published = reference("plie_periodes.csv");
     let lines: &[(&str, &str, &str)] = &[
         ("hommes_pct", "sexe", "H"),
@@ -698,7 +637,7 @@ fn periodes_national_figures_are_near_the_published_ones() {
     assert!((levels - 100.0).abs() < 0.05, "{levels}");
     let mut drifts = Vec::new();
     for (key, group, row) in lines {
-        let got = 100.0 * t.get(group, row, "2014-2017").expect("a figure");
+        let got = 100.0 * t.number(group, row, "2014-2017").expect("a figure");
         // calibration.rs: shares within 2 points, rates within 3.
         let tol = if *group == "taux" { 3.0 } else { 2.0 };
         let want = published_of(key);
@@ -715,15 +654,18 @@ fn filters_restrict_the_three_tables() {
     // Occitanie is P2: q2 ASS and q5 AB exit in 2016, q1 E and q3 AP in 2017; q1 and q2 enter
     // in 2016, q3 and q4 in 2017.
     let f = ["--filter", "region=Occitanie"];
-    let t = Csv::run(
+    let t = TableCsv::run(
         dir,
         &with(&["tableau", "taux", "--years", "2016..2017"], &f),
     );
-    close(t.get("taux_abandons", "total", "2016"), 0.5);
-    close(t.get("taux_sorties_positives", "total", "2016"), 0.0);
-    close(t.get("taux_sorties_positives", "total", "2017"), 1.0);
-    close(t.get("taux_abandons", "total", "total"), 0.25);
-    close(t.get("taux_sorties_positives", "public=RSA", "total"), 0.5);
+    close(t.number("taux_abandons", "total", "2016"), 0.5);
+    close(t.number("taux_sorties_positives", "total", "2016"), 0.0);
+    close(t.number("taux_sorties_positives", "total", "2017"), 1.0);
+    close(t.number("taux_abandons", "total", "total"), 0.25);
+    close(
+        t.number("taux_sorties_positives", "public=RSA", "total"),
+        0.5,
+    );
     let j = json(
         dir,
         &with(&["tableau", "taux", "--years", "2016..2017"], &f),
@@ -731,32 +673,32 @@ fn filters_restrict_the_three_tables() {
     assert_eq!(j["plie"], 1);
     assert_eq!(j["filter"], "region=Occitanie");
 
-    let t = Csv::run(
+    let t = TableCsv::run(
         dir,
         &with(&["tableau", "1bis", "--years", "2016..2017"], &f),
     );
-    assert_eq!(t.get("total", "total", "entrees_total"), Some(4.0));
-    close(t.get("sexe", "H", "entrees_2016"), 0.5);
-    close(t.get("public", "AUTRE", "entrees_2017"), 0.5);
-    assert_eq!(t.get("total", "total", "sorties_emploi_2017"), Some(1.0));
+    assert_eq!(t.number("total", "total", "entrees_total"), Some(4.0));
+    close(t.number("sexe", "H", "entrees_2016"), 0.5);
+    close(t.number("public", "AUTRE", "entrees_2017"), 0.5);
+    assert_eq!(t.number("total", "total", "sorties_emploi_2017"), Some(1.0));
 
     // Women: p2 p3 q1 q4 q5 entered in 2014-2017; < 26 p2; RSA p2 q5; exits q5 AB, p2 AB, p3 F,
     // q1 E: 2 positive of 4, for 5 entries.
-    let t = Csv::run(
+    let t = TableCsv::run(
         dir,
         &[
             "tableau", "periodes", "--year", "2017", "--filter", "sexe=F",
         ],
     );
     let c = "2014-2017";
-    assert_eq!(t.get("total", "entrees", c), Some(5.0));
-    assert_eq!(t.get("total", "plies", c), Some(2.0));
-    close(t.get("sexe", "F", c), 1.0);
-    close(t.get("age_26", "<26", c), 0.2);
-    close(t.get("public", "RSA", c), 0.4);
-    close(t.get("taux", "taux_sorties_positives", c), 0.5);
-    close(t.get("taux", "taux_sorties_positives_hors_dem", c), 0.5);
-    close(t.get("taux", "taux_sorties_positives_entrees", c), 0.4);
+    assert_eq!(t.number("total", "entrees", c), Some(5.0));
+    assert_eq!(t.number("total", "plies", c), Some(2.0));
+    close(t.number("sexe", "F", c), 1.0);
+    close(t.number("age_26", "<26", c), 0.2);
+    close(t.number("public", "RSA", c), 0.4);
+    close(t.number("taux", "taux_sorties_positives", c), 0.5);
+    close(t.number("taux", "taux_sorties_positives_hors_dem", c), 0.5);
+    close(t.number("taux", "taux_sorties_positives_entrees", c), 0.4);
 
     // Every filter applies to tables of parcours; an unknown value is refused.
     let run = dir.run(&[

@@ -14,7 +14,7 @@
 
 use serde_json::Value as Json;
 
-use crate::util::{csv_rows, national, Dir};
+use crate::util::{self, json_row, national, reference, Dir, TableCsv};
 
 const PARCOURS: &str = "\
 plie,participant,entree,sortie,motif_sortie,sexe,naissance,public,inscrit_pe,th,niveau,emploi_secteur,emploi_employeur,emploi_taille,emploi_contrat,emploi_mesure,formation_domaine,formation_niveau,formation_validation,formation_duree_mois
@@ -48,60 +48,13 @@ fn crafted() -> Dir {
     dir
 }
 
-/// A table printed in csv, read back.
-struct Csv {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Csv {
-    fn of(dir: &Dir, args: &[&str]) -> Csv {
-        let mut all: Vec<&str> = vec!["tableau"];
-        all.extend(args);
-        all.extend(["--format", "csv"]);
-        let mut rows = csv_rows(&dir.run(&all).ok());
-        let header = rows.remove(0);
-        Csv { header, rows }
-    }
-
-    fn row(&self, group: &str, code: &str) -> &Vec<String> {
-        self.rows
-            .iter()
-            .find(|r| r[0] == group && r[1] == code)
-            .unwrap_or_else(|| panic!("no line {group},{code}"))
-    }
-
-    /// The cell as a number, `None` when empty (undefined).
-    fn get(&self, group: &str, code: &str, column: &str) -> Option<f64> {
-        let c = self
-            .header
-            .iter()
-            .position(|h| h == column)
-            .unwrap_or_else(|| panic!("no column {column}"));
-        let cell = &self.row(group, code)[c];
-        (!cell.is_empty()).then(|| cell.parse().expect("a number"))
-    }
-
-    fn count(&self, group: &str, code: &str, column: &str) -> u64 {
-        self.get(group, code, column).expect("a count") as u64
-    }
-}
-
+/// [`util::json`] of `tableau args...`.
 fn json(dir: &Dir, args: &[&str]) -> Json {
-    let mut all: Vec<&str> = vec!["tableau"];
-    all.extend(args);
-    all.extend(["--format", "json"]);
-    serde_json::from_str(&dir.run(&all).ok()).expect("json")
+    util::json(dir, &[&["tableau"], args].concat())
 }
 
 fn json_cell<'a>(v: &'a Json, group: &str, code: &str, key: &str) -> &'a Json {
-    let row = v["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .find(|r| r["group"] == group && r["row"] == code)
-        .unwrap_or_else(|| panic!("no json line {group},{code}"));
-    &row[key]
+    &json_row(v, group, code)[key]
 }
 
 #[track_caller]
@@ -168,7 +121,7 @@ const CATEGORIES3: [&str; 11] = [
 #[test]
 fn tableau3_of_the_crafted_corpus_in_csv_json_and_text() {
     let dir = crafted();
-    let csv = Csv::of(&dir, &["3", "--year", "2017"]);
+    let csv = TableCsv::tableau(&dir, &["3", "--year", "2017"]);
     assert_eq!(
         csv.header,
         [
@@ -200,9 +153,13 @@ fn tableau3_of_the_crafted_corpus_in_csv_json_and_text() {
         assert_eq!(csv.count(g, r, "parcours"), nh + nf, "{what}");
         assert_eq!(csv.count(g, r, "parcours_hommes"), nh, "{what}");
         assert_eq!(csv.count(g, r, "parcours_femmes"), nf, "{what}");
-        close(csv.get(g, r, "duree_mois"), mean(jh + jf, nh + nf), &what);
-        close(csv.get(g, r, "duree_mois_hommes"), mean(jh, nh), &what);
-        close(csv.get(g, r, "duree_mois_femmes"), mean(jf, nf), &what);
+        close(
+            csv.number(g, r, "duree_mois"),
+            mean(jh + jf, nh + nf),
+            &what,
+        );
+        close(csv.number(g, r, "duree_mois_hommes"), mean(jh, nh), &what);
+        close(csv.number(g, r, "duree_mois_femmes"), mean(jf, nf), &what);
         assert_eq!(json_cell(&js, g, r, "parcours"), nh + nf, "{what}");
         close(
             json_cell(&js, g, r, "duree_mois_femmes").as_f64(),
@@ -212,7 +169,7 @@ fn tableau3_of_the_crafted_corpus_in_csv_json_and_text() {
     }
     // 3 559 days over 14 exits: 8.352... months; the 65+ women have no exit: no mean.
     close(
-        csv.get("toutes", "total", "duree_mois"),
+        csv.number("toutes", "total", "duree_mois"),
         Some(3559.0 / 14.0 / 30.4375),
         "total",
     );
@@ -260,21 +217,21 @@ fn tableau3_against_tableau1(dir: &Dir, period: &[&str], filter: &[&str]) {
         a.extend(more);
         a
     };
-    let t3 = Csv::of(dir, &args("3", &[]));
+    let t3 = TableCsv::tableau(dir, &args("3", &[]));
     // Both count the PLIE with a parcours active in the period after filters.
     assert_eq!(
         json(dir, &args("3", &[]))["plie"],
         json(dir, &args("1", &[]))["plie"]
     );
     let t1 = [
-        ("parcours", Csv::of(dir, &args("1", &[]))),
+        ("parcours", TableCsv::tableau(dir, &args("1", &[]))),
         (
             "parcours_hommes",
-            Csv::of(dir, &args("1", &["--filter", "sexe=H"])),
+            TableCsv::tableau(dir, &args("1", &["--filter", "sexe=H"])),
         ),
         (
             "parcours_femmes",
-            Csv::of(dir, &args("1", &["--filter", "sexe=F"])),
+            TableCsv::tableau(dir, &args("1", &["--filter", "sexe=F"])),
         ),
     ];
     for c in CATEGORIES3 {
@@ -296,21 +253,22 @@ fn tableau3_against_tableau1(dir: &Dir, period: &[&str], filter: &[&str]) {
             let n = |col: &str| t3.count(g, c, col);
             assert_eq!(n("parcours"), n("parcours_hommes") + n("parcours_femmes"));
             // The mean of all is the count-weighted mean of the men's and the women's.
-            let days = |col: &str, m: &str| t3.get(g, c, m).unwrap_or(0.0) * n(col) as f64;
+            let days = |col: &str, m: &str| t3.number(g, c, m).unwrap_or(0.0) * n(col) as f64;
             let weighted = (days("parcours_hommes", "duree_mois_hommes")
                 + days("parcours_femmes", "duree_mois_femmes"))
                 / n("parcours") as f64;
             close(
-                t3.get(g, c, "duree_mois"),
+                t3.number(g, c, "duree_mois"),
                 (n("parcours") > 0).then_some(weighted),
                 &format!("{g},{c} mean"),
             );
         }
-        let days =
-            |g: &str| t3.get(g, c, "duree_mois").unwrap_or(0.0) * t3.count(g, c, "parcours") as f64;
+        let days = |g: &str| {
+            t3.number(g, c, "duree_mois").unwrap_or(0.0) * t3.count(g, c, "parcours") as f64
+        };
         let all = t3.count("toutes", c, "parcours");
         close(
-            t3.get("toutes", c, "duree_mois"),
+            t3.number("toutes", c, "duree_mois"),
             (all > 0).then(|| (days("positives") + days("sans_suite")) / all as f64),
             &format!("toutes = positives + sans suite, {c}"),
         );
@@ -326,14 +284,14 @@ fn tableau3_counts_are_tableau1_exits_and_a_range_sums_its_years() {
     tableau3_against_tableau1(&dir, &["--year", "2017"], &["--filter", "region=NORD"]);
 
     let years = [
-        Csv::of(&dir, &["3", "--year", "2016"]),
-        Csv::of(&dir, &["3", "--year", "2017"]),
+        TableCsv::tableau(&dir, &["3", "--year", "2016"]),
+        TableCsv::tableau(&dir, &["3", "--year", "2017"]),
     ];
-    let range = Csv::of(&dir, &["3", "--years", "2016..2017"]);
+    let range = TableCsv::tableau(&dir, &["3", "--years", "2016..2017"]);
     // a5 a11 b5 exit in 2016: 305 + 305 + 517 days, all men.
     assert_eq!(years[0].count("toutes", "total", "parcours_hommes"), 3);
     close(
-        years[0].get("toutes", "total", "duree_mois"),
+        years[0].number("toutes", "total", "duree_mois"),
         mean(1127, 3),
         "2016",
     );
@@ -350,10 +308,10 @@ fn tableau3_counts_are_tableau1_exits_and_a_range_sums_its_years() {
                 let weighted: f64 = years
                     .iter()
                     .zip(&counts)
-                    .map(|(y, &k)| y.get(g, c, m).unwrap_or(0.0) * k as f64)
+                    .map(|(y, &k)| y.number(g, c, m).unwrap_or(0.0) * k as f64)
                     .sum();
                 close(
-                    range.get(g, c, m),
+                    range.number(g, c, m),
                     (total > 0).then(|| weighted / total as f64),
                     &format!("{g},{c},{m} over 2016..2017"),
                 );
@@ -365,27 +323,27 @@ fn tableau3_counts_are_tableau1_exits_and_a_range_sums_its_years() {
 #[test]
 fn tableau3_filtered_by_region() {
     let dir = crafted();
-    let csv = Csv::of(&dir, &["3", "--year", "2017", "--filter", "region=SUD"]);
+    let csv = TableCsv::tableau(&dir, &["3", "--year", "2017", "--filter", "region=SUD"]);
     // P2 alone: b2 (184 days) and b3 (365) men, b1 (365) and b4 (29) women.
     assert_eq!(csv.count("toutes", "total", "parcours"), 4);
     close(
-        csv.get("toutes", "total", "duree_mois_hommes"),
+        csv.number("toutes", "total", "duree_mois_hommes"),
         mean(549, 2),
         "H",
     );
     close(
-        csv.get("toutes", "total", "duree_mois_femmes"),
+        csv.number("toutes", "total", "duree_mois_femmes"),
         mean(394, 2),
         "F",
     );
     close(
-        csv.get("toutes", "total", "duree_mois"),
+        csv.number("toutes", "total", "duree_mois"),
         mean(943, 4),
         "all",
     );
     assert_eq!(csv.count("sans_suite", "total", "parcours"), 1);
     close(
-        csv.get("sans_suite", "55-64", "duree_mois"),
+        csv.number("sans_suite", "55-64", "duree_mois"),
         mean(29, 1),
         "b4",
     );
@@ -398,12 +356,12 @@ fn tableau3_filtered_by_region() {
     let js = json(&dir, &["3", "--year", "2017", "--filter", "region=SUD"]);
     assert_eq!(js["plie"], 1);
     // A filter on a characteristic: the women of 2017 (P3's c2 is one).
-    let f = Csv::of(&dir, &["3", "--year", "2017", "--filter", "sexe=F"]);
+    let f = TableCsv::tableau(&dir, &["3", "--year", "2017", "--filter", "sexe=F"]);
     assert_eq!(f.count("toutes", "total", "parcours"), 8);
     assert_eq!(f.count("toutes", "total", "parcours_hommes"), 0);
-    assert_eq!(f.get("toutes", "total", "duree_mois_hommes"), None);
+    assert_eq!(f.number("toutes", "total", "duree_mois_hommes"), None);
     close(
-        f.get("toutes", "total", "duree_mois"),
+        f.number("toutes", "total", "duree_mois"),
         mean(1092, 8),
         "women",
     );
@@ -435,7 +393,7 @@ const TABLEAU8_2017: &[(&str, &str, [u64; 2])] = &[
 ];
 
 /// Checks counts and shares of `lines` (the share's denominator is the block's TOTAL).
-fn check_details(csv: &Csv, js: &Json, lines: &[(&str, &str, [u64; 2])]) {
+fn check_details(csv: &TableCsv, js: &Json, lines: &[(&str, &str, [u64; 2])]) {
     let share = |n: u64, of: u64| (of > 0).then(|| n as f64 / of as f64);
     for &(g, r, [h, f]) in lines {
         let what = format!("{g},{r}");
@@ -444,17 +402,17 @@ fn check_details(csv: &Csv, js: &Json, lines: &[(&str, &str, [u64; 2])]) {
         assert_eq!(csv.count(g, r, "sorties_hommes"), h, "{what}");
         assert_eq!(csv.count(g, r, "sorties_femmes"), f, "{what}");
         close(
-            csv.get(g, r, "total_pct"),
+            csv.number(g, r, "total_pct"),
             share(h + f, known("sorties")),
             &what,
         );
         close(
-            csv.get(g, r, "hommes_pct"),
+            csv.number(g, r, "hommes_pct"),
             share(h, known("sorties_hommes")),
             &what,
         );
         close(
-            csv.get(g, r, "femmes_pct"),
+            csv.number(g, r, "femmes_pct"),
             share(f, known("sorties_femmes")),
             &what,
         );
@@ -470,7 +428,7 @@ fn check_details(csv: &Csv, js: &Json, lines: &[(&str, &str, [u64; 2])]) {
 #[test]
 fn tableau8_of_the_crafted_corpus_in_csv_json_and_text() {
     let dir = crafted();
-    let csv = Csv::of(&dir, &["8", "--year", "2017"]);
+    let csv = TableCsv::tableau(&dir, &["8", "--year", "2017"]);
     assert_eq!(
         csv.header[3..],
         [
@@ -486,7 +444,7 @@ fn tableau8_of_the_crafted_corpus_in_csv_json_and_text() {
     check_details(&csv, &js, TABLEAU8_2017);
     // B and C are one line: 2 of the 3 exits whose sector is known; no line B.
     close(
-        csv.get("secteur", "C", "total_pct"),
+        csv.number("secteur", "C", "total_pct"),
         Some(2.0 / 3.0),
         "B, C",
     );
@@ -494,7 +452,7 @@ fn tableau8_of_the_crafted_corpus_in_csv_json_and_text() {
     assert_eq!(csv.row("secteur", "C")[2], "B, C : Industries");
     let sectors = csv.rows.iter().filter(|r| r[0] == "secteur").count();
     assert_eq!(sectors, 21, "A, B-C, D..U and TOTAL");
-    assert_eq!(csv.get("secteur", "total", "total_pct"), Some(1.0));
+    assert_eq!(csv.number("secteur", "total", "total_pct"), Some(1.0));
     assert_eq!(csv.rows.last().unwrap()[..2], ["mesure", "total"]);
     assert_eq!(
         js["plie"], 2,
@@ -544,7 +502,7 @@ const TABLEAU9_2017: &[(&str, &str, [u64; 2])] = &[
 #[test]
 fn tableau9_of_the_crafted_corpus_in_csv_json_and_text() {
     let dir = crafted();
-    let csv = Csv::of(&dir, &["9", "--year", "2017"]);
+    let csv = TableCsv::tableau(&dir, &["9", "--year", "2017"]);
     let js = json(&dir, &["9", "--year", "2017"]);
     check_details(&csv, &js, TABLEAU9_2017);
     let groups: Vec<&str> = csv.rows.iter().map(|r| r[0].as_str()).collect();
@@ -553,12 +511,12 @@ fn tableau9_of_the_crafted_corpus_in_csv_json_and_text() {
     assert_eq!(groups.iter().filter(|g| **g == "validation").count(), 9);
     assert_eq!(groups.iter().filter(|g| **g == "duree").count(), 5);
     // No man's validation is known: the share is undefined, not 0.
-    assert_eq!(csv.get("validation", "TITRE_EMPLOI", "hommes_pct"), None);
+    assert_eq!(csv.number("validation", "TITRE_EMPLOI", "hommes_pct"), None);
     assert_eq!(
         json_cell(&js, "validation", "total", "hommes_pct"),
         &Json::Null
     );
-    close(csv.get("duree", "6-12", "total_pct"), Some(0.4), "6-12");
+    close(csv.number("duree", "6-12", "total_pct"), Some(0.4), "6-12");
     assert_eq!(js["plie"], 2, "P3's c2 has no detail known");
     assert_eq!(js["sorties_formation"], 6);
 
@@ -582,12 +540,12 @@ fn details_identities(dir: &Dir, period: &[&str], filter: &[&str]) {
     let mut a1: Vec<&str> = vec!["1"];
     a1.extend(period);
     a1.extend(filter);
-    let t1 = Csv::of(dir, &a1);
+    let t1 = TableCsv::tableau(dir, &a1);
     for (t, measure) in [("8", "sorties_emploi"), ("9", "sorties_formation")] {
         let mut args: Vec<&str> = vec![t];
         args.extend(period);
         args.extend(filter);
-        let csv = Csv::of(dir, &args);
+        let csv = TableCsv::tableau(dir, &args);
         let js = json(dir, &args);
         let exits = t1.count("total", "total", measure);
         assert_eq!(js[measure], exits, "tableau {t} {period:?} {filter:?}");
@@ -609,15 +567,18 @@ fn details_identities(dir: &Dir, period: &[&str], filter: &[&str]) {
                 assert_eq!(sum, known, "tableau {t} {g} {c}");
                 assert!(known <= exits, "tableau {t} {g}: {known} known of {exits}");
                 if known == 0 {
-                    assert!(lines.iter().all(|r| csv.get(g, &r[1], col).is_none()));
-                    assert_eq!(csv.get(g, "total", col), None);
+                    assert!(lines.iter().all(|r| csv.number(g, &r[1], col).is_none()));
+                    assert_eq!(csv.number(g, "total", col), None);
                 } else {
-                    let shares: f64 = lines.iter().map(|r| csv.get(g, &r[1], col).unwrap()).sum();
+                    let shares: f64 = lines
+                        .iter()
+                        .map(|r| csv.number(g, &r[1], col).unwrap())
+                        .sum();
                     assert!(
                         (shares - 1.0).abs() < 1e-5,
                         "tableau {t} {g} {col}: {shares}"
                     );
-                    assert_eq!(csv.get(g, "total", col), Some(1.0));
+                    assert_eq!(csv.number(g, "total", col), Some(1.0));
                 }
             }
         }
@@ -631,9 +592,9 @@ fn tableaux8_9_blocks_add_up_and_a_range_sums_its_years() {
     details_identities(&dir, &["--years", "2016..2017"], &[]);
     details_identities(&dir, &["--year", "2017"], &["--filter", "region=SUD"]);
     for t in ["8", "9"] {
-        let y16 = Csv::of(&dir, &[t, "--year", "2016"]);
-        let y17 = Csv::of(&dir, &[t, "--year", "2017"]);
-        let range = Csv::of(&dir, &[t, "--years", "2016..2017"]);
+        let y16 = TableCsv::tableau(&dir, &[t, "--year", "2016"]);
+        let y17 = TableCsv::tableau(&dir, &[t, "--year", "2017"]);
+        let range = TableCsv::tableau(&dir, &[t, "--years", "2016..2017"]);
         for r in &range.rows {
             for c in ["sorties", "sorties_hommes", "sorties_femmes"] {
                 assert_eq!(
@@ -647,10 +608,10 @@ fn tableaux8_9_blocks_add_up_and_a_range_sums_its_years() {
         }
     }
     // 2016: a5 (A, ENTREPRISE, 0, INTERIM, PRO) and a11 (BTP, 12 months), both men.
-    let y16 = Csv::of(&dir, &["8", "--year", "2016"]);
-    assert_eq!(y16.get("secteur", "A", "hommes_pct"), Some(1.0));
-    assert_eq!(y16.get("mesure", "PRO", "femmes_pct"), None);
-    let range = Csv::of(&dir, &["9", "--years", "2016..2017"]);
+    let y16 = TableCsv::tableau(&dir, &["8", "--year", "2016"]);
+    assert_eq!(y16.number("secteur", "A", "hommes_pct"), Some(1.0));
+    assert_eq!(y16.number("mesure", "PRO", "femmes_pct"), None);
+    let range = TableCsv::tableau(&dir, &["9", "--years", "2016..2017"]);
     assert_eq!(
         range.count("duree", "6-12", "sorties_hommes"),
         2,
@@ -662,7 +623,7 @@ fn tableaux8_9_blocks_add_up_and_a_range_sums_its_years() {
 fn tableaux8_9_filtered() {
     let dir = crafted();
     // SUD: b1 alone among exits to employment (C, PUBLIC, size unknown, CDD6, CUI_CAE).
-    let csv = Csv::of(&dir, &["8", "--year", "2017", "--filter", "region=SUD"]);
+    let csv = TableCsv::tableau(&dir, &["8", "--year", "2017", "--filter", "region=SUD"]);
     let js = json(&dir, &["8", "--year", "2017", "--filter", "region=SUD"]);
     check_details(
         &csv,
@@ -674,11 +635,15 @@ fn tableaux8_9_filtered() {
             ("mesure", "CUI_CAE", [0, 1]),
         ],
     );
-    assert_eq!(csv.get("secteur", "C", "hommes_pct"), None);
-    assert_eq!(csv.get("taille", "1-9", "total_pct"), None, "no size known");
+    assert_eq!(csv.number("secteur", "C", "hommes_pct"), None);
+    assert_eq!(
+        csv.number("taille", "1-9", "total_pct"),
+        None,
+        "no size known"
+    );
     assert_eq!(js["plie"], 1);
     // SUD: b2 (BTP, NC, 6 months) and b3 (13 months), both men.
-    let csv = Csv::of(&dir, &["9", "--year", "2017", "--filter", "region=SUD"]);
+    let csv = TableCsv::tableau(&dir, &["9", "--year", "2017", "--filter", "region=SUD"]);
     let js = json(&dir, &["9", "--year", "2017", "--filter", "region=SUD"]);
     check_details(
         &csv,
@@ -691,22 +656,15 @@ fn tableaux8_9_filtered() {
             ("duree", ">12", [1, 0]),
         ],
     );
-    close(csv.get("duree", ">12", "hommes_pct"), Some(0.5), ">12");
+    close(csv.number("duree", ">12", "hommes_pct"), Some(0.5), ">12");
     assert_eq!(js["sorties_formation"], 2);
     // Women only: a8 (Q) and b1 (C), one sector each.
-    let f = Csv::of(&dir, &["8", "--year", "2017", "--filter", "sexe=F"]);
-    close(f.get("secteur", "Q", "total_pct"), Some(0.5), "Q");
-    assert_eq!(f.get("secteur", "Q", "hommes_pct"), None);
+    let f = TableCsv::tableau(&dir, &["8", "--year", "2017", "--filter", "sexe=F"]);
+    close(f.number("secteur", "Q", "total_pct"), Some(0.5), "Q");
+    assert_eq!(f.number("secteur", "Q", "hommes_pct"), None);
 }
 
 // ---- The national corpus against the published figures -------------------------------------
-
-fn reference(name: &str) -> Vec<Vec<String>> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/reference")
-        .join(name);
-    csv_rows(&std::fs::read_to_string(path).expect("reference file"))
-}
 
 fn num(s: &str) -> f64 {
     s.parse().expect("a number")
@@ -719,7 +677,7 @@ fn num(s: &str) -> f64 {
 #[test]
 fn tableau3_of_the_national_corpus_is_near_the_published_one() {
     let dir = national();
-    let ours = Csv::of(dir, &["3", "--year", "2017"]);
+    let ours = TableCsv::tableau(dir, &["3", "--year", "2017"]);
     let mut drifts = Vec::new();
     for row in &reference("plie2017_tableau3.csv")[1..] {
         let (g, c) = (row[0].as_str(), row[1].as_str());
@@ -731,7 +689,7 @@ fn tableau3_of_the_national_corpus_is_near_the_published_one() {
         if g != "toutes" && (got / published - 1.0).abs() > 0.05 {
             drifts.push(format!("{g},{c} parcours: {got} vs {published}"));
         }
-        let (got, want) = (ours.get(g, c, "duree_mois").unwrap(), num(&row[5]));
+        let (got, want) = (ours.number(g, c, "duree_mois").unwrap(), num(&row[5]));
         if (got - want).abs() > 2.0 {
             drifts.push(format!("{g},{c} duree_mois: {got:.2} vs {want}"));
         }
@@ -751,7 +709,7 @@ fn tableaux8_9_of_the_national_corpus_are_near_the_published_ones() {
         ("8", "plie2017_tableau8.csv"),
         ("9", "plie2017_tableau9.csv"),
     ] {
-        let ours = Csv::of(dir, &[t, "--year", "2017"]);
+        let ours = TableCsv::tableau(dir, &[t, "--year", "2017"]);
         let published = reference(file);
         let mut rubrics: Vec<&str> = published[1..].iter().map(|r| r[0].as_str()).collect();
         rubrics.dedup();

@@ -132,3 +132,193 @@ pub fn national() -> &'static Dir {
         dir
     })
 }
+
+/// A table printed by `consolide tableau ... --format csv`, read back: the header (`group`, `row`,
+/// `label`, then one key per column) and the lines, each a (group, row) pair of codes, a label
+/// and one cell per column.
+pub struct TableCsv {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// One line of a [`TableCsv`], whose cells are read by column key; it derefs to its cells.
+#[derive(Clone, Copy)]
+pub struct Line<'a> {
+    header: &'a [String],
+    cells: &'a [String],
+}
+
+impl TableCsv {
+    /// Reads csv text, header first.
+    pub fn parse(text: &str) -> TableCsv {
+        let mut rows = csv_rows(text);
+        assert!(!rows.is_empty(), "no header in the csv:\n{text}");
+        let header = rows.remove(0);
+        TableCsv { header, rows }
+    }
+
+    /// Runs `consolide --db <store> args... --format csv` in `dir`, asserts success and reads
+    /// what it printed.
+    #[track_caller]
+    pub fn run(dir: &Dir, args: &[&str]) -> TableCsv {
+        let args = [args, &["--format", "csv"]].concat();
+        TableCsv::parse(&dir.run(&args).ok())
+    }
+
+    /// [`TableCsv::run`] of `tableau args...`.
+    #[track_caller]
+    pub fn tableau(dir: &Dir, args: &[&str]) -> TableCsv {
+        TableCsv::run(dir, &[&["tableau"], args].concat())
+    }
+
+    /// The column keys, after `group,row,label`.
+    pub fn keys(&self) -> &[String] {
+        &self.header[3..]
+    }
+
+    /// The lines' (group, row) codes, in order.
+    pub fn lines(&self) -> Vec<(String, String)> {
+        self.rows
+            .iter()
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect()
+    }
+
+    /// The lines' row codes, in order.
+    pub fn codes(&self) -> Vec<&str> {
+        self.rows.iter().map(|r| r[1].as_str()).collect()
+    }
+
+    /// The position of the column `key` in the header (and in every line).
+    #[track_caller]
+    pub fn column(&self, key: &str) -> usize {
+        column(&self.header, key)
+    }
+
+    fn line<'a>(&'a self, cells: &'a [String]) -> Line<'a> {
+        Line {
+            header: &self.header,
+            cells,
+        }
+    }
+
+    /// The lines of `group`, in order.
+    pub fn group(&self, group: &str) -> Vec<&[String]> {
+        self.rows
+            .iter()
+            .filter(|r| r[0] == group)
+            .map(Vec::as_slice)
+            .collect()
+    }
+
+    /// The line (group, row).
+    #[track_caller]
+    pub fn row(&self, group: &str, row: &str) -> Line<'_> {
+        let cells = self
+            .rows
+            .iter()
+            .find(|r| r[0] == group && r[1] == row)
+            .unwrap_or_else(|| panic!("no line {group},{row}"));
+        self.line(cells)
+    }
+
+    /// The only line whose row code is `row`, whatever its group: for the tables whose row codes
+    /// are unique (Tableaux 2, 4 and 5).
+    #[track_caller]
+    pub fn coded(&self, row: &str) -> Line<'_> {
+        let mut found = self.rows.iter().filter(|r| r[1] == row);
+        let cells = found.next().unwrap_or_else(|| panic!("no line {row}"));
+        assert!(found.next().is_none(), "more than one line {row}");
+        self.line(cells)
+    }
+
+    /// The cell of (group, row) in the column `key`, as printed (empty when undefined).
+    #[track_caller]
+    pub fn cell(&self, group: &str, row: &str, key: &str) -> &str {
+        self.row(group, row).cell(key)
+    }
+
+    /// The cell of (group, row) in the column `key` as a number, `None` when empty (undefined).
+    #[track_caller]
+    pub fn number(&self, group: &str, row: &str, key: &str) -> Option<f64> {
+        self.row(group, row).number(key)
+    }
+
+    /// The cell of (group, row) in the column `key` as a count; panics when empty.
+    #[track_caller]
+    pub fn count(&self, group: &str, row: &str, key: &str) -> u64 {
+        self.row(group, row).count(key)
+    }
+}
+
+/// The position of the column `key` in `header`.
+#[track_caller]
+fn column(header: &[String], key: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == key)
+        .unwrap_or_else(|| panic!("no column {key} in {header:?}"))
+}
+
+impl<'a> Line<'a> {
+    /// The cell in the column `key`, as printed (empty when undefined).
+    #[track_caller]
+    pub fn cell(&self, key: &str) -> &'a str {
+        &self.cells[column(self.header, key)]
+    }
+
+    /// The cell in the column `key` as a number, `None` when empty (undefined).
+    #[track_caller]
+    pub fn number(&self, key: &str) -> Option<f64> {
+        let cell = self.cell(key);
+        (!cell.is_empty()).then(|| {
+            cell.parse().unwrap_or_else(|_| {
+                panic!(
+                    "{} {} {key}: {cell:?} is not a number",
+                    self.cells[0], self.cells[1]
+                )
+            })
+        })
+    }
+
+    /// The cell in the column `key` as a count; panics when empty.
+    #[track_caller]
+    pub fn count(&self, key: &str) -> u64 {
+        self.number(key).expect("a count") as u64
+    }
+}
+
+impl std::ops::Deref for Line<'_> {
+    type Target = [String];
+
+    fn deref(&self) -> &[String] {
+        self.cells
+    }
+}
+
+/// Runs `consolide --db <store> args... --format json` in `dir`, asserts success and parses what
+/// it printed.
+#[track_caller]
+pub fn json(dir: &Dir, args: &[&str]) -> serde_json::Value {
+    let args = [args, &["--format", "json"]].concat();
+    serde_json::from_str(&dir.run(&args).ok()).expect("json")
+}
+
+/// The row (group, row) of a table printed in json.
+#[track_caller]
+pub fn json_row<'a>(v: &'a serde_json::Value, group: &str, row: &str) -> &'a serde_json::Value {
+    v["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["group"] == group && r["row"] == row)
+        .unwrap_or_else(|| panic!("no json row {group},{row}"))
+}
+
+/// A file of `data/reference` (the published tables) parsed into rows of strings (header first).
+pub fn reference(name: &str) -> Vec<Vec<String>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/reference")
+        .join(name);
+    csv_rows(&std::fs::read_to_string(path).expect("reference file"))
+}
