@@ -14,14 +14,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::{csv_rows, Dir};
-
-fn reference(name: &str) -> Vec<Vec<String>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/reference")
-        .join(name);
-    csv_rows(&std::fs::read_to_string(&path).expect("reference file"))
-}
+use crate::util::{csv_rows, reference, Dir};
 
 fn num(s: &str) -> f64 {
     s.trim().parse().unwrap_or(f64::NAN)
