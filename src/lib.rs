@@ -48,6 +48,7 @@
 //! filter), [`tables`] (the published tables 1 to 10, 1BIS, taux and periodes, each a typed value
 //! and a generic [`Table`]) and [`render`] (text, csv, json, md, and the xlsx workbook).
 
+pub mod analyses;
 mod index;
 mod ingest;
 pub mod model;

@@ -3,6 +3,10 @@
 mod calibration;
 mod cli;
 mod end_to_end;
+mod example_cohortes;
+mod example_comparaison;
+mod example_qpv;
+mod example_reentrees;
 mod generate;
 mod properties;
 mod rules;
