@@ -14,7 +14,7 @@
 //!   carried over into `from` are realistic; only the parcours active in `from..=to` are written.
 //!   Exits after `to` (or today) stay open.
 //! - The characteristics, entry day, duration and exit reason of each year's entrants are the
-//!   coordinates of a scrambled Halton sequence indexed nationally ([`qmc`]): every category of
+//!   coordinates of a scrambled Halton sequence indexed nationally (the `qmc` module): every category of
 //!   the published tables comes out close to its expectation, not with the noise of independent
 //!   draws. The rest (birth month, inactivity months, commune, étapes, exit details, follow-ups)
 //!   comes from ChaCha8 streams.
@@ -185,7 +185,7 @@ pub(crate) struct Chunk {
     pub year: i32,
     pub sub: u32,
     pub entries: u32,
-    /// National index of the chunk's first entrant in its year (see [`qmc`]).
+    /// National index of the chunk's first entrant in its year (see the `qmc` module).
     pub first: u64,
 }
 
