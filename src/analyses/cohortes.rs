@@ -596,3 +596,292 @@ impl Corpus {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{import, ImportOptions, Store};
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    #[test]
+    fn months_are_calendar_months_clamped_to_the_month_end() {
+        assert_eq!(plus_mois(date!(2015 - 08 - 31), 6), date!(2016 - 02 - 29));
+        assert_eq!(plus_mois(date!(2016 - 08 - 31), 6), date!(2017 - 02 - 28));
+        assert_eq!(plus_mois(date!(2016 - 01 - 31), 1), date!(2016 - 02 - 29));
+        assert_eq!(plus_mois(date!(2016 - 01 - 31), 3), date!(2016 - 04 - 30));
+        assert_eq!(plus_mois(date!(2015 - 12 - 31), 24), date!(2017 - 12 - 31));
+        assert_eq!(plus_mois(date!(2015 - 11 - 15), 2), date!(2016 - 01 - 15));
+        assert_eq!(plus_mois(date!(2015 - 03 - 15), 0), date!(2015 - 03 - 15));
+        assert_eq!(plus_mois(date!(2016 - 02 - 29), 12), date!(2017 - 02 - 28));
+        assert_eq!(plus_mois(date!(2016 - 02 - 29), 48), date!(2020 - 02 - 29));
+    }
+
+    #[test]
+    fn dates_are_read_as_yyyy_mm_dd_only() {
+        assert_eq!(date("2017-06-30"), Ok(date!(2017 - 06 - 30)));
+        for bad in [
+            "2017-6-30",
+            "30/06/2017",
+            "2017-02-30",
+            "2017-13-01",
+            "",
+            "2017-06-30-1",
+        ] {
+            assert!(
+                matches!(super::date(bad), Err(QueryError::BadPeriod(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn shares_are_absent_without_entrants_or_observation() {
+        let etat = Etat {
+            sorties_positives: 1,
+            sorties_sans_suite: 0,
+            en_parcours: 2,
+        };
+        let cohorte = |entrants, etat| Cohorte {
+            annee: 2016,
+            valeur: None,
+            entrants,
+            complete: true,
+            horizons: vec![Horizon { mois: 6, etat }],
+        };
+        let c = cohorte(3, Some(etat));
+        assert_eq!(c.part(6, Statut::SortiePositive), Some(1.0 / 3.0));
+        assert_eq!(c.part(6, Statut::EnParcours), Some(2.0 / 3.0));
+        assert_eq!(c.part(12, Statut::EnParcours), None);
+        assert_eq!(cohorte(3, None).part(6, Statut::EnParcours), None);
+        assert_eq!(
+            cohorte(0, Some(Etat::default())).part(6, Statut::EnParcours),
+            None
+        );
+    }
+
+    /// One generated parcours: PLIE, entry, optional (exit, motif code), public, sexe.
+    type Parcours = (usize, Date, Option<(Date, usize)>, usize, usize);
+
+    /// Entries often on a month's last day, exits often exactly on a horizon or a day either
+    /// side of it, so that the boundaries are exercised.
+    fn parcours() -> impl Strategy<Value = Parcours> {
+        let horizon = (0..7usize, -1..=1i64);
+        (
+            (0..2usize, 0..1826i64, any::<bool>()),
+            prop::option::weighted(0.75, (0..1300i64, prop::option::of(horizon), 0..6usize)),
+            0..3usize,
+            0..2usize,
+        )
+            .prop_map(|((plie, e, month_end), x, public, sexe)| {
+                let mut entree = date!(2013 - 01 - 01) + time::Duration::days(e);
+                if month_end {
+                    entree = reference_plus(entree.replace_day(1).unwrap(), 1)
+                        .previous_day()
+                        .unwrap();
+                }
+                let sortie = x.map(|(len, at, m)| {
+                    let x = match at {
+                        Some((k, delta)) => {
+                            let m = [0, 1, 6, 11, 12, 24, 36][k];
+                            (reference_plus(entree, m) + time::Duration::days(delta)).max(entree)
+                        }
+                        None => entree + time::Duration::days(len),
+                    };
+                    (x, m)
+                });
+                (plie, entree, sortie, public, sexe)
+            })
+    }
+
+    /// `m` months after `d`, written differently from [`plus_mois`]: month by month, then the
+    /// day of entry or the latest day that exists.
+    fn reference_plus(d: Date, m: u32) -> Date {
+        let (mut y, mut mo) = (d.year(), u8::from(d.month()));
+        for _ in 0..m {
+            mo += 1;
+            if mo == 13 {
+                (y, mo) = (y + 1, 1);
+            }
+        }
+        (1..=d.day())
+            .rev()
+            .find_map(|day| Date::from_calendar_date(y, Month::try_from(mo).unwrap(), day).ok())
+            .unwrap()
+    }
+
+    const PUBLICS: [&str; 3] = ["DELD", "RSA", "AUTRE"];
+    const MOTIFS: [&str; 6] = [
+        "EMPLOI",
+        "FORMATION",
+        "AUTRE_POSITIVE",
+        "ABANDON",
+        "DEMENAGEMENT_DECES_RETRAITE",
+        "AUTRE_SANS_SUITE",
+    ];
+
+    fn corpus_of(rows: &[Parcours]) -> (tempfile::TempDir, Corpus) {
+        let dir = tempfile::tempdir().unwrap();
+        let t = dir.path().join("t");
+        std::fs::create_dir(&t).unwrap();
+        let mut csv = "plie,participant,entree,sortie,motif_sortie,sexe,naissance,public,\
+                       inscrit_pe,th,niveau\n"
+            .to_owned();
+        for (k, (plie, e, x, public, sexe)) in rows.iter().enumerate() {
+            let (x, m) = x.map_or((String::new(), ""), |(x, m)| (x.to_string(), MOTIFS[m]));
+            csv += &format!(
+                "P{plie},p{k},{e},{x},{m},{},1980-01,{},1,0,V\n",
+                ["H", "F"][*sexe],
+                PUBLICS[*public]
+            );
+        }
+        std::fs::write(t.join("parcours.csv"), csv).unwrap();
+        let db = dir.path().join("s.redb");
+        let summary = import(&db, &[t], &ImportOptions::now()).unwrap();
+        assert!(!summary.refused(), "{summary:?}");
+        let corpus = Corpus::load(&Store::open(&db).unwrap()).unwrap();
+        (dir, corpus)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Every figure equals a plain count over the generated rows, following the module doc
+        /// word for word; exits never decrease with the horizon; observed horizons are a prefix.
+        #[test]
+        fn cohorts_are_plain_counts(
+            rows in prop::collection::vec(parcours(), 1..60),
+            mois in prop::collection::vec(prop::sample::select(vec![0u32, 1, 6, 11, 12, 24, 36, 60]), 1..5),
+            par in prop::sample::select(vec![None, Some(Dimension::Public), Some(Dimension::Sexe), Some(Dimension::Plie)]),
+            rsa_only in any::<bool>(),
+        ) {
+            let (_dir, corpus) = corpus_of(&rows);
+            let mut filter = Filter::none();
+            if rsa_only {
+                filter = filter.with(Dimension::Public, &["RSA"]);
+            }
+            let got = corpus
+                .cohortes(&CohortQuery { mois: mois.clone(), par, filter, ..CohortQuery::default() })
+                .unwrap();
+
+            // The window of the whole store, from the rows.
+            let last = rows.iter().map(|r| r.2.map_or(r.1, |x| x.0.max(r.1))).max().unwrap();
+            let fin = dec31(last.year());
+            let debut = jan1(rows.iter().filter_map(|r| r.2).map(|x| x.0).min()
+                .unwrap_or_else(|| rows.iter().map(|r| r.1).min().unwrap()).year());
+            prop_assert_eq!(got.fin_observation, fin);
+            prop_assert_eq!(got.debut_observation, debut);
+            prop_assert_eq!(got.entrees, Period::years(debut.year(), fin.year()).unwrap());
+            let mut sorted = mois.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            prop_assert_eq!(&got.mois, &sorted);
+
+            let kept: Vec<&Parcours> = rows.iter().filter(|r| !rsa_only || r.3 == 1).collect();
+            let label = |r: &Parcours| match par {
+                Some(Dimension::Public) => PUBLICS[r.3].to_owned(),
+                Some(Dimension::Sexe) => ["H", "F"][r.4].to_owned(),
+                Some(_) => format!("P{}", r.0),
+                None => unreachable!(),
+            };
+            let years = got.entrees.last - got.entrees.first + 1;
+            prop_assert_eq!(got.cohortes.len(), years as usize * (1 + got.valeurs.len()));
+            let plies: std::collections::BTreeSet<usize> = kept.iter()
+                .filter(|r| (got.entrees.first..=got.entrees.last).contains(&r.1.year()))
+                .map(|r| r.0).collect();
+            prop_assert_eq!(got.plies, plies.len());
+            for c in &got.cohortes {
+                let of_year: Vec<&&Parcours> = kept.iter().filter(|r| r.1.year() == c.annee).collect();
+                let bound = of_year.iter().map(|r| r.1).max().unwrap_or_else(|| dec31(c.annee));
+                let cohort: Vec<&&Parcours> = of_year.iter().copied()
+                    .filter(|r| c.valeur.as_ref().is_none_or(|v| *v == label(r))).collect();
+                prop_assert_eq!(c.entrants, cohort.len() as u64);
+                prop_assert_eq!(c.complete, jan1(c.annee) >= debut);
+                let mut before = (0, 0);
+                let mut observed_so_far = true;
+                for (h, &m) in c.horizons.iter().zip(&sorted) {
+                    prop_assert_eq!(h.mois, m);
+                    let observed = c.complete && reference_plus(bound, m) <= fin;
+                    prop_assert_eq!(h.etat.is_some(), observed, "{} {:?} {}", c.annee, c.valeur, m);
+                    prop_assert!(observed_so_far || !observed, "observed horizons are a prefix");
+                    observed_so_far = observed;
+                    let Some(etat) = h.etat else { continue };
+                    let exited = |set: std::ops::Range<usize>| cohort.iter()
+                        .filter(|r| r.2.is_some_and(|(x, motif)| {
+                            x <= reference_plus(r.1, m) && set.contains(&motif)
+                        }))
+                        .count() as u64;
+                    prop_assert_eq!(etat.sorties_positives, exited(0..3));
+                    prop_assert_eq!(etat.sorties_sans_suite, exited(3..6));
+                    prop_assert_eq!(
+                        etat.sorties_positives + etat.sorties_sans_suite + etat.en_parcours,
+                        c.entrants
+                    );
+                    prop_assert!(etat.sorties_positives >= before.0 && etat.sorties_sans_suite >= before.1);
+                    before = (etat.sorties_positives, etat.sorties_sans_suite);
+                }
+            }
+            // With a split, the values add up to the total (every row has a public, sex, PLIE).
+            if par.is_some() {
+                for annee in got.entrees.first..=got.entrees.last {
+                    let total = got.cohorte(annee, None).unwrap();
+                    let sum: u64 = got.valeurs.iter()
+                        .map(|v| got.cohorte(annee, Some(v)).unwrap().entrants).sum();
+                    prop_assert_eq!(sum, total.entrants);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn outcome_dimensions_and_empty_horizons_are_refused() {
+        let rows = [(0, date!(2016 - 03 - 01), None, 0, 0)];
+        let (_dir, corpus) = corpus_of(&rows);
+        for d in [
+            Dimension::AnneeEntree,
+            Dimension::AnneeSortie,
+            Dimension::MotifSortie,
+        ] {
+            let q = CohortQuery {
+                par: Some(d),
+                ..CohortQuery::default()
+            };
+            assert!(matches!(
+                corpus.cohortes(&q),
+                Err(QueryError::UnknownDimension { .. })
+            ));
+        }
+        for mois in [vec![], vec![6, MOIS_MAX + 1]] {
+            let q = CohortQuery {
+                mois,
+                ..CohortQuery::default()
+            };
+            assert!(matches!(corpus.cohortes(&q), Err(QueryError::BadPeriod(_))));
+        }
+        let q = CohortQuery {
+            entrees: Some(Period {
+                first: 1980,
+                last: 2016,
+            }),
+            ..CohortQuery::default()
+        };
+        assert!(matches!(corpus.cohortes(&q), Err(QueryError::BadPeriod(_))));
+        // One open parcours: the window is its year, nothing is observed past 31/12/2016.
+        let c = corpus.cohortes(&CohortQuery::default()).unwrap();
+        assert_eq!(c.entrees, Period::year(2016));
+        assert_eq!(c.debut_observation, date!(2016 - 01 - 01));
+        let h = c.cohorte(2016, None).unwrap().horizon(6).unwrap();
+        assert_eq!(
+            h.etat,
+            Some(Etat {
+                sorties_positives: 0,
+                sorties_sans_suite: 0,
+                en_parcours: 1
+            })
+        );
+        assert_eq!(
+            c.cohorte(2016, None).unwrap().horizon(12).unwrap().etat,
+            None
+        );
+    }
+}
