@@ -441,8 +441,10 @@ impl Corpus {
                     .map(|x| x.code())
                     .collect::<Vec<_>>()
                     .join(", ");
-                return Err(QueryError::UnknownDimension {
-                    name: d.code().to_owned(),
+                return Err(QueryError::DimensionNotAllowed {
+                    name: d.code(),
+                    why:
+                        "a cohort is split by a characteristic at entry, not by its year or outcome",
                     valid,
                 });
             }
@@ -848,7 +850,7 @@ mod tests {
             };
             assert!(matches!(
                 corpus.cohortes(&q),
-                Err(QueryError::UnknownDimension { .. })
+                Err(QueryError::DimensionNotAllowed { .. })
             ));
         }
         for mois in [vec![], vec![6, MOIS_MAX + 1]] {

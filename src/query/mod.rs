@@ -34,6 +34,12 @@ pub enum QueryError {
     BadFilter(String),
     #[error("bad period: {0}")]
     BadPeriod(String),
+    #[error("dimension {name} cannot be used here ({why}); valid dimensions: {valid}")]
+    DimensionNotAllowed {
+        name: &'static str,
+        why: &'static str,
+        valid: String,
+    },
     #[error("the same dimension {0} cannot be both rows and columns")]
     SameDimension(&'static str),
     #[error(

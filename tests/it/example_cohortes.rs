@@ -279,7 +279,7 @@ fn crafted_text_and_errors() {
     for (args, message) in [
         (
             &["--par", "motif_sortie"][..],
-            "unknown dimension \"motif_sortie\"",
+            "dimension motif_sortie cannot be used here",
         ),
         (
             &["--par", "public", "--filter", "public=XX"][..],
