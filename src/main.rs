@@ -312,13 +312,13 @@ fn tableau(
         return consolide::render::xlsx::write(path, &consolidation, corpus.plies())
             .map_err(|e| Failure::Storage(format!("cannot write {}: {e}", path.display())));
     }
-    let mut text = consolide::render::tables(&consolidation.tables, format);
     for (t, why) in &consolidation.omitted {
         eprintln!("note: tableau {} left out: {why}", t.code());
     }
-    if which.is_some() {
-        text = consolide::render::table(&consolidation.tables[0], format);
-    }
+    let text = match which {
+        Some(_) => consolide::render::table(&consolidation.tables[0], format),
+        None => consolide::render::tables(&consolidation.tables, format),
+    };
     emit(output, &text)
 }
 

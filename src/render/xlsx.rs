@@ -25,11 +25,11 @@ fn sheet_name(t: &Table) -> String {
 /// When the data were imported: the newest import among the PLIE of the store.
 fn data_date(plies: &[PlieRecord]) -> String {
     match plies.iter().map(|p| p.imported_at).max() {
-        Some(t) => format!(
-            "importées le {} ({} PLIE dans la base)",
-            &timestamp(t)[..10],
-            plies.len()
-        ),
+        Some(t) => {
+            let stamp = timestamp(t);
+            let day = stamp.get(..10).unwrap_or(&stamp);
+            format!("importées le {day} ({} PLIE dans la base)", plies.len())
+        }
         None => "base vide".into(),
     }
 }
