@@ -369,39 +369,6 @@ fn day_number(date: Date) -> i64 {
     i64::from(date.to_julian_day()) - i64::from(jan1(FIRST_YEAR).to_julian_day())
 }
 
-/// The earliest exit, earliest entry and latest entry or exit day of the whole store.
-fn window(corpus: &Corpus) -> Option<(Option<u16>, u16, u16)> {
-    corpus
-        .chunks
-        .par_iter()
-        .map(|c| {
-            let first_exit = c
-                .raw
-                .sortie
-                .iter()
-                .copied()
-                .filter(|&x| x != u16::MAX)
-                .min();
-            let first_entry = c.raw.entree.iter().copied().min()?;
-            let last = c
-                .raw
-                .entree
-                .iter()
-                .chain(c.raw.sortie.iter().filter(|&&x| x != u16::MAX))
-                .copied()
-                .max()?;
-            Some((first_exit, first_entry, last))
-        })
-        .flatten()
-        .reduce_with(|a, b| {
-            let exit = match (a.0, b.0) {
-                (Some(x), Some(y)) => Some(x.min(y)),
-                (x, y) => x.or(y),
-            };
-            (exit, a.1.min(b.1), a.2.max(b.2))
-        })
-}
-
 /// Counts of one chunk or of several merged.
 struct Counts {
     /// Per (year, slot) (slot 0 the total, 1 + value index): entrants, then per horizon the
@@ -453,17 +420,14 @@ impl Corpus {
             None => None,
         };
 
-        let seen = window(self);
         let day = |d: u16| Day(d).date();
-        let debut = query.debut_observation.unwrap_or_else(|| match seen {
-            Some((Some(x), _, _)) => jan1(day(x).year()),
-            Some((None, e, _)) => jan1(day(e).year()),
-            None => jan1(FIRST_YEAR),
-        });
-        let fin = query.fin_observation.unwrap_or_else(|| match seen {
-            Some((_, _, last)) => dec31(day(last).year()),
-            None => dec31(FIRST_YEAR),
-        });
+        let seen = self.annees_observees();
+        let debut = query
+            .debut_observation
+            .unwrap_or_else(|| jan1(seen.map_or(FIRST_YEAR, |p| p.first)));
+        let fin = query
+            .fin_observation
+            .unwrap_or_else(|| dec31(seen.map_or(FIRST_YEAR, |p| p.last)));
         let entrees = match query.entrees {
             Some(p) => p,
             None => Period::years(debut.year(), fin.year()).map_err(|_| {

@@ -256,16 +256,14 @@ impl Corpus {
     }
 }
 
-/// The years a comparison covers when none are given: the last four years of the data (the years
-/// with a parcours entry or exit in the store), or fewer when the data cover fewer; `None` for a
-/// store without parcours. For the national corpus, 2014..2017.
+/// The years a comparison covers when none are given: the last four years the data cover
+/// ([`Corpus::annees_observees`]), or fewer when they cover fewer; `None` for a store without
+/// parcours. For the national corpus, 2014..2017.
 pub fn annees_par_defaut(corpus: &Corpus) -> Option<Period> {
-    let years = corpus.plies().iter().filter_map(|p| p.years);
-    let first = years.clone().map(|(a, _)| a).min()?;
-    let last = years.map(|(_, b)| b).max()?;
+    let observed = corpus.annees_observees()?;
     Some(Period {
-        first: first.max(last - 3),
-        last,
+        first: observed.first.max(observed.last - 3),
+        last: observed.last,
     })
 }
 

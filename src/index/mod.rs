@@ -192,6 +192,41 @@ impl Corpus {
         &self.plies
     }
 
+    /// The years the data cover: from the year of the earliest exit (a transfer carries the
+    /// parcours still active when its coverage starts, so earlier entry years are only partly
+    /// there; the year of the earliest entry when nothing has exited) to the year of the latest
+    /// entry or exit. `None` without parcours. The default span of multi-year figures.
+    pub fn annees_observees(&self) -> Option<crate::query::Period> {
+        use rayon::prelude::*;
+        let (first_exit, first_entry, last) = self
+            .chunks
+            .par_iter()
+            .map(|c| {
+                let exits = c.annee_sortie.iter().copied().filter(|&x| x != OPEN);
+                let (first_exit, last_exit) =
+                    exits.fold((OPEN, 0), |(a, b), x| (a.min(x), b.max(x)));
+                let last_entry = c.annee_entree.iter().copied().max().unwrap_or(0);
+                (first_exit, c.min_entree, last_exit.max(last_entry))
+            })
+            .reduce(
+                || (OPEN, OPEN, 0),
+                |a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2)),
+            );
+        if first_entry == OPEN {
+            return None;
+        }
+        let first = if first_exit == OPEN {
+            first_entry
+        } else {
+            first_exit
+        };
+        let year = |code: u8| FIRST_YEAR + i32::from(code);
+        Some(crate::query::Period {
+            first: year(first),
+            last: year(last),
+        })
+    }
+
     /// How many parcours the snapshot holds.
     pub fn parcours(&self) -> u64 {
         self.chunks.iter().map(|c| c.len() as u64).sum()

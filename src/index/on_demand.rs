@@ -105,7 +105,16 @@ impl Corpus {
             for (p, chunks) in per_plie.into_iter().enumerate() {
                 let mut seen: HashMap<String, u32> = HashMap::new();
                 for (k, keys) in chunks.into_iter().enumerate() {
-                    let chunk = &self.chunks[first[p] + k];
+                    let chunk = self
+                        .chunks
+                        .get(first[p].wrapping_add(k))
+                        .filter(|c| c.plie as usize == p)
+                        .ok_or_else(|| {
+                            StoreError::Corrupt(format!(
+                                "PLIE {}: keys chunk {k} has no parcours chunk",
+                                self.plies[p].plie
+                            ))
+                        })?;
                     if keys.participant.len() != chunk.len() {
                         return Err(StoreError::Corrupt(format!(
                             "PLIE {}: keys chunk {k} has {} rows, its parcours chunk {}",
@@ -123,6 +132,8 @@ impl Corpus {
                     }
                 }
             }
+            // Every chunk got its keys (read_keys reads as many keys chunks as parcours chunks);
+            // u32::MAX is left only between chunks, on row numbers no parcours has.
             Ok(ids)
         })
     }

@@ -150,7 +150,7 @@ pub struct Consolidation {
 }
 
 /// The years of the multi-year tables when none are given: the four ending with `period`'s last,
-/// from the first year with data.
+/// not before the first year the data cover ([`Corpus::annees_observees`]).
 pub fn pluriannuel_default(period: Period, first_data_year: Option<i32>) -> Period {
     let first = (period.last - 3).max(first_data_year.unwrap_or(period.first));
     Period {
@@ -171,7 +171,7 @@ impl Corpus {
         pluriannuel: Option<Period>,
         filter: &Filter,
     ) -> Result<Consolidation, crate::Error> {
-        let first_data_year = self.plies.iter().filter_map(|p| p.years).map(|y| y.0).min();
+        let first_data_year = self.annees_observees().map(|p| p.first);
         let pluriannuel =
             pluriannuel.unwrap_or_else(|| pluriannuel_default(period, first_data_year));
         let mut all = Consolidation {
@@ -206,6 +206,7 @@ impl Corpus {
         period: Period,
         filter: &Filter,
     ) -> Result<Table, crate::Error> {
+        Period::years(period.first, period.last)?;
         // One column (and, for 1BIS, one scan) per year: a range is a few years, not centuries.
         const MAX_YEARS: i32 = 50;
         if tableau.multi_year() && period.last - period.first >= MAX_YEARS {

@@ -113,11 +113,21 @@ pub struct Periodes {
 }
 
 impl Periodes {
-    /// From the first period's start to the last one's end.
+    /// From the earliest period's start to the latest one's end.
     pub fn span(&self) -> Period {
         Period {
-            first: self.periodes[0].period.first,
-            last: self.periodes[self.periodes.len() - 1].period.last,
+            first: self
+                .periodes
+                .iter()
+                .map(|p| p.period.first)
+                .min()
+                .unwrap_or(0),
+            last: self
+                .periodes
+                .iter()
+                .map(|p| p.period.last)
+                .max()
+                .unwrap_or(0),
         }
     }
 
@@ -195,13 +205,19 @@ fn column_key(p: Period) -> String {
 impl Corpus {
     /// The periods `periodes` side by side, restricted by `filter`.
     pub fn periodes(&self, periodes: &[Period], filter: &Filter) -> Result<Periodes, QueryError> {
-        let (Some(first), Some(last)) = (periodes.first(), periodes.last()) else {
+        if periodes.is_empty() {
             let (first, _) = super::PERIODES_FSE[0];
             return Err(QueryError::BadPeriod(format!(
                 "no programming period to compare: the first ESF period starts in {first}"
             )));
-        };
-        let span = Period::years(first.first, last.last)?;
+        }
+        let span = Period::years(
+            periodes.iter().map(|p| p.first).min().expect("not empty"),
+            periodes.iter().map(|p| p.last).max().expect("not empty"),
+        )?;
+        if let Some(p) = periodes.iter().find(|p| p.first > p.last) {
+            return Err(QueryError::BadPeriod(format!("{p} ends before it starts")));
+        }
         let categories = Categories::of(PERIODES_CARACTERISTIQUES.iter().map(|c| c.0));
         let groupings = categories.groupings();
         let mut figures = Vec::new();

@@ -115,8 +115,8 @@ impl Tableau1 {
         table.push_heading("inactivite", "Durée d'inactivité");
         table.push_note(
             "inactivite_moyenne_mois",
-            "Durée moyenne d'inactivité à l'entrée (mois)",
-            Cell::Decimal(self.inactivite_moyenne_mois(), 1),
+            "Durée moyenne d'inactivité des participants PLIE (en mois)",
+            Cell::Decimal(self.inactivite_moyenne_mois(), 2),
         );
         table
     }

@@ -200,6 +200,8 @@ pub struct Indicateur {
     pub valeur_centiemes: i64,
     /// How many PLIE reported it.
     pub plies: usize,
+    /// How many reports (PLIE × year) it sums: `plies` for a single year.
+    pub rapports: usize,
 }
 
 impl Indicateur {
@@ -208,9 +210,10 @@ impl Indicateur {
         (self.plies > 0).then(|| self.valeur_centiemes as f64 / 100.0)
     }
 
-    /// The mean per PLIE that reported it; `None` when none did.
+    /// The mean per PLIE and year that reported it (per PLIE for a single year, so that staff or
+    /// FTE do not grow with the length of a range); `None` when none did.
     pub fn moyenne_par_plie(&self) -> Option<f64> {
-        self.valeur().map(|v| v / self.plies as f64)
+        self.valeur().map(|v| v / self.rapports as f64)
     }
 }
 
@@ -284,13 +287,15 @@ impl Corpus {
         let scope = self.annex_scope("10", "activite.csv", filter)?;
         let annexes = self.annexes(store)?;
         // Per code: the sum and the PLIE that reported it.
-        let mut sums: HashMap<&str, (i64, usize)> = HashMap::new();
+        // Per code: the sum, the PLIE and the (PLIE, year) reports.
+        let mut sums: HashMap<&str, (i64, usize, usize)> = HashMap::new();
         let mut plies = 0;
         for (p, annex) in annexes.iter().enumerate() {
             if !scope[p] {
                 continue;
             }
             let mut seen: HashSet<&str> = HashSet::new();
+            let mut reports: HashSet<(&str, i32)> = HashSet::new();
             for (annee, code, valeur) in &annex.activite {
                 if !in_period(period, *annee) {
                     continue;
@@ -300,32 +305,35 @@ impl Corpus {
                 if seen.insert(code.as_str()) {
                     sum.1 += 1;
                 }
+                if reports.insert((code.as_str(), *annee)) {
+                    sum.2 += 1;
+                }
             }
             plies += usize::from(!seen.is_empty());
         }
         let mut indicateurs: Vec<Indicateur> = ACTIVITE_INDICATEURS
             .iter()
             .map(|&(code, label)| {
-                let (valeur, plies) = sums.remove(code).unwrap_or_default();
+                let (valeur, plies, rapports) = sums.remove(code).unwrap_or_default();
                 Indicateur {
                     code: code.to_owned(),
                     label: Some(label),
                     valeur_centiemes: valeur,
                     plies,
+                    rapports,
                 }
             })
             .collect();
-        let others: BTreeMap<&str, (i64, usize)> = sums.into_iter().collect();
-        indicateurs.extend(
-            others
-                .into_iter()
-                .map(|(code, (valeur, plies))| Indicateur {
-                    code: code.to_owned(),
-                    label: None,
-                    valeur_centiemes: valeur,
-                    plies,
-                }),
-        );
+        let others: BTreeMap<&str, (i64, usize, usize)> = sums.into_iter().collect();
+        indicateurs.extend(others.into_iter().map(|(code, (valeur, plies, rapports))| {
+            Indicateur {
+                code: code.to_owned(),
+                label: None,
+                valeur_centiemes: valeur,
+                plies,
+                rapports,
+            }
+        }));
         Ok(Tableau10 {
             period,
             filter: filter.clone(),

@@ -184,6 +184,8 @@ impl Tableau1bis {
 impl Corpus {
     /// Tableau 1BIS over `period`, restricted by `filter`.
     pub fn tableau1bis(&self, period: Period, filter: &Filter) -> Result<Tableau1bis, QueryError> {
+        // A period built by hand (its fields are public) may run backwards.
+        Period::years(period.first, period.last)?;
         let yearly: Vec<Tableau1> = (period.first..=period.last)
             .map(|y| self.tableau1(Period::year(y), filter))
             .collect::<Result<_, _>>()?;

@@ -19,10 +19,11 @@
 //!   each by the sex of its own parcours.)
 //! - Activity in the period and filters are Tableau 2's (an étape without `fin` ends with its
 //!   parcours; any parcours filter applies through the étape's parcours).
-//! - PLIE counted: Tableau 4, those with at least one étape (of any type) active in the period
-//!   after filters, i.e. that sent étapes for the period; Tableau 5, those with at least one
+//! - PLIE counted (MEASURES.md, a table fed by the optional étapes file): for both tables, those
+//!   with at least one étape (of any type) active in the period after filters, i.e. that sent
+//!   étapes for the period. Tableau 5 adds the note `plie_financement`: those with at least one
 //!   étape funded by the PLIE active in the period, the PLIE that record which étapes they fund
-//!   (the report's « 66 répondants »).
+//!   (what the report's « 66 répondants » counts).
 
 use super::tableau2::{active_etapes, corrupt};
 use super::{Cell, Column, Row, Table};
@@ -46,6 +47,8 @@ const STRUCTURES: [(Structure, EtapeType, &str); 6] = [
 struct Participants {
     lines: [[u64; 2]; 7],
     plies: usize,
+    /// PLIE with an étape funded by the PLIE active in the period.
+    plies_financement: usize,
 }
 
 impl Participants {
@@ -81,15 +84,18 @@ impl Participants {
     ) -> Result<Participants, crate::Error> {
         let found = active_etapes(corpus, store, period, filter)?;
         let ids = corpus.participants(store)?;
-        let mut plies = vec![false; corpus.plies.len()];
+        // Per PLIE: sent étapes for the period, records which étapes it funds.
+        let mut plies = vec![[false; 2]; corpus.plies.len()];
         // (participant, global row, structure line, sex) of every étape that counts.
         let mut seen: Vec<(u32, u32, u8, u8)> = Vec::new();
         for &k in &found.active {
-            if funded_only && found.etapes.finance_plie[k as usize] == 0 {
+            let (chunk, i) = found.parcours(corpus, k);
+            let funded = found.etapes.finance_plie[k as usize] != 0;
+            plies[chunk.plie as usize][0] = true;
+            plies[chunk.plie as usize][1] |= funded;
+            if funded_only && !funded {
                 continue;
             }
-            let (chunk, i) = found.parcours(corpus, k);
-            plies[chunk.plie as usize] = true;
             let etape = found.etapes.etape[k as usize];
             let Some(line) = STRUCTURES.iter().position(|(_, t, _)| *t as u8 == etape) else {
                 continue;
@@ -103,7 +109,8 @@ impl Participants {
         }
         seen.sort_unstable();
         let mut out = Participants {
-            plies: plies.iter().filter(|&&p| p).count(),
+            plies: plies.iter().filter(|p| p[0]).count(),
+            plies_financement: plies.iter().filter(|p| p[1]).count(),
             ..Participants::default()
         };
         for person in seen.chunk_by(|a, b| a.0 == b.0) {
@@ -244,8 +251,10 @@ impl Corpus {
 pub struct Tableau5 {
     pub period: Period,
     pub filter: Filter,
-    /// PLIE with at least one étape funded by the PLIE active in the period after filters.
+    /// PLIE with at least one étape active in the period after filters.
     pub plies: usize,
+    /// PLIE with at least one étape funded by the PLIE active in the period after filters.
+    pub plies_financement: usize,
     counts: Participants,
 }
 
@@ -254,12 +263,18 @@ participants_api!(Tableau5);
 impl Tableau5 {
     /// The table as printed, as [`Tableau4::to_table`].
     pub fn to_table(&self) -> Table {
-        self.counts.to_table(
+        let mut table = self.counts.to_table(
             "5",
             "Tableau 5 — participants en étapes ACI et SIAE financées",
             self.period,
             &self.filter,
-        )
+        );
+        table.push_note(
+            "plie_financement",
+            "PLIE indiquant les étapes qu'ils financent",
+            Cell::Count(self.plies_financement as u64),
+        );
+        table
     }
 }
 
@@ -276,6 +291,7 @@ impl Corpus {
             period,
             filter: filter.clone(),
             plies: counts.plies,
+            plies_financement: counts.plies_financement,
             counts,
         })
     }

@@ -20,9 +20,9 @@
 //!   had none. FORMAT.md codes that `AUCUNE`, a known detail, so it is printed as a sixth line
 //!   "Sans mesure" and the block adds up to 100 % like the others.
 //! - A share whose denominator is zero (no exit of that sex with the detail known) is absent.
-//! - The PLIE counted are those with at least one exit to employment in the period, after filters,
-//!   with at least one of the five details known: the details are the optional part of the
-//!   transfer this table is fed by.
+//! - The PLIE counted are, as for every table built from parcours (MEASURES.md), those with a
+//!   parcours active in the period after filters; the note `plie_details` gives how many of them
+//!   reported at least one detail of an exit to employment in the period.
 //!
 //! [`Repartition`] and the scan of exits with their details are shared with Tableau 9.
 
@@ -142,7 +142,7 @@ pub(super) fn details_table(
     title: &str,
     period: Period,
     filter: &Filter,
-    plies: usize,
+    (plies, plies_details): (usize, usize),
     blocs: &[&Repartition],
     note: (&str, &str, u64),
 ) -> Table {
@@ -161,6 +161,11 @@ pub(super) fn details_table(
         table.rows.extend(b.rows());
     }
     table.push_note(note.0, note.1, Cell::Count(note.2));
+    table.push_note(
+        "plie_details",
+        "PLIE ayant renseigné le détail de ces sorties",
+        Cell::Count(plies_details as u64),
+    );
     table
 }
 
@@ -170,8 +175,11 @@ pub(super) struct Details {
     pub counts: Vec<Vec<[u64; 2]>>,
     /// Every exit of the motif in the period after filters, detail known or not: [hommes, femmes].
     pub sorties: [u64; 2],
-    /// PLIE with at least one such exit with a detail known.
+    /// PLIE with a parcours active in the period after filters (MEASURES.md's count for a table
+    /// built from parcours).
     pub plies: usize,
+    /// PLIE with at least one exit of the motif with a detail known.
+    pub plies_details: usize,
 }
 
 /// Counts the exits of `motif` in `period` passing `filter` by the value `value(chunk, i, block)`
@@ -193,6 +201,7 @@ where
         counts: sizes.iter().map(|&n| vec![[0; 2]; n]).collect(),
         sorties: [0; 2],
         plies: 0,
+        plies_details: 0,
     };
     let per_plie = corpus
         .chunks
@@ -203,10 +212,15 @@ where
                 && (c.max_sortie == OPEN || i32::from(c.max_sortie) >= first)
         })
         .fold(
-            || (empty(), vec![false; corpus.plies.len()]),
+            || (empty(), vec![[false; 2]; corpus.plies.len()]),
             |(mut d, mut plies), chunk| {
                 for i in 0..chunk.len() {
                     let x = chunk.annee_sortie[i];
+                    let active = i32::from(chunk.annee_entree[i]) <= last
+                        && (x == OPEN || i32::from(x) >= first);
+                    if active && !plies[chunk.plie as usize][0] && rf.row(chunk, i) {
+                        plies[chunk.plie as usize][0] = true;
+                    }
                     if x == OPEN
                         || !(first..=last).contains(&i32::from(x))
                         || chunk.raw.motif[i] != motif as u8
@@ -219,7 +233,7 @@ where
                     for (b, counts) in d.counts.iter_mut().enumerate() {
                         if let Some(v) = value(chunk, i, b).filter(|&v| v < counts.len()) {
                             counts[v][sexe] += 1;
-                            plies[chunk.plie as usize] = true;
+                            plies[chunk.plie as usize][1] = true;
                         }
                     }
                 }
@@ -227,7 +241,7 @@ where
             },
         )
         .reduce(
-            || (empty(), vec![false; corpus.plies.len()]),
+            || (empty(), vec![[false; 2]; corpus.plies.len()]),
             |(mut a, mut pa), (b, pb)| {
                 for (ca, cb) in a.counts.iter_mut().zip(&b.counts) {
                     for (x, y) in ca.iter_mut().zip(cb) {
@@ -237,12 +251,16 @@ where
                 }
                 a.sorties[0] += b.sorties[0];
                 a.sorties[1] += b.sorties[1];
-                pa.iter_mut().zip(&pb).for_each(|(x, y)| *x |= y);
+                for (x, y) in pa.iter_mut().zip(&pb) {
+                    x[0] |= y[0];
+                    x[1] |= y[1];
+                }
                 (a, pa)
             },
         );
     let (mut details, plies) = per_plie;
-    details.plies = plies.iter().filter(|&&p| p).count();
+    details.plies = plies.iter().filter(|p| p[0]).count();
+    details.plies_details = plies.iter().filter(|p| p[1]).count();
     Ok(details)
 }
 
@@ -332,8 +350,10 @@ pub(super) fn values<T: Copy>(
 pub struct Tableau8 {
     pub period: Period,
     pub filter: Filter,
-    /// PLIE with an exit to employment in the period, after filters, with a detail known.
+    /// PLIE with a parcours active in the period, after filters.
     pub plies: usize,
+    /// PLIE with an exit to employment in the period, after filters, with a detail known.
+    pub plies_details: usize,
     /// Exits to employment in the period after filters, detail known or not.
     pub sorties_emploi_hommes: u64,
     pub sorties_emploi_femmes: u64,
@@ -370,7 +390,7 @@ impl Tableau8 {
             "Tableau 8 — analyse des sorties sur emploi 6 mois",
             self.period,
             &self.filter,
-            self.plies,
+            (self.plies, self.plies_details),
             &self.blocs(),
             (
                 "sorties_emploi",
@@ -406,6 +426,7 @@ impl Corpus {
             period,
             filter: filter.clone(),
             plies: d.plies,
+            plies_details: d.plies_details,
             sorties_emploi_hommes: d.sorties[0],
             sorties_emploi_femmes: d.sorties[1],
             sections_naf,

@@ -5,8 +5,8 @@
 //! length band — each give, for all, men and women, how many exits have each value and their
 //! share of the exits whose detail is known. It is laid out like Tableau 8 (see its module for
 //! the shared decisions: counts beside shares, the TOTAL line's count is the number known, a share
-//! over nothing is absent, the PLIE counted are those with an exit of the period with a detail
-//! known); the note `sorties_formation` gives every exit to training of the period, known detail
+//! over nothing is absent, the PLIE counted are those with a parcours active in the period, the
+//! note `plie_details` those that reported a detail of an exit to training); the note `sorties_formation` gives every exit to training of the period, known detail
 //! or not (Tableau 1's `sorties_formation`).
 //!
 //! Decisions where MEASURES.md is silent:
@@ -79,8 +79,10 @@ pub fn duree_band(mois: u16) -> usize {
 pub struct Tableau9 {
     pub period: Period,
     pub filter: Filter,
-    /// PLIE with an exit to training in the period, after filters, with a detail known.
+    /// PLIE with a parcours active in the period, after filters.
     pub plies: usize,
+    /// PLIE with an exit to training in the period, after filters, with a detail known.
+    pub plies_details: usize,
     /// Exits to training in the period after filters, detail known or not.
     pub sorties_formation_hommes: u64,
     pub sorties_formation_femmes: u64,
@@ -108,7 +110,7 @@ impl Tableau9 {
             "Tableau 9 — analyse des sorties sur formation",
             self.period,
             &self.filter,
-            self.plies,
+            (self.plies, self.plies_details),
             &self.blocs(),
             (
                 "sorties_formation",
@@ -142,6 +144,7 @@ impl Corpus {
             period,
             filter: filter.clone(),
             plies: d.plies,
+            plies_details: d.plies_details,
             sorties_formation_hommes: d.sorties[0],
             sorties_formation_femmes: d.sorties[1],
             domaine: Repartition::new(

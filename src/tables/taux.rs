@@ -276,6 +276,8 @@ impl Categories {
 impl Corpus {
     /// The rates by category over `period`, year by year and summed, restricted by `filter`.
     pub fn taux(&self, period: Period, filter: &Filter) -> Result<Taux, QueryError> {
+        // A period built by hand (its fields are public) may run backwards.
+        Period::years(period.first, period.last)?;
         let categories = Categories::of(TAUX_CATEGORIES.iter().map(|c| c.0));
         let groupings = categories.groupings();
         let mut periods: Vec<Period> = (period.first..=period.last).map(Period::year).collect();

@@ -453,10 +453,11 @@ fn tableaux4_5_crafted_by_hand() {
     assert_eq!(t5.coded("ACI").cell("part_femmes"), "");
     assert_eq!(t5.coded("TOTAL").cell("part_femmes"), "");
     let j5 = json(&dir, "5", "2017", None);
-    assert_eq!(j5["plie"], 1);
+    assert_eq!(j5["plie"], 2, "both PLIE sent étapes for 2017");
+    assert_eq!(j5["plie_financement"], 1, "only P1 funds étapes");
     assert!(json_row(&j5, "GEIQ")["part_femmes"].is_null());
     let text5 = run(&dir, "5", "2017", None, "text");
-    assert!(text5.contains("(1 PLIE, filtre : aucun)"), "{text5}");
+    assert!(text5.contains("(2 PLIE, filtre : aucun)"), "{text5}");
 
     tableau5_within_tableau4(&t4, &t5);
 }
@@ -511,7 +512,8 @@ fn tableaux4_5_ranges_and_filters() {
     assert_eq!(t45(&w, "AI"), [1, 0, 1]);
     // Nothing funded in P2.
     let j5 = json(&dir, "5", "2017", Some("region=Occitanie"));
-    assert_eq!(j5["plie"], 0);
+    assert_eq!(j5["plie"], 1);
+    assert_eq!(j5["plie_financement"], 0);
     assert_eq!(json_row(&j5, "TOTAL")["participants"], 0);
     assert!(json_row(&j5, "ACI")["part_hommes"].is_null());
 }
@@ -572,7 +574,9 @@ fn national_2017_near_the_published_tables() {
     assert!(got <= lines.iter().sum::<f64>() && got >= lines[0]);
     let (p4, p5) = (
         json(dir, "4", "2017", None)["plie"].as_u64().unwrap(),
-        json(dir, "5", "2017", None)["plie"].as_u64().unwrap(),
+        json(dir, "5", "2017", None)["plie_financement"]
+            .as_u64()
+            .unwrap(),
     );
     assert!(
         0 < p5 && p5 < p4,

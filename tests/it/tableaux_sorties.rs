@@ -454,8 +454,9 @@ fn tableau8_of_the_crafted_corpus_in_csv_json_and_text() {
     assert_eq!(sectors, 21, "A, B-C, D..U and TOTAL");
     assert_eq!(csv.number("secteur", "total", "total_pct"), Some(1.0));
     assert_eq!(csv.rows.last().unwrap()[..2], ["mesure", "total"]);
+    assert_eq!(js["plie"], 3, "P1, P2 and P3 (c2) have a parcours in 2017");
     assert_eq!(
-        js["plie"], 2,
+        js["plie_details"], 2,
         "P1 and P2; P3's only exit to employment is of 2015"
     );
     assert_eq!(
@@ -517,7 +518,8 @@ fn tableau9_of_the_crafted_corpus_in_csv_json_and_text() {
         &Json::Null
     );
     close(csv.number("duree", "6-12", "total_pct"), Some(0.4), "6-12");
-    assert_eq!(js["plie"], 2, "P3's c2 has no detail known");
+    assert_eq!(js["plie"], 3, "P3's c2 is in parcours in 2017");
+    assert_eq!(js["plie_details"], 2, "P3's c2 has no detail known");
     assert_eq!(js["sorties_formation"], 6);
 
     let text = dir.run(&["tableau", "9", "--year", "2017"]).ok();
@@ -642,6 +644,7 @@ fn tableaux8_9_filtered() {
         "no size known"
     );
     assert_eq!(js["plie"], 1);
+    assert_eq!(js["plie_details"], 1);
     // SUD: b2 (BTP, NC, 6 months) and b3 (13 months), both men.
     let csv = TableCsv::tableau(&dir, &["9", "--year", "2017", "--filter", "region=SUD"]);
     let js = json(&dir, &["9", "--year", "2017", "--filter", "region=SUD"]);
