@@ -110,9 +110,13 @@ fn readers_beside_repeated_imports_see_one_state_or_are_told_busy() {
     std::thread::scope(|s| {
         s.spawn(|| {
             for i in 0..IMPORTS {
-                let folder = contents[i % 2].clone();
+                let folder = &contents[i % 2];
                 loop {
-                    match consolide::import(&db, &[folder.clone()], &ImportOptions::now()) {
+                    match consolide::import(
+                        &db,
+                        std::slice::from_ref(folder),
+                        &ImportOptions::now(),
+                    ) {
                         Ok(summary) => {
                             assert!(summary.report.unwrap().changed(), "import {i}");
                             break;
