@@ -162,9 +162,10 @@ where
     }
     let version = u16::from_le_bytes([bytes[4], bytes[5]]);
     if version != FORMAT_VERSION {
-        return Err(StoreError::UnsupportedVersion {
-            found: u32::from(version),
-            supported: u32::from(FORMAT_VERSION),
+        return Err(StoreError::ValueVersion {
+            what: what(),
+            found: version,
+            supported: FORMAT_VERSION,
         });
     }
     let checksum = u64::from_le_bytes(bytes[6..14].try_into().expect("8 bytes"));
@@ -215,7 +216,7 @@ mod tests {
         other_version[4] = 9;
         assert!(matches!(
             decode::<ParcoursChunk>(Kind::Parcours, &other_version, &name),
-            Err(StoreError::UnsupportedVersion { found: 9, .. })
+            Err(StoreError::ValueVersion { found: 9, ref what, .. }) if what == "test value"
         ));
     }
 }

@@ -16,6 +16,16 @@ pub enum StoreError {
         "the store was written in format version {found}; this build reads version {supported}"
     )]
     UnsupportedVersion { found: u32, supported: u32 },
+    /// One value of a store of this build's version says it is of another version: a stray or
+    /// damaged value, named by `what`, never read as if it were of this version.
+    #[error(
+        "the store is corrupt: {what} is a value of format version {found}, in a store of version {supported}"
+    )]
+    ValueVersion {
+        what: String,
+        found: u16,
+        supported: u16,
+    },
     #[error("the store {0} is busy: another process is writing it (try again when it is done)")]
     Busy(PathBuf),
     #[error(

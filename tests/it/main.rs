@@ -2,6 +2,8 @@
 
 mod calibration;
 mod cli;
+mod concurrency;
+mod corruption;
 mod end_to_end;
 mod example_cohortes;
 mod example_comparaison;
