@@ -27,6 +27,10 @@ struct Cli {
         default_value = "consolide.redb"
     )]
     db: PathBuf,
+    /// Read only these PLIE: DIM=V1[,V2...] with DIM plie, departement or region; values OR-ed,
+    /// repeated clauses AND-ed (each narrows). For status, tableau and crosstab.
+    #[arg(long = "scope", global = true, value_name = "DIM=V1[,V2]")]
+    scope: Vec<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -189,6 +193,21 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    let reading = matches!(
+        cli.command,
+        Command::Status { .. } | Command::Tableau { .. } | Command::Crosstab { .. }
+    );
+    if !cli.scope.is_empty() && !reading {
+        return Err(Failure::Usage(
+            "--scope restricts what is read: it goes with status, tableau and crosstab".into(),
+        ));
+    }
+    let mut read_scope = consolide::Scope::all();
+    for clause in &cli.scope {
+        read_scope
+            .add(clause)
+            .map_err(|e| refused(format!("--scope: {e}")))?;
+    }
     match cli.command {
         Command::Demo { synth } => demo(&cli.db, &synth_options(&synth, None, None, None)?),
         Command::Generate {
@@ -216,9 +235,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Status { output } => {
             let format = parse_format(&output.format)?;
             let store = Store::open(&cli.db)?;
+            let mut plies = store.plies()?;
+            plies.retain(|p| read_scope.contains(p));
             emit(
                 &output,
-                &consolide::render::status(&store.plies()?, store.file_size()?, format),
+                &consolide::render::status(&plies, store.file_size()?, format),
             )
         }
         Command::Tableau {
@@ -230,6 +251,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let (period, filter) = parse_scope(&scope)?;
             tableau(
                 &cli.db,
+                &read_scope,
                 &table,
                 period,
                 &filter,
@@ -253,7 +275,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 cols: cols.as_deref().map(Dimension::parse).transpose()?,
                 filter,
             };
-            let corpus = Corpus::load(&Store::open(&cli.db)?)?;
+            let corpus = Corpus::load_scoped(&Store::open(&cli.db)?, &read_scope)?;
             let result = corpus.crosstab(&query)?;
             emit(&output, &consolide::render::crosstab(&result, format))
         }
@@ -263,6 +285,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
 /// `consolide tableau T` (or `all`): computes the table(s) and prints or writes them.
 fn tableau(
     db: &Path,
+    read_scope: &consolide::Scope,
     table: &str,
     period: Period,
     filter: &Filter,
@@ -299,7 +322,7 @@ fn tableau(
         ));
     }
     let store = Store::open(db)?;
-    let corpus = Corpus::load(&store)?;
+    let corpus = Corpus::load_scoped(&store, read_scope)?;
     let consolidation = match which {
         Some(t) => Consolidation {
             tables: vec![corpus.tableau(&store, t, period, filter)?],

@@ -12,12 +12,14 @@ use rayon::prelude::*;
 use roaring::RoaringBitmap;
 
 use crate::model::{Day, Inactivite, FIRST_YEAR};
-use crate::store::{ParcoursChunk, PlieRecord, Store, StoreError, CHUNK_ROWS};
+use crate::store::{ParcoursChunk, PlieData, PlieRecord, Store, StoreError, CHUNK_ROWS};
 
 mod on_demand;
+mod scope;
 
 pub(crate) use on_demand::Etapes;
 use on_demand::OnDemand;
+pub use scope::{Scope, ScopeError};
 
 /// The year code of a parcours still open: greater than every real year.
 pub(crate) const OPEN: u8 = u8::MAX;
@@ -123,7 +125,11 @@ pub struct Corpus {
 impl Corpus {
     /// Reads every parcours of `store` (one read transaction) into memory.
     pub fn load(store: &Store) -> Result<Corpus, StoreError> {
-        let data = store.read_parcours()?;
+        Ok(Corpus::from_data(store.read_parcours()?))
+    }
+
+    /// The corpus of exactly the PLIE of `data` (see [`Corpus::load_scoped`]).
+    fn from_data(data: Vec<PlieData>) -> Corpus {
         let mut plies = Vec::with_capacity(data.len());
         let mut raw_chunks = Vec::new();
         for (i, d) in data.into_iter().enumerate() {
@@ -174,7 +180,7 @@ impl Corpus {
         };
         let (departements, plie_departement) = place(|p| &p.departement);
         let (regions, plie_region) = place(|p| &p.region);
-        Ok(Corpus {
+        Corpus {
             plies,
             plie_departement,
             plie_region,
@@ -184,7 +190,7 @@ impl Corpus {
             bitmaps: Mutex::default(),
             active: Mutex::default(),
             on_demand: OnDemand::default(),
-        })
+        }
     }
 
     /// The PLIE of the snapshot, sorted by code.

@@ -56,8 +56,9 @@ pub enum Rule {
     PlieCode,
     /// A participant key is 1 to 64 characters.
     Participant,
-    /// A participant key is never a social-security number.
-    ParticipantNir,
+    /// A participant key is a pseudonym, never an identity: not a social-security number, an
+    /// e-mail address or a phone number.
+    ParticipantIdentity,
     /// A date is `YYYY-MM-DD` or `DD/MM/YYYY` and is a day of the calendar.
     Date,
     /// A birth month is `YYYY-MM`.
@@ -135,7 +136,7 @@ impl Rule {
         Rule::Required,
         Rule::PlieCode,
         Rule::Participant,
-        Rule::ParticipantNir,
+        Rule::ParticipantIdentity,
         Rule::Date,
         Rule::BirthMonth,
         Rule::Boolean,
@@ -180,8 +181,9 @@ impl Rule {
             Rule::Required => "a required value is present",
             Rule::PlieCode => "a PLIE code is 1 to 32 characters among A-Z a-z 0-9 _ -",
             Rule::Participant => "a participant key is 1 to 64 characters",
-            Rule::ParticipantNir => {
-                "a participant key is pseudonymous, never a social-security number"
+            Rule::ParticipantIdentity => {
+                "a participant key is a pseudonym, never an identity (social-security number, \
+                 e-mail address or phone number)"
             }
             Rule::Date => "a date is YYYY-MM-DD or DD/MM/YYYY and is a day of the calendar",
             Rule::BirthMonth => "a birth month is YYYY-MM",

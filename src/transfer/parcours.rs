@@ -228,13 +228,10 @@ fn read_row(row: &mut Row<'_, '_>, plie: Option<u32>, today: time::Date) -> PRow
         values::participant(s).map(|()| s)
     });
     let participant = row.need(PARTICIPANT, participant);
-    if let Some(p) = participant.filter(|p| values::looks_like_nir(p)) {
-        row.invalid(
-            PARTICIPANT,
-            p,
-            Rule::ParticipantNir,
-            "looks like a social-security number: send a pseudonymous key instead",
-        );
+    if let Some((p, what)) = participant.and_then(|p| values::identity(p).map(|w| (p, w))) {
+        // The key is not repeated in the message: an identity should not spread to logs.
+        let message = format!("the key looks like {what}: send a pseudonymous key instead");
+        row.error(PARTICIPANT, Some(p), Rule::ParticipantIdentity, message);
     }
     let entree = row.date(ENTREE, today);
     let entree = row.need(ENTREE, entree);

@@ -172,23 +172,99 @@ pub(crate) fn participant(s: &str) -> Result<(), Tail> {
     }
 }
 
-/// Whether a key looks like a French social-security number (NIR): 13 digits, or 15 whose last two
-/// are the NIR check key, spaces ignored, starting with 1, 2, 3, 4, 7 or 8 and with a birth month
-/// (digits 4-5) from 01 to 12 or 20 to 99.
+/// What a participant key looks like when it is an identity rather than a pseudonym: a French
+/// social-security number, an e-mail address or a French phone number (docs/FORMAT.md, rule
+/// `ParticipantIdentity`). `None` for a key that may be a pseudonym.
+pub(crate) fn identity(s: &str) -> Option<&'static str> {
+    if looks_like_nir(s) {
+        Some("a social-security number (NIR)")
+    } else if looks_like_email(s) {
+        Some("an e-mail address")
+    } else if looks_like_phone(s) {
+        Some("a French phone number")
+    } else {
+        None
+    }
+}
+
+/// The separators people put between groups of digits: space, no-break spaces, dot, dash.
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '.' | '-')
+}
+
+/// Whether a key looks like a French social-security number (NIR): separators (spaces, dots,
+/// dashes) ignored, 13 characters, or 15 whose last two are the NIR check key; starting with 1, 2,
+/// 3, 4, 7 or 8, with a birth month (characters 4-5) from 01 to 12 or 20 to 99; digits only, except
+/// the Corsican departments `2A` / `2B` (any case) as characters 6-7, counted as 19 / 18 in the key.
 pub(crate) fn looks_like_nir(s: &str) -> bool {
-    let digits: Vec<u8> = s.bytes().filter(|&b| b != b' ').collect();
-    if !digits.iter().all(u8::is_ascii_digit)
-        || !matches!(digits.first(), Some(b'1'..=b'4' | b'7' | b'8'))
-    {
+    let mut digits: Vec<u8> = s
+        .chars()
+        .filter(|&c| !is_separator(c))
+        .map(|c| if c.is_ascii() { c as u8 } else { b'x' })
+        .collect();
+    if !matches!(digits.len(), 13 | 15) || !matches!(digits[0], b'1'..=b'4' | b'7' | b'8') {
+        return false;
+    }
+    // Corsica: 2A stands for 19 and 2B for 18 when computing the key.
+    let corsica = match (digits[5], digits[6].to_ascii_uppercase()) {
+        (b'2', b'A') => Some(b"19"),
+        (b'2', b'B') => Some(b"18"),
+        _ => None,
+    };
+    if let Some(code) = corsica {
+        digits[5..7].copy_from_slice(code);
+    }
+    if !digits.iter().all(u8::is_ascii_digit) {
         return false;
     }
     let number = |d: &[u8]| d.iter().fold(0u64, |n, &b| n * 10 + u64::from(b - b'0'));
-    let plausible_month = |d: &[u8]| matches!(number(&d[3..5]), 1..=12 | 20..=99);
+    let plausible_month = matches!(number(&digits[3..5]), 1..=12 | 20..=99);
     match digits.len() {
-        13 => plausible_month(&digits),
-        15 => plausible_month(&digits) && 97 - number(&digits[..13]) % 97 == number(&digits[13..]),
-        _ => false,
+        13 => plausible_month,
+        _ => plausible_month && 97 - number(&digits[..13]) % 97 == number(&digits[13..]),
     }
+}
+
+/// Whether a key looks like an e-mail address: `local@domain.tld` with a non-empty local part, no
+/// white space, a domain of non-empty labels and a top-level label of two or more letters.
+pub(crate) fn looks_like_email(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    if local.is_empty() || s.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    let tld = labels[labels.len() - 1];
+    labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty())
+        && tld.len() >= 2
+        && tld.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+/// Whether a key looks like a French phone number: separators (spaces, dots, dashes) ignored, ten
+/// digits `0[1-9]XXXXXXXX`, or the international forms `+33` / `0033` (also `+262`, `+590`,
+/// `+594`, `+596` for the overseas departments) followed by nine digits `[1-9]XXXXXXXX`,
+/// optionally written `(0)` or `0` first. A ten-digit key starting with `00`, or with any other
+/// digit than 0, is not phone-shaped and stays a valid pseudonym.
+pub(crate) fn looks_like_phone(s: &str) -> bool {
+    let compact: String = s
+        .chars()
+        .filter(|&c| !is_separator(c) && c != '(' && c != ')')
+        .collect();
+    let national = |d: &str| {
+        let d = d.strip_prefix('0').unwrap_or(d);
+        d.len() == 9 && d.bytes().all(|b| b.is_ascii_digit()) && d.as_bytes()[0] != b'0'
+    };
+    if let Some(rest) = compact
+        .strip_prefix('+')
+        .or_else(|| compact.strip_prefix("00"))
+    {
+        return ["33", "262", "590", "594", "596"]
+            .iter()
+            .any(|cc| rest.strip_prefix(cc).is_some_and(national));
+    }
+    compact.len() == 10 && compact.starts_with('0') && national(&compact)
 }
 
 /// An INSEE commune code: 5 digits, or `2A`/`2B` and 3 digits; returned in upper case.
@@ -309,16 +385,115 @@ mod tests {
     fn nir_detection() {
         assert!(looks_like_nir("1850578006084"));
         assert!(looks_like_nir("1 85 05 78 006 084"));
+        assert!(looks_like_nir("1.85.05.78.006.084"));
+        assert!(looks_like_nir("1-85-05-78-006-084"));
+        assert!(looks_like_nir(
+            "1\u{a0}85\u{a0}05\u{a0}78\u{a0}006\u{a0}084"
+        ));
         let thirteen = "2690549588157";
         let key = 97 - thirteen.parse::<u64>().unwrap() % 97;
         assert!(looks_like_nir(&format!("{thirteen}{key:02}")));
+        assert!(looks_like_nir(&format!("2 69 05 49 588 157 {key:02}")));
         assert!(!looks_like_nir(&format!(
             "{thirteen}{:02}",
             (key + 1) % 100
         )));
+        // Born in Corsica: 2A counts as 19, 2B as 18 in the key.
+        assert!(looks_like_nir("1 80 01 2A 004 123"));
+        assert!(looks_like_nir("180012b004123"));
+        let key = 97 - 1_800_119_004_123u64 % 97;
+        assert!(looks_like_nir(&format!("1 80 01 2A 004 123 {key:02}")));
+        assert!(!looks_like_nir(&format!("1 80 01 2B 004 123 {key:02}")));
+        let key = 97 - 1_800_118_004_123u64 % 97;
+        assert!(looks_like_nir(&format!("18001 2B004123{key:02}")));
+        assert!(!looks_like_nir("1 80 01 2C 004 123"));
+        assert!(!looks_like_nir("1 80 01 3A 004 123"));
         assert!(!looks_like_nir("P000123"));
         assert!(!looks_like_nir("0000000012345"));
+        assert!(!looks_like_nir("5850578006084"));
+        assert!(!looks_like_nir("1851378006084"), "month 13");
         assert!(!looks_like_nir("123"));
+        assert!(!looks_like_nir("1850578006084é"));
+    }
+
+    #[test]
+    fn email_detection() {
+        for yes in [
+            "jean.dupont@example.fr",
+            "a@b.co",
+            "Jean-Dupont+plie@mail.example.org",
+            "x@sub.domain.COM",
+        ] {
+            assert!(looks_like_email(yes), "{yes}");
+        }
+        for no in [
+            "a01",
+            "@example.fr",
+            "jean@localhost",
+            "jean@example.",
+            "jean@.fr",
+            "jean@example.f",
+            "P1@2017.3",
+            "jean dupont@example.fr",
+            "jean.dupont",
+        ] {
+            assert!(!looks_like_email(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn phone_detection() {
+        for yes in [
+            "0612345678",
+            "06 12 34 56 78",
+            "06.12.34.56.78",
+            "06-12-34-56-78",
+            "01 23 45 67 89",
+            "09\u{a0}12\u{a0}34\u{a0}56\u{a0}78",
+            "+33612345678",
+            "+33 6 12 34 56 78",
+            "+33 (0)6 12 34 56 78",
+            "0033 6 12 34 56 78",
+            "0033612345678",
+            "+262 692 12 34 56",
+            "0692 12 34 56",
+        ] {
+            assert!(looks_like_phone(yes), "{yes}");
+        }
+        for no in [
+            "1234567890",
+            "0012345678",
+            "0000012345",
+            "061234567",
+            "06123456789",
+            "+33012345678",
+            "+44 20 7946 0958",
+            "a01",
+            "06 12 34 56 7x",
+            "550e8400-e29b-41d4-a716-446655440000",
+        ] {
+            assert!(!looks_like_phone(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn pseudonyms_are_not_identities() {
+        for key in [
+            "a01",
+            "P000123",
+            "1234567890",
+            "0012345678",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "d41d8cd98f00b204e9800998ecf8427e",
+            "PLIE44-000123",
+            "2017-000042",
+        ] {
+            assert_eq!(identity(key), None, "{key}");
+        }
+        assert!(identity("1 85 05 78 006 084").unwrap().contains("NIR"));
+        assert!(identity("a@b.fr").unwrap().contains("e-mail"));
+        assert!(identity("06 12 34 56 78").unwrap().contains("phone"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod example_reentrees;
 mod generate;
 mod properties;
 mod rules;
+mod scope;
 mod store;
 mod tableaux_all;
 mod tableaux_annexes;

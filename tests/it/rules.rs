@@ -62,6 +62,48 @@ fn cases() -> Vec<Case> {
             "parcours.csv:3:2 (participant)",
             Rule::Participant,
         ),
+        case(
+            "participant key is a NIR",
+            parcours("P1,1 85 05 78 006 084,2017-03-02,,,F,1980-05,RSA,1,0,V,,,"),
+            "parcours.csv:3:2 (participant)",
+            Rule::ParticipantIdentity,
+        ),
+        case(
+            "participant key is a NIR with dots, born in Corsica",
+            parcours("P1,1.80.01.2A.004.123,2017-03-02,,,F,1980-05,RSA,1,0,V,,,"),
+            "parcours.csv:3:2 (participant)",
+            Rule::ParticipantIdentity,
+        ),
+        case(
+            "participant key is an e-mail address",
+            parcours("P1,jean.dupont@example.fr,2017-03-02,,,F,1980-05,RSA,1,0,V,,,"),
+            "parcours.csv:3:2 (participant)",
+            Rule::ParticipantIdentity,
+        ),
+        case(
+            "participant key is a phone number",
+            parcours("P1,06 12 34 56 78,2017-03-02,,,F,1980-05,RSA,1,0,V,,,"),
+            "parcours.csv:3:2 (participant)",
+            Rule::ParticipantIdentity,
+        ),
+        case(
+            "participant key is a phone number with dots",
+            parcours("P1,06.12.34.56.78,2017-03-02,,,F,1980-05,RSA,1,0,V,,,"),
+            "parcours.csv:3:2 (participant)",
+            Rule::ParticipantIdentity,
+        ),
+        case(
+            "participant key is an international phone number",
+            parcours("P1,+33 6 12 34 56 78,2017-03-02,,,F,1980-05,RSA,1,0,V,,,"),
+            "parcours.csv:3:2 (participant)",
+            Rule::ParticipantIdentity,
+        ),
+        case(
+            "participant key is a phone number in the 0033 form",
+            parcours("P1,0033-1-23-45-67-89,2017-03-02,,,F,1980-05,RSA,1,0,V,,,"),
+            "parcours.csv:3:2 (participant)",
+            Rule::ParticipantIdentity,
+        ),
         case("calendar date", parcours("P1,a1,2017-02-29,,,F,1980-05,RSA,1,0,V,,,"), "parcours.csv:3:3 (entree)", Rule::Date),
         case("birth month", parcours("P1,a1,2017-03-02,,,F,1980-13,RSA,1,0,V,,,"), "parcours.csv:3:7 (naissance)", Rule::BirthMonth),
         case("boolean", parcours("P1,a1,2017-03-02,,,F,1980-05,RSA,peut-être,0,V,,,"), "parcours.csv:3:9 (inscrit_pe)", Rule::Boolean),
@@ -282,4 +324,67 @@ fn rejects_keeps_the_refused_rows_untouched_and_imports_the_rest() {
     );
     let report = std::fs::read_to_string(rejects.join("mixed/rapport.txt")).unwrap();
     assert!(report.starts_with("parcours.csv:3:3 (entree)"), "{report}");
+}
+
+#[test]
+fn an_identity_key_is_refused_without_being_echoed_and_pseudonyms_pass() {
+    let dir = Dir::new();
+    let identities = [
+        "1 85 05 78 006 084",
+        "jean.dupont@example.fr",
+        "06-12-34-56-78",
+        "+33 (0)6 12 34 56 78",
+    ];
+    let rows: String = identities
+        .iter()
+        .enumerate()
+        .map(|(i, key)| format!("P1;{key};0{}/03/2017;;;F;1980-05;RSA;1;0;V;;;\n", i + 1))
+        .collect();
+    let folder = dir.transfer(
+        "identities",
+        &[(
+            "parcours.csv",
+            &format!("{}\n{rows}", HEADER.replace(',', ";")),
+        )],
+    );
+    let run = dir.run(&["import", folder.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run:?}");
+    for (i, key) in identities.iter().enumerate() {
+        assert!(
+            run.stderr
+                .contains(&format!("error: parcours.csv:{}:2 (participant)", i + 2)),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains(key), "{key} echoed: {}", run.stderr);
+    }
+    assert!(run.stderr.contains("social-security number (NIR)"));
+    assert!(run.stderr.contains("an e-mail address"));
+    assert!(run.stderr.contains("a French phone number"));
+    assert!(!dir.db().exists(), "nothing was written");
+
+    let pseudonyms = [
+        "a01",
+        "1234567890",
+        "0012345678",
+        "550e8400-e29b-41d4-a716-446655440000",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "P44-000123",
+        "agent@plie",
+    ];
+    let rows: String = pseudonyms
+        .iter()
+        .map(|key| format!("P1,{key},2017-03-02,,,F,1980-05,RSA,1,0,V,,,\n"))
+        .collect();
+    let folder = dir.transfer(
+        "pseudonyms",
+        &[("parcours.csv", &format!("{HEADER}\n{rows}"))],
+    );
+    let run = dir.run(&["import", folder.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("PLIE P1: new, 7 parcours"),
+        "{}",
+        run.stdout
+    );
 }

@@ -67,7 +67,7 @@ fn rule_participant_nir() {
     let e = faulty(
         &[("participant", "1 85 05 78 006 084")],
         "participant",
-        Rule::ParticipantNir,
+        Rule::ParticipantIdentity,
     );
     assert!(e.message.contains("social-security"));
 }
