@@ -2,6 +2,7 @@
 
 mod calibration;
 mod cli;
+mod crash;
 mod end_to_end;
 mod example_cohortes;
 mod example_comparaison;
