@@ -34,7 +34,7 @@ pub enum StoreError {
     Changed(String),
     #[error("storage error: {0}")]
     Storage(#[from] redb::Error),
-    #[error("{0}")]
+    #[error("the store file could not be read or written: {0}")]
     Io(#[from] std::io::Error),
 }
 

@@ -95,7 +95,17 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::NotFound(path.to_owned()));
         }
-        let db = ReadOnlyDatabase::open(path).map_err(|e| StoreError::from_open(path, e))?;
+        let db = match ReadOnlyDatabase::open(path) {
+            // An import was interrupted (killed, or a write failed): the file holds the last
+            // committed state, but redb rebuilds its allocation state only when opened for
+            // writing, as the next import would. Do it now, then read.
+            Err(redb::DatabaseError::RepairAborted) => {
+                drop(Database::open(path).map_err(|e| StoreError::from_open(path, e))?);
+                ReadOnlyDatabase::open(path)
+            }
+            opened => opened,
+        }
+        .map_err(|e| StoreError::from_open(path, e))?;
         let store = Store {
             handle: Handle::ReadOnly(db),
             path: path.to_owned(),

@@ -4,6 +4,7 @@ mod calibration;
 mod cli;
 mod concurrency;
 mod corruption;
+mod crash;
 mod end_to_end;
 mod example_cohortes;
 mod example_comparaison;
