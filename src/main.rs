@@ -174,6 +174,14 @@ fn refused(message: String) -> Failure {
 }
 
 fn main() -> ExitCode {
+    // A damaged store can make redb panic; the store turns that into an error (exit 3), so its
+    // panic message must not reach stderr, where every line is an `error:`.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !consolide::store::in_guarded_read() {
+            report(info)
+        }
+    }));
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -92,6 +92,10 @@ impl Store {
 
     /// Opens an existing store for reading.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        guarded("opening the store", || Store::open_unguarded(path))
+    }
+
+    fn open_unguarded(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
             return Err(StoreError::NotFound(path.to_owned()));
         }
@@ -173,12 +177,17 @@ impl Store {
 
     /// Every PLIE in the store, by code.
     pub fn plies(&self) -> Result<Vec<PlieRecord>, StoreError> {
-        let tx = self.begin_read()?;
-        read_records(&tx)
+        guarded("reading the PLIE records", || {
+            read_records(&self.begin_read()?)
+        })
     }
 
     /// Everything a query needs, read in one read transaction so that it is one consistent state.
     pub fn read_parcours(&self) -> Result<Vec<PlieData>, StoreError> {
+        guarded("reading the parcours", || self.read_parcours_unguarded())
+    }
+
+    fn read_parcours_unguarded(&self) -> Result<Vec<PlieData>, StoreError> {
         let tx = self.begin_read()?;
         let records = read_records(&tx)?;
         let table = tx
@@ -243,6 +252,12 @@ impl Store {
     /// The optional files (financements, allocations, activite) of each PLIE of `records`,
     /// checked against the snapshot as [`Store::read_etapes`] is.
     pub fn read_annexes(&self, records: &[PlieRecord]) -> Result<Vec<Annexes>, StoreError> {
+        guarded("reading the optional files", || {
+            self.read_annexes_unguarded(records)
+        })
+    }
+
+    fn read_annexes_unguarded(&self, records: &[PlieRecord]) -> Result<Vec<Annexes>, StoreError> {
         let tx = self.begin_read()?;
         check_snapshot(&tx, records)?;
         let table = tx
@@ -261,6 +276,25 @@ impl Store {
     }
 
     fn read_chunks<T>(
+        &self,
+        records: &[PlieRecord],
+        definition: TableDefinition<(&str, u32), &[u8]>,
+        kind: Kind,
+        name: &str,
+        count: fn(&PlieRecord) -> u32,
+    ) -> Result<Vec<Vec<T>>, StoreError>
+    where
+        T: rkyv::Archive,
+        T::Archived: for<'a> rkyv::bytecheck::CheckBytes<
+                rkyv::api::high::HighValidator<'a, rkyv::rancor::Error>,
+            > + rkyv::Deserialize<T, rkyv::api::high::HighDeserializer<rkyv::rancor::Error>>,
+    {
+        guarded(name, || {
+            self.read_chunks_unguarded(records, definition, kind, name, count)
+        })
+    }
+
+    fn read_chunks_unguarded<T>(
         &self,
         records: &[PlieRecord],
         definition: TableDefinition<(&str, u32), &[u8]>,
@@ -299,6 +333,36 @@ impl Store {
     pub fn file_size(&self) -> Result<u64, StoreError> {
         Ok(std::fs::metadata(&self.path)?.len())
     }
+}
+
+thread_local! {
+    /// How many guarded reads this thread is inside (see [`in_guarded_read`]).
+    static GUARDED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether the current thread is inside one of the store's guarded reads: a host's panic hook can
+/// stay quiet then, since the panic becomes a [`StoreError::Corrupt`] (the CLI's hook does).
+pub fn in_guarded_read() -> bool {
+    GUARDED.with(|g| g.get() > 0)
+}
+
+/// Runs a read of the file so that a panic inside redb becomes [`StoreError::Corrupt`]. redb
+/// trusts its own B-tree pages, and a damaged page can make it index out of bounds: a damaged file
+/// must give an error naming what was being read, never a panic.
+fn guarded<T>(what: &str, read: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    GUARDED.with(|g| g.set(g.get() + 1));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    GUARDED.with(|g| g.set(g.get() - 1));
+    result.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("redb stopped on a damaged page");
+        Err(StoreError::Corrupt(format!(
+            "{what}: the file's index is damaged ({why})"
+        )))
+    })
 }
 
 /// Fails with [`StoreError::Changed`] unless every PLIE of `records` is stored with the same

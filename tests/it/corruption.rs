@@ -246,12 +246,11 @@ fn a_truncated_store_fails_or_answers_the_intact_figures() {
 /// One byte flipped at a deterministic set of offsets across the whole file (redb's header, its
 /// B-tree pages, free pages and stored values alike): exit 3 or the intact figures.
 ///
-/// Ignored until the store's reads turn a panic of redb into an error: redb 4.6 does not check
-/// its B-tree pages, and a flipped length in a leaf page makes `AccessGuard::value` slice out of
-/// bounds (exit 101, e.g. at byte 12307 of this file under `tableau 1`). Run it with
-/// `cargo test --release --test it corruption -- --ignored --nocapture`.
+/// redb 4.6 does not check its B-tree pages: a flipped length in a leaf page makes
+/// `AccessGuard::value` slice out of bounds (e.g. at byte 12307 of this file under `tableau 1`).
+/// The store's reads catch that panic and answer `the store is corrupt: ... the file's index is
+/// damaged` (exit 3), and the CLI keeps the panic's own message off stderr.
 #[test]
-#[ignore = "redb panics on some damaged B-tree pages: the store must catch it (issue 7)"]
 fn a_byte_flipped_anywhere_in_the_file_fails_or_answers_the_intact_figures() {
     let f = Fixture::new();
     let len = f.good.len();
