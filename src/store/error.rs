@@ -26,7 +26,10 @@ pub enum StoreError {
         found: u16,
         supported: u16,
     },
-    #[error("the store {0} is busy: another process is writing it (try again when it is done)")]
+    #[error(
+        "the store {0} is busy: another process or handle has it open (an import, or a reader); \
+         try again when it is done"
+    )]
     Busy(PathBuf),
     #[error(
         "the store changed since the corpus was loaded (PLIE {0} was imported again); load it again"

@@ -57,7 +57,7 @@ fn a_second_writer_or_a_reader_beside_a_writer_is_told_the_store_is_busy() {
         second.stderr.starts_with("error: the store ")
             && second
                 .stderr
-                .contains("is busy: another process is writing it (try again"),
+                .contains("is busy: another process or handle has it open"),
         "{}",
         second.stderr
     );
