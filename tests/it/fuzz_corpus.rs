@@ -78,7 +78,8 @@ fn no_store_input_panics_and_the_seeds_give_every_table() {
 #[test]
 fn a_transfer_input_is_cut_into_files() {
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/transfer/seed-crafted");
-    let (files, keep) = fuzzing::split_transfer_input(&std::fs::read(seed).unwrap());
+    let bytes = std::fs::read(seed).unwrap();
+    let (files, keep) = fuzzing::split_transfer_input(&bytes);
     assert!(!keep);
     let names: Vec<&str> = files.iter().map(|(f, _)| *f).collect();
     assert_eq!(names, ["parcours.csv", "etapes.csv", "plie.csv"]);
