@@ -61,6 +61,10 @@ pub struct PlieData {
 impl Store {
     /// Opens the store at `path` for import, creating it if the file does not exist.
     pub fn create(path: &Path) -> Result<Store, StoreError> {
+        guard(|| Store::create_unguarded(path))
+    }
+
+    fn create_unguarded(path: &Path) -> Result<Store, StoreError> {
         let db = Database::create(path).map_err(|e| StoreError::from_open(path, e))?;
         let store = Store {
             handle: Handle::ReadWrite(db),
@@ -92,6 +96,10 @@ impl Store {
 
     /// Opens an existing store for reading.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        guard(|| Store::open_unguarded(path))
+    }
+
+    fn open_unguarded(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
             return Err(StoreError::NotFound(path.to_owned()));
         }
@@ -163,12 +171,15 @@ impl Store {
 
     /// Every PLIE in the store, by code.
     pub fn plies(&self) -> Result<Vec<PlieRecord>, StoreError> {
-        let tx = self.begin_read()?;
-        read_records(&tx)
+        guard(|| read_records(&self.begin_read()?))
     }
 
     /// Everything a query needs, read in one read transaction so that it is one consistent state.
     pub fn read_parcours(&self) -> Result<Vec<PlieData>, StoreError> {
+        guard(|| self.read_parcours_unguarded())
+    }
+
+    fn read_parcours_unguarded(&self) -> Result<Vec<PlieData>, StoreError> {
         let tx = self.begin_read()?;
         let records = read_records(&tx)?;
         let table = tx
@@ -233,6 +244,10 @@ impl Store {
     /// The optional files (financements, allocations, activite) of each PLIE of `records`,
     /// checked against the snapshot as [`Store::read_etapes`] is.
     pub fn read_annexes(&self, records: &[PlieRecord]) -> Result<Vec<Annexes>, StoreError> {
+        guard(|| self.read_annexes_unguarded(records))
+    }
+
+    fn read_annexes_unguarded(&self, records: &[PlieRecord]) -> Result<Vec<Annexes>, StoreError> {
         let tx = self.begin_read()?;
         check_snapshot(&tx, records)?;
         let table = tx
@@ -251,6 +266,23 @@ impl Store {
     }
 
     fn read_chunks<T>(
+        &self,
+        records: &[PlieRecord],
+        definition: TableDefinition<(&str, u32), &[u8]>,
+        kind: Kind,
+        name: &str,
+        count: fn(&PlieRecord) -> u32,
+    ) -> Result<Vec<Vec<T>>, StoreError>
+    where
+        T: rkyv::Archive,
+        T::Archived: for<'a> rkyv::bytecheck::CheckBytes<
+                rkyv::api::high::HighValidator<'a, rkyv::rancor::Error>,
+            > + rkyv::Deserialize<T, rkyv::api::high::HighDeserializer<rkyv::rancor::Error>>,
+    {
+        guard(|| self.read_chunks_unguarded(records, definition, kind, name, count))
+    }
+
+    fn read_chunks_unguarded<T>(
         &self,
         records: &[PlieRecord],
         definition: TableDefinition<(&str, u32), &[u8]>,
@@ -289,6 +321,23 @@ impl Store {
     pub fn file_size(&self) -> Result<u64, StoreError> {
         Ok(std::fs::metadata(&self.path)?.len())
     }
+}
+
+/// Runs `f`, turning a panic into [`StoreError::Corrupt`]. redb trusts the pages of its file: on a
+/// damaged file some of its reads panic (`unreachable!` in its b-tree code, found by the `store`
+/// fuzz target, see docs/fuzzing.md) instead of failing. Every public read or write of the file
+/// runs under this guard, so that a damaged store is an error (exit 3), never a crash.
+fn guard<T>(f: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(StoreError::Corrupt(format!(
+            "the storage layer failed reading its pages ({why})"
+        )))
+    })
 }
 
 /// Fails with [`StoreError::Changed`] unless every PLIE of `records` is stored with the same
