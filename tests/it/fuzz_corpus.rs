@@ -88,3 +88,23 @@ fn a_transfer_input_is_cut_into_files() {
         assert_eq!(bytes, std::fs::read(crafted.join(file)).unwrap(), "{file}");
     }
 }
+
+/// Each store that once crashed a target is refused with an error naming the damage.
+#[test]
+fn the_store_regressions_are_refused_as_damaged() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/store");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let err = fuzzing::open_and_query_store(&std::fs::read(&path).unwrap())
+            .expect_err("a damaged store gives an error");
+        let message = err.to_string();
+        assert!(
+            message.contains("corrupt") || message.contains("not a consolide store"),
+            "{}: {message}",
+            path.display()
+        );
+        seen += 1;
+    }
+    assert!(seen >= 1);
+}
