@@ -52,6 +52,8 @@
 //! of `examples/` print them.
 
 pub mod analyses;
+#[doc(hidden)]
+pub mod fuzzing;
 mod index;
 mod ingest;
 pub mod model;

@@ -61,6 +61,12 @@ pub struct PlieData {
 impl Store {
     /// Opens the store at `path` for import, creating it if the file does not exist.
     pub fn create(path: &Path) -> Result<Store, StoreError> {
+        guarded("opening the store for import", || {
+            Store::create_unguarded(path)
+        })
+    }
+
+    fn create_unguarded(path: &Path) -> Result<Store, StoreError> {
         let db = Database::create(path).map_err(|e| StoreError::from_open(path, e))?;
         let store = Store {
             handle: Handle::ReadWrite(db),
