@@ -78,6 +78,16 @@ impl Store {
         transfers: &[Transfer],
         imported_at: i64,
     ) -> Result<ImportReport, StoreError> {
+        super::guarded("importing", || {
+            self.import_unguarded(transfers, imported_at)
+        })
+    }
+
+    fn import_unguarded(
+        &mut self,
+        transfers: &[Transfer],
+        imported_at: i64,
+    ) -> Result<ImportReport, StoreError> {
         let Handle::ReadWrite(db) = &self.handle else {
             return Err(StoreError::Io(std::io::Error::other(
                 "the store was opened read-only",
