@@ -65,7 +65,9 @@
 //! text, empty in csv); the entrants are still given. Observed horizons of a cohort form a prefix
 //! of the (ascending) horizons.
 //!
-//! Horizons are sorted ascending and deduplicated; at most [`MOIS_MAX`] months, at least one.
+//! Horizons are sorted ascending and deduplicated; at most [`MOIS_MAX`] months, one to
+//! [`HORIZONS_MAX`] of them, over at most [`ANNEES_MAX`] entry years (each worker keeps a cell per
+//! year, value and horizon).
 //! By default the cohorts are the years from the start to the end of observation, and the
 //! horizons [`MOIS_DEFAUT`].
 
@@ -82,6 +84,12 @@ pub const MOIS_DEFAUT: [u32; 4] = [6, 12, 24, 36];
 
 /// The longest horizon a query may ask for (50 years).
 pub const MOIS_MAX: u32 = 600;
+
+/// The most horizons one query follows.
+pub const HORIZONS_MAX: usize = 24;
+
+/// The most entry years one query follows.
+pub const ANNEES_MAX: i32 = 50;
 
 /// Which entrants to follow, for how long, split how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -386,9 +394,9 @@ impl Corpus {
         let mut mois = query.mois.clone();
         mois.sort_unstable();
         mois.dedup();
-        if mois.is_empty() || mois.last() > Some(&MOIS_MAX) {
+        if mois.is_empty() || mois.last() > Some(&MOIS_MAX) || mois.len() > HORIZONS_MAX {
             return Err(QueryError::BadPeriod(format!(
-                "give one or more horizons, from 0 to {MOIS_MAX} months"
+                "give one to {HORIZONS_MAX} horizons, from 0 to {MOIS_MAX} months"
             )));
         }
         let axis = match query.par {
@@ -440,6 +448,12 @@ impl Corpus {
         if entrees.first < FIRST_YEAR || entrees.last > 2169 {
             return Err(QueryError::BadPeriod(format!(
                 "cohorts enter from {FIRST_YEAR} to 2169, not {entrees}"
+            )));
+        }
+        // Each worker keeps a cell per year × value × horizon: bound what a query can ask for.
+        if entrees.last - entrees.first >= ANNEES_MAX {
+            return Err(QueryError::BadPeriod(format!(
+                "follow at most {ANNEES_MAX} entry years at once, not {entrees}"
             )));
         }
 
