@@ -51,7 +51,7 @@ use time::{Date, Month};
 
 use crate::index::Corpus;
 use crate::model::{Day, Motif, FIRST_YEAR};
-use crate::query::{Filter, Period, RowFilter};
+use crate::query::{rate as ratio, Filter, Period, RowFilter};
 use crate::store::{Store, StoreError};
 use crate::tables::{Cell, Column, Row, Table};
 
@@ -392,10 +392,6 @@ impl Reentrees {
         }
         t
     }
-}
-
-fn ratio(num: u64, den: u64) -> Option<f64> {
-    (den > 0).then(|| num as f64 / den as f64)
 }
 
 /// The middle of sorted `values` (mean of the two middle ones for an even number).

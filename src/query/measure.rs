@@ -186,7 +186,8 @@ pub struct Tally {
     pub inactivite_n: u64,
 }
 
-fn rate(num: u64, den: u64) -> Option<f64> {
+/// `num / den`, `None` when `den` is zero (a rate or share is absent, never 0 or NaN).
+pub(crate) fn rate(num: u64, den: u64) -> Option<f64> {
     (den != 0).then(|| num as f64 / den as f64)
 }
 

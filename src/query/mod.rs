@@ -12,6 +12,8 @@ mod scan;
 pub use dimension::{Dimension, Filter};
 pub use measure::{Measure, Period, Tally, Value};
 
+pub(crate) use measure::rate;
+
 pub(crate) use dimension::{Axis, Present, RowFilter};
 
 use crate::index::Corpus;

@@ -259,26 +259,22 @@ impl Store {
     /// checked against the snapshot as [`Store::read_etapes`] is.
     pub fn read_annexes(&self, records: &[PlieRecord]) -> Result<Vec<Annexes>, StoreError> {
         guarded("reading the optional files", || {
-            self.read_annexes_unguarded(records)
+            let tx = self.begin_read()?;
+            check_snapshot(&tx, records)?;
+            let table = tx
+                .open_table(ANNEXES)
+                .map_err(|e| StoreError::from_table(&self.path, e))?;
+            records
+                .iter()
+                .map(|record| {
+                    let what = || format!("PLIE {}: annexes", record.plie);
+                    match table.get(record.plie.as_str())? {
+                        Some(bytes) => encoding::decode(Kind::Annexes, bytes.value(), &what),
+                        None => Ok(Annexes::default()),
+                    }
+                })
+                .collect()
         })
-    }
-
-    fn read_annexes_unguarded(&self, records: &[PlieRecord]) -> Result<Vec<Annexes>, StoreError> {
-        let tx = self.begin_read()?;
-        check_snapshot(&tx, records)?;
-        let table = tx
-            .open_table(ANNEXES)
-            .map_err(|e| StoreError::from_table(&self.path, e))?;
-        records
-            .iter()
-            .map(|record| {
-                let what = || format!("PLIE {}: annexes", record.plie);
-                match table.get(record.plie.as_str())? {
-                    Some(bytes) => encoding::decode(Kind::Annexes, bytes.value(), &what),
-                    None => Ok(Annexes::default()),
-                }
-            })
-            .collect()
     }
 
     fn read_chunks<T>(
@@ -295,44 +291,27 @@ impl Store {
                 rkyv::api::high::HighValidator<'a, rkyv::rancor::Error>,
             > + rkyv::Deserialize<T, rkyv::api::high::HighDeserializer<rkyv::rancor::Error>>,
     {
-        guarded(name, || {
-            self.read_chunks_unguarded(records, definition, kind, name, count)
+        guarded(&format!("reading the {name}"), || {
+            let tx = self.begin_read()?;
+            check_snapshot(&tx, records)?;
+            let table = tx
+                .open_table(definition)
+                .map_err(|e| StoreError::from_table(&self.path, e))?;
+            records
+                .iter()
+                .map(|record| {
+                    (0..count(record))
+                        .map(|n| {
+                            let what = || format!("PLIE {}: {name} chunk {n}", record.plie);
+                            let bytes = table.get((record.plie.as_str(), n))?.ok_or_else(|| {
+                                StoreError::Corrupt(format!("{} is missing", what()))
+                            })?;
+                            encoding::decode(kind, bytes.value(), &what)
+                        })
+                        .collect()
+                })
+                .collect()
         })
-    }
-
-    fn read_chunks_unguarded<T>(
-        &self,
-        records: &[PlieRecord],
-        definition: TableDefinition<(&str, u32), &[u8]>,
-        kind: Kind,
-        name: &str,
-        count: fn(&PlieRecord) -> u32,
-    ) -> Result<Vec<Vec<T>>, StoreError>
-    where
-        T: rkyv::Archive,
-        T::Archived: for<'a> rkyv::bytecheck::CheckBytes<
-                rkyv::api::high::HighValidator<'a, rkyv::rancor::Error>,
-            > + rkyv::Deserialize<T, rkyv::api::high::HighDeserializer<rkyv::rancor::Error>>,
-    {
-        let tx = self.begin_read()?;
-        check_snapshot(&tx, records)?;
-        let table = tx
-            .open_table(definition)
-            .map_err(|e| StoreError::from_table(&self.path, e))?;
-        records
-            .iter()
-            .map(|record| {
-                (0..count(record))
-                    .map(|n| {
-                        let what = || format!("PLIE {}: {name} chunk {n}", record.plie);
-                        let bytes = table
-                            .get((record.plie.as_str(), n))?
-                            .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what())))?;
-                        encoding::decode(kind, bytes.value(), &what)
-                    })
-                    .collect()
-            })
-            .collect()
     }
 
     /// The size of the store file in bytes.

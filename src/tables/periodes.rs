@@ -28,11 +28,13 @@
 //! `age45,>=45`, `niveau_groupe,IV+`), `niveau_groupe,indetermine` for 9 and unknown; a rate line
 //! is `taux,<measure>`. The reference file's `_pct` names are not used: csv carries fractions.
 
-use super::tableau1bis::{count, share};
+use super::tableau1bis::count;
 use super::taux::Categories;
 use super::{Cell, Column, Row, Table};
 use crate::index::Corpus;
-use crate::query::{Dimension, Filter, Measure, Path, Period, QueryError, Tally, Value};
+use crate::query::{
+    rate as share, Dimension, Filter, Measure, Path, Period, QueryError, Tally, Value,
+};
 
 /// The characteristic lines in the published order: dimension, value codes summed, line code,
 /// label.

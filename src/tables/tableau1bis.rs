@@ -23,7 +23,7 @@ use std::ops::RangeInclusive;
 
 use super::{Cell, Column, Row, Table, Tableau1};
 use crate::index::Corpus;
-use crate::query::{Filter, Measure, Period, QueryError, Tally, Value};
+use crate::query::{rate as share, Filter, Measure, Period, QueryError, Tally, Value};
 
 /// The figures of Tableau 1BIS in the published order: csv key prefix, measure, French header of
 /// a year's column (followed by the year) and of the range column.
@@ -83,11 +83,6 @@ pub(super) fn count(tally: &Tally, measure: Measure) -> u64 {
         Value::Count(n) => n,
         Value::Rate(_) => panic!("{} is a rate, not a count", measure.code()),
     }
-}
-
-/// `part` of `whole`, `None` when `whole` is zero.
-pub(super) fn share(part: u64, whole: u64) -> Option<f64> {
-    (whole != 0).then(|| part as f64 / whole as f64)
 }
 
 impl Tableau1bisRow {

@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use super::{Cell, Column, Row, Table};
 use crate::index::{Chunk, Corpus, OPEN};
 use crate::model::{Contrat, Employeur, Mesure, Motif, Sexe, Taille};
-use crate::query::{Filter, Period, QueryError, RowFilter};
+use crate::query::{rate as share, Filter, Period, QueryError, RowFilter};
 use crate::store::NONE;
 
 /// One line of a block: a value of the detail and how many exits have it.
@@ -129,10 +129,6 @@ impl Repartition {
                 .collect(),
         }
     }
-}
-
-fn share(n: u64, of: u64) -> Option<f64> {
-    (of != 0).then(|| n as f64 / of as f64)
 }
 
 /// The table of exits by detail (Tableaux 8 and 9): shares then counts, total / men / women;
