@@ -64,7 +64,7 @@ pub mod synth;
 pub mod tables;
 pub mod transfer;
 
-pub use index::{Corpus, Scope, ScopeError};
+pub use index::{Corpus, Scope, ScopeError, Summaries};
 pub use ingest::{import, ImportOptions, ImportSummary};
 pub use query::{
     Crosstab, CrosstabResult, Dimension, Filter, Measure, Path, Period, QueryError, Tally, Value,

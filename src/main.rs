@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use consolide::synth::{self, SynthOptions};
 use consolide::{
     Consolidation, Corpus, Crosstab, Dimension, Error, Filter, Format, ImportOptions, Measure,
-    Period, Store, Tableau,
+    Period, Store, Summaries, Tableau,
 };
 
 #[derive(Parser)]
@@ -330,6 +330,20 @@ fn tableau(
         ));
     }
     let store = Store::open(db)?;
+    // Tableau 1 of a territory needs no parcours: the summaries written at import answer it.
+    if which == Some(Tableau::T1) && Summaries::answers(filter) {
+        if let Some(summaries) = Summaries::load_scoped(&store, read_scope)? {
+            let table = summaries.tableau1(period, filter)?.to_table();
+            if xlsx {
+                let consolidation = Consolidation {
+                    tables: vec![table],
+                    omitted: Vec::new(),
+                };
+                return write_xlsx(output, &consolidation, summaries.plies());
+            }
+            return emit(output, &consolide::render::table(&table, format));
+        }
+    }
     let corpus = Corpus::load_scoped(&store, read_scope)?;
     let consolidation = match which {
         Some(t) => Consolidation {
@@ -339,9 +353,7 @@ fn tableau(
         None => corpus.consolidation(&store, period, pluriannuel, filter)?,
     };
     if xlsx {
-        let path = output.out.as_deref().expect("checked above");
-        return consolide::render::xlsx::write(path, &consolidation, corpus.plies())
-            .map_err(|e| Failure::Storage(format!("cannot write {}: {e}", path.display())));
+        return write_xlsx(output, &consolidation, corpus.plies());
     }
     for (t, why) in &consolidation.omitted {
         eprintln!("note: tableau {} left out: {why}", t.code());
@@ -351,6 +363,17 @@ fn tableau(
         None => consolide::render::tables(&consolidation.tables, format),
     };
     emit(output, &text)
+}
+
+/// Writes `consolidation` as the workbook `--out` names (checked present by the caller).
+fn write_xlsx(
+    output: &Output,
+    consolidation: &Consolidation,
+    plies: &[consolide::store::PlieRecord],
+) -> Result<(), Failure> {
+    let path = output.out.as_deref().expect("checked above");
+    consolide::render::xlsx::write(path, consolidation, plies)
+        .map_err(|e| Failure::Storage(format!("cannot write {}: {e}", path.display())))
 }
 
 fn parse_format(name: &str) -> Result<Format, Failure> {

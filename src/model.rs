@@ -288,6 +288,33 @@ impl Day {
     }
 }
 
+/// The year of day number `day` as a year code: years since 1990 in a byte (at most 254, so that
+/// 255 can mark a parcours still open).
+pub(crate) fn year_code(day: u16) -> u8 {
+    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        // Day numbers fit in u16; each maps to its calendar year since 1990.
+        let mut table = Vec::with_capacity(65_536);
+        let mut year = FIRST_YEAR;
+        let mut next = Day::from_date(
+            time::Date::from_calendar_date(year + 1, time::Month::January, 1).unwrap(),
+        )
+        .map_or(u32::MAX, |d| u32::from(d.0));
+        for day in 0..65_536u32 {
+            while day >= next {
+                year += 1;
+                next = time::Date::from_calendar_date(year + 1, time::Month::January, 1)
+                    .ok()
+                    .and_then(Day::from_date)
+                    .map_or(u32::MAX, |d| u32::from(d.0));
+            }
+            table.push((year - FIRST_YEAR).min(254) as u8);
+        }
+        table
+    });
+    table[day as usize]
+}
+
 /// A birth month (`YYYY-MM`); FORMAT.md gives no day, so age counts from the first of the month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BirthMonth {

@@ -6,49 +6,28 @@
 //! roaring container and the bitmaps of different chunks never touch.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 
-use crate::model::{Day, Inactivite, FIRST_YEAR};
-use crate::store::{ParcoursChunk, PlieData, PlieRecord, Store, StoreError, CHUNK_ROWS};
+pub(crate) use crate::model::year_code;
+use crate::model::{Inactivite, FIRST_YEAR};
+use crate::store::{
+    ParcoursChunk, PlieData, PlieRecord, PlieSummary, Store, StoreError, CHUNK_ROWS,
+};
 
 mod on_demand;
 mod scope;
+mod summaries;
 
 pub(crate) use on_demand::Etapes;
 use on_demand::OnDemand;
 pub use scope::{Scope, ScopeError};
+pub use summaries::Summaries;
 
 /// The year code of a parcours still open: greater than every real year.
 pub(crate) const OPEN: u8 = u8::MAX;
-
-/// Year codes are years since 1990 in a byte.
-pub(crate) fn year_code(day: u16) -> u8 {
-    static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        // Day numbers fit in u16; each maps to its calendar year since 1990.
-        let mut table = Vec::with_capacity(65_536);
-        let mut year = FIRST_YEAR;
-        let mut next = Day::from_date(
-            time::Date::from_calendar_date(year + 1, time::Month::January, 1).unwrap(),
-        )
-        .map_or(u32::MAX, |d| u32::from(d.0));
-        for day in 0..65_536u32 {
-            while day >= next {
-                year += 1;
-                next = time::Date::from_calendar_date(year + 1, time::Month::January, 1)
-                    .ok()
-                    .and_then(Day::from_date)
-                    .map_or(u32::MAX, |d| u32::from(d.0));
-            }
-            table.push((year - FIRST_YEAR).min(254) as u8);
-        }
-        table
-    });
-    table[day as usize]
-}
 
 /// A per-row column of the corpus that a dimension or filter can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,6 +96,10 @@ pub struct Corpus {
     pub(crate) departements: Vec<String>,
     pub(crate) regions: Vec<String>,
     pub(crate) chunks: Vec<Chunk>,
+    /// Per PLIE (as `plies`), its summary; `None` unless every PLIE has one.
+    pub(crate) summaries: Option<Vec<PlieSummary>>,
+    /// Loaded without parcours (by [`Summaries`]): only the summary path may answer.
+    pub(crate) summaries_only: bool,
     bitmaps: Mutex<HashMap<Column, Arc<Vec<RoaringBitmap>>>>,
     active: Mutex<HashMap<u8, Arc<RoaringBitmap>>>,
     on_demand: OnDemand,
@@ -132,9 +115,14 @@ impl Corpus {
     fn from_data(data: Vec<PlieData>) -> Corpus {
         let mut plies = Vec::with_capacity(data.len());
         let mut raw_chunks = Vec::new();
+        let mut summaries = Some(Vec::with_capacity(data.len()));
         for (i, d) in data.into_iter().enumerate() {
             plies.push(d.record);
             raw_chunks.extend(d.parcours.into_iter().map(|c| (i as u16, c)));
+            summaries = summaries.zip(d.summary).map(|(mut all, s)| {
+                all.push(s);
+                all
+            });
         }
         let chunks = raw_chunks
             .into_par_iter()
@@ -187,6 +175,8 @@ impl Corpus {
             departements,
             regions,
             chunks,
+            summaries,
+            summaries_only: false,
             bitmaps: Mutex::default(),
             active: Mutex::default(),
             on_demand: OnDemand::default(),

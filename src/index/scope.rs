@@ -160,9 +160,9 @@ impl Corpus {
     /// that knows nothing of the other PLIE, so that every query through it answers within the
     /// scope. With [`Scope::all`] it is [`Corpus::load`].
     pub fn load_scoped(store: &Store, scope: &Scope) -> Result<Corpus, StoreError> {
-        let mut data = store.read_parcours()?;
-        data.retain(|d| scope.contains(&d.record));
-        Ok(Corpus::from_data(data))
+        Ok(Corpus::from_data(
+            store.read_parcours_of(&|r| scope.contains(r))?,
+        ))
     }
 }
 

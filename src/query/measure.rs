@@ -312,6 +312,22 @@ impl Contribution {
         })
     }
 
+    /// Adds `parcours` parcours of the same flow, `known` of which have a number of months of
+    /// inactivity summing to `months` (a summary cell).
+    #[inline]
+    pub fn add_cell(&self, tally: &mut Tally, parcours: u32, known: u32, months: u64) {
+        let n = u64::from(parcours);
+        tally.parcours_distincts += n;
+        tally.entrees += n * u64::from(self.entree);
+        tally.report += n * u64::from(self.report_years);
+        if let Some(m) = self.sortie {
+            tally.sorties[m as usize] += n;
+        }
+        let years = u64::from(self.entree) + u64::from(self.report_years);
+        tally.inactivite_mois += months * years;
+        tally.inactivite_n += u64::from(known) * years;
+    }
+
     #[inline]
     pub fn add_to(&self, tally: &mut Tally, inactivite: u16) {
         tally.parcours_distincts += 1;

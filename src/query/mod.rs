@@ -8,6 +8,7 @@ mod bitmap;
 mod dimension;
 mod measure;
 mod scan;
+mod summary;
 
 pub use dimension::{Dimension, Filter};
 pub use measure::{Measure, Period, Tally, Value};
@@ -63,6 +64,10 @@ pub enum Path {
     Scan,
     /// Intersections of roaring bitmaps, cell by cell.
     Bitmap,
+    /// Sums over the PLIE's summaries written at import, where the query allows it (groupings
+    /// of one characteristic or public × inscrit_pe, entry or exit year, motif or PLIE; a filter
+    /// on `plie`, `departement` or `region` only); the scan otherwise.
+    Summary,
 }
 
 /// A cross-tabulation: one measure over a period by one or two dimensions.
@@ -115,7 +120,7 @@ pub(crate) struct Grouped {
 impl Corpus {
     /// Answers `query` on the scan path.
     pub fn crosstab(&self, query: &Crosstab) -> Result<CrosstabResult, QueryError> {
-        self.crosstab_with(query, Path::Scan)
+        self.crosstab_with(query, Path::Summary)
     }
 
     /// Answers `query` on the chosen path.
@@ -173,6 +178,17 @@ impl Corpus {
         Ok(match path {
             Path::Scan => scan::grouped(self, period, &filter, axes),
             Path::Bitmap => bitmap::grouped(self, period, &filter, axes),
+            Path::Summary => match summary::grouped(self, period, &filter, &axes) {
+                Some(grouped) => grouped,
+                None if self.summaries_only => {
+                    return Err(QueryError::DimensionNotAllowed {
+                        name: "?",
+                        why: "this query needs the parcours, and only the summaries were loaded",
+                        valid: "plie, departement, region".into(),
+                    })
+                }
+                None => scan::grouped(self, period, &filter, axes),
+            },
         })
     }
 }

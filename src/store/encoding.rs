@@ -26,6 +26,7 @@ pub enum Kind {
     Etapes = 3,
     Plie = 4,
     Annexes = 5,
+    Summary = 6,
 }
 
 /// Up to 65 536 parcours of one PLIE, column by column, ordered by entry day then participant.

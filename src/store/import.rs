@@ -9,7 +9,10 @@ use redb::ReadableTable;
 use super::encoding::{
     self, Annexes, EtapesChunk, KeysChunk, Kind, ParcoursChunk, PlieRecord, NONE,
 };
-use super::{Handle, Store, StoreError, ANNEXES, CHUNK_ROWS, ETAPES, KEYS, PARCOURS, PLIE};
+use super::summary::{PlieSummary, SUMMARY_LAYOUT};
+use super::{
+    Handle, Store, StoreError, ANNEXES, CHUNK_ROWS, ETAPES, KEYS, PARCOURS, PLIE, SUMMARIES,
+};
 use crate::model::{Activite, Allocation, Etape, Financement, Parcours, PlieInfo};
 use crate::transfer::Transfer;
 
@@ -67,6 +70,7 @@ struct Encoded {
     keys: Vec<Vec<u8>>,
     etapes: Vec<Vec<u8>>,
     annexes: Vec<u8>,
+    summary: Vec<u8>,
 }
 
 impl Store {
@@ -101,12 +105,14 @@ impl Store {
 
         let tx = db.begin_write()?;
         let mut report = ImportReport::default();
+        let mut derived_written = false;
         {
             let mut records = tx.open_table(PLIE)?;
             let mut parcours = tx.open_table(PARCOURS)?;
             let mut keys = tx.open_table(KEYS)?;
             let mut etapes = tx.open_table(ETAPES)?;
             let mut annexes = tx.open_table(ANNEXES)?;
+            let mut summaries = tx.open_table(SUMMARIES)?;
             for e in encoded {
                 let plie = e.record.plie.as_str();
                 let old_hash = match records.get(plie)? {
@@ -129,6 +135,12 @@ impl Store {
                     etapes: e.record.etapes,
                 });
                 if outcome == PlieOutcome::Unchanged {
+                    // A store written before summaries existed, or with another layout, gets
+                    // this build's: derived data, so the PLIE's content is still unchanged.
+                    if !summary_is_current(&summaries, plie)? {
+                        summaries.insert(plie, e.summary.as_slice())?;
+                        derived_written = true;
+                    }
                     continue;
                 }
                 for table in [&mut parcours, &mut keys, &mut etapes] {
@@ -144,10 +156,11 @@ impl Store {
                     etapes.insert((plie, n as u32), bytes.as_slice())?;
                 }
                 annexes.insert(plie, e.annexes.as_slice())?;
+                summaries.insert(plie, e.summary.as_slice())?;
                 records.insert(plie, encoding::encode(Kind::Plie, &e.record).as_slice())?;
             }
         }
-        if report.changed() {
+        if report.changed() || derived_written {
             tx.commit()?;
         } else {
             tx.abort()?;
@@ -267,13 +280,18 @@ fn encode_plie(plie: &str, mut rows: PlieRows<'_>, imported_at: i64) -> Encoded 
     );
     etapes.sort_unstable();
 
-    let mut parcours = Vec::new();
+    let mut chunks = Vec::new();
     let mut keys = Vec::new();
     for chunk in rows.parcours.chunks(CHUNK_ROWS) {
         let (c, k) = parcours_chunk(chunk);
-        parcours.push(encoding::encode(Kind::Parcours, &c));
+        chunks.push(c);
         keys.push(encoding::encode(Kind::Keys, &k));
     }
+    let summary = encoding::encode(Kind::Summary, &PlieSummary::of(&chunks));
+    let parcours: Vec<Vec<u8>> = chunks
+        .iter()
+        .map(|c| encoding::encode(Kind::Parcours, c))
+        .collect();
     let etapes_bytes: Vec<Vec<u8>> = etapes
         .chunks(CHUNK_ROWS)
         .map(|chunk| {
@@ -375,5 +393,21 @@ fn encode_plie(plie: &str, mut rows: PlieRows<'_>, imported_at: i64) -> Encoded 
         keys,
         etapes: etapes_bytes,
         annexes,
+        summary,
     }
+}
+
+/// Whether `plie` has a summary of this build's layout (checked as when read).
+fn summary_is_current(
+    summaries: &redb::Table<&str, &[u8]>,
+    plie: &str,
+) -> Result<bool, StoreError> {
+    let Some(bytes) = summaries.get(plie)? else {
+        return Ok(false);
+    };
+    let what = || format!("the summary of PLIE {plie}");
+    Ok(
+        encoding::decode::<PlieSummary>(Kind::Summary, bytes.value(), &what)
+            .is_ok_and(|s| s.layout == SUMMARY_LAYOUT),
+    )
 }

@@ -12,12 +12,14 @@ use redb::{Database, ReadOnlyDatabase, ReadableDatabase, ReadableTable, TableDef
 mod encoding;
 mod error;
 mod import;
+mod summary;
 
 pub use encoding::{
     Annexes, EtapesChunk, KeysChunk, ParcoursChunk, PlieRecord, FORMAT_VERSION, NONE,
 };
 pub use error::StoreError;
 pub use import::{ImportOutcome, ImportReport, PlieOutcome};
+pub use summary::{PlieSummary, SummaryColumn, SUMMARY_GROUPINGS, SUMMARY_LAYOUT};
 
 use encoding::Kind;
 
@@ -27,6 +29,8 @@ const PARCOURS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("parc
 const KEYS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("keys");
 const ETAPES: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("etapes");
 const ANNEXES: TableDefinition<&str, &[u8]> = TableDefinition::new("annexes");
+/// Added after format version 1's first files: a store without it has no summaries yet.
+const SUMMARIES: TableDefinition<&str, &[u8]> = TableDefinition::new("summaries");
 
 /// What `meta["magic"]` holds in every consolide store.
 const MAGIC: &[u8] = b"consolide store";
@@ -55,7 +59,10 @@ impl std::fmt::Debug for Store {
 #[derive(Debug, Clone)]
 pub struct PlieData {
     pub record: PlieRecord,
+    /// Empty when read by [`Store::read_summaries`].
     pub parcours: Vec<ParcoursChunk>,
+    /// `None` in a store written before summaries, until its next import.
+    pub summary: Option<PlieSummary>,
 }
 
 impl Store {
@@ -90,6 +97,7 @@ impl Store {
                 tx.open_table(KEYS)?;
                 tx.open_table(ETAPES)?;
                 tx.open_table(ANNEXES)?;
+                tx.open_table(SUMMARIES)?;
             }
             tx.commit()?;
         }
@@ -190,12 +198,55 @@ impl Store {
 
     /// Everything a query needs, read in one read transaction so that it is one consistent state.
     pub fn read_parcours(&self) -> Result<Vec<PlieData>, StoreError> {
-        guarded("reading the parcours", || self.read_parcours_unguarded())
+        self.read_parcours_of(&|_| true)
     }
 
-    fn read_parcours_unguarded(&self) -> Result<Vec<PlieData>, StoreError> {
+    /// The PLIE whose record passes `keep`, with their parcours and summaries, in one read
+    /// transaction; the other PLIE's chunks are not read.
+    pub fn read_parcours_of(
+        &self,
+        keep: &dyn Fn(&PlieRecord) -> bool,
+    ) -> Result<Vec<PlieData>, StoreError> {
+        guarded("reading the parcours", || {
+            self.read_parcours_unguarded(keep)
+        })
+    }
+
+    /// The PLIE whose record passes `keep`, with their summaries and no parcours, in one read
+    /// transaction; `None` when one of them has no summary of this build's layout (a store
+    /// written before summaries existed, until its next import).
+    pub fn read_summaries(
+        &self,
+        keep: &dyn Fn(&PlieRecord) -> bool,
+    ) -> Result<Option<Vec<PlieData>>, StoreError> {
+        guarded("reading the summaries", || {
+            let tx = self.begin_read()?;
+            let mut data = Vec::new();
+            for record in read_records(&tx)?.into_iter().filter(|r| keep(r)) {
+                let Some(summary) = read_summary(&tx, &record)? else {
+                    return Ok(None);
+                };
+                data.push(PlieData {
+                    record,
+                    parcours: Vec::new(),
+                    summary: Some(summary),
+                });
+            }
+            Ok(Some(data))
+        })
+    }
+
+    fn read_parcours_unguarded(
+        &self,
+        keep: &dyn Fn(&PlieRecord) -> bool,
+    ) -> Result<Vec<PlieData>, StoreError> {
         let tx = self.begin_read()?;
-        let records = read_records(&tx)?;
+        let mut records = read_records(&tx)?;
+        records.retain(|r| keep(r));
+        let summaries = records
+            .iter()
+            .map(|r| read_summary(&tx, r))
+            .collect::<Result<Vec<_>, _>>()?;
         let table = tx
             .open_table(PARCOURS)
             .map_err(|e| StoreError::from_table(&self.path, e))?;
@@ -217,7 +268,8 @@ impl Store {
         records
             .into_par_iter()
             .zip(raw)
-            .map(|(record, chunks)| {
+            .zip(summaries)
+            .map(|((record, chunks), summary)| {
                 let parcours = chunks
                     .iter()
                     .enumerate()
@@ -236,7 +288,11 @@ impl Store {
                         record.plie, record.parcours
                     )));
                 }
-                Ok(PlieData { record, parcours })
+                Ok(PlieData {
+                    record,
+                    parcours,
+                    summary,
+                })
             })
             .collect()
     }
@@ -385,6 +441,29 @@ fn read_records(tx: &redb::ReadTransaction) -> Result<Vec<PlieRecord>, StoreErro
         records.push(record);
     }
     Ok(records)
+}
+
+/// The summary of `record`'s PLIE, checked: `None` when the store has none of this build's layout.
+fn read_summary(
+    tx: &redb::ReadTransaction,
+    record: &PlieRecord,
+) -> Result<Option<PlieSummary>, StoreError> {
+    let table = match tx.open_table(SUMMARIES) {
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+        table => table.map_err(|e| StoreError::from_table(Path::new(""), e))?,
+    };
+    let Some(bytes) = table.get(record.plie.as_str())? else {
+        return Ok(None);
+    };
+    let what = || format!("the summary of PLIE {}", record.plie);
+    let summary: PlieSummary = encoding::decode(Kind::Summary, bytes.value(), &what)?;
+    if summary.layout != SUMMARY_LAYOUT {
+        return Ok(None);
+    }
+    summary
+        .check(record.parcours)
+        .map_err(|why| StoreError::Corrupt(format!("{}: {why}", what())))?;
+    Ok(Some(summary))
 }
 
 /// Column lengths agree and codes are in range: a chunk that passes cannot make a query index out

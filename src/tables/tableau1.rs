@@ -180,7 +180,7 @@ const LABELS: &[(Dimension, &[Option<&str>])] = &[
 impl Corpus {
     /// Tableau 1 over `period`, restricted by `filter`.
     pub fn tableau1(&self, period: Period, filter: &Filter) -> Result<Tableau1, QueryError> {
-        self.tableau1_with(period, filter, Path::Scan)
+        self.tableau1_with(period, filter, Path::Summary)
     }
 
     /// Tableau 1 computed on the chosen query path.

@@ -1,5 +1,5 @@
 //! Damaged store files through the binary, value by value: every kind of stored value (PLIE
-//! record, parcours chunk, keys chunk, étapes chunk, annexes) with flipped bytes in its envelope and
+//! record, parcours chunk, keys chunk, étapes chunk, annexes, summary) with flipped bytes in its envelope and
 //! its payload, a value rewritten to another format version, the file truncated at many lengths
 //! and flipped at a deterministic set of offsets across the whole file. Each damaged file is read
 //! by every command that reads a part of the store: it answers exactly the figures of the intact
@@ -9,14 +9,15 @@
 use crate::util::{csv_rows, Dir, Run};
 
 /// The commands that, between them, read every kind of value: `status` the PLIE records,
-/// Tableau 1 the parcours chunks, Tableau 2 the étapes, Tableau 4 the participant keys, Tableau 6
-/// the optional files.
-const COMMANDS: [&[&str]; 5] = [
+/// Tableau 3 the parcours chunks, Tableau 2 the étapes, Tableau 4 the participant keys, Tableau 6
+/// the optional files, Tableau 1 the summaries.
+const COMMANDS: [&[&str]; 6] = [
     &["status", "--format", "csv"],
-    &["tableau", "1", "--year", "2017", "--format", "csv"],
+    &["tableau", "3", "--year", "2017", "--format", "csv"],
     &["tableau", "2", "--year", "2017", "--format", "csv"],
     &["tableau", "4", "--year", "2017", "--format", "csv"],
     &["tableau", "6", "--year", "2017", "--format", "csv"],
+    &["tableau", "1", "--year", "2017", "--format", "csv"],
 ];
 
 /// A kind of stored value: its envelope byte, how error messages name it and the command (index
@@ -27,7 +28,7 @@ struct Kind {
     command: usize,
 }
 
-const KINDS: [Kind; 5] = [
+const KINDS: [Kind; 6] = [
     Kind {
         byte: 1,
         name: "parcours chunk",
@@ -52,6 +53,11 @@ const KINDS: [Kind; 5] = [
         byte: 5,
         name: "annexes",
         command: 4,
+    },
+    Kind {
+        byte: 6,
+        name: "the summary of PLIE",
+        command: 5,
     },
 ];
 
@@ -99,7 +105,7 @@ impl Fixture {
         self.good
             .windows(6)
             .enumerate()
-            .filter(|(_, w)| w[..3] == *b"CSD" && (1..=5).contains(&w[3]) && w[4..] == [1, 0])
+            .filter(|(_, w)| w[..3] == *b"CSD" && (1..=6).contains(&w[3]) && w[4..] == [1, 0])
             .map(|(at, w)| (at, w[3]))
             .collect()
     }
@@ -192,7 +198,7 @@ fn a_flipped_byte_in_any_stored_value_is_named_never_read() {
         }
     }
     eprintln!("corruption: {tried} files with a flipped byte inside a value");
-    assert_eq!(tried, 10 * 10 * 2);
+    assert_eq!(tried, 12 * 10 * 2);
 }
 
 /// A value whose version field says another format version, nothing else changed (so its
@@ -219,7 +225,7 @@ fn a_value_of_another_format_version_is_refused_and_named() {
         }
     }
     eprintln!("corruption: {tried} files with a value of another version");
-    assert_eq!(tried, 40);
+    assert_eq!(tried, 48);
 }
 
 /// The file cut at many lengths, from nothing to one byte short: exit 3 or the intact figures.

@@ -6,7 +6,8 @@
 use std::collections::BTreeSet;
 
 use consolide::{
-    import, Corpus, Crosstab, Dimension, Filter, ImportOptions, Measure, Path, Period, Store, Value,
+    import, Corpus, Crosstab, Dimension, Filter, ImportOptions, Measure, Path, Period, Store,
+    Summaries, Value,
 };
 use proptest::prelude::*;
 use time::{Date, Month};
@@ -326,6 +327,10 @@ proptest! {
             let query = Crosstab { measure, period, rows: rows_dim, cols: cols_dim, filter };
             let scan = corpus.crosstab_with(&query, Path::Scan).unwrap();
             let bitmap = corpus.crosstab_with(&query, Path::Bitmap).unwrap();
+            // The summaries answer what they can (else the scan does): to the unit, inactivity too.
+            let summary = corpus.crosstab_with(&query, Path::Summary).unwrap();
+            prop_assert_eq!(&scan.cells, &summary.cells);
+            prop_assert_eq!(scan.plies, summary.plies);
             prop_assert_eq!(&scan.row_values, &bitmap.row_values);
             prop_assert_eq!(scan.plies, bitmap.plies);
             for (a, b) in scan.cells.iter().zip(&bitmap.cells) {
@@ -364,8 +369,21 @@ proptest! {
     fn identities_hold_and_tableau1_paths_agree(
         rows in prop::collection::vec(row(), 1..150),
         period in period(),
+        territory in prop::option::of((prop::sample::select(vec![Dimension::Plie, Dimension::Departement, Dimension::Region]),
+            prop::collection::vec(any::<bool>(), 1..4))),
     ) {
-        let (_dir, corpus) = load(&rows, false);
+        let (dir, corpus) = load(&rows, false);
+        // Summaries alone (no parcours read) give the same table as the scan, for a territory too.
+        let store = Store::open(&dir.path().join("s.redb")).unwrap();
+        let summaries = Summaries::load(&store).unwrap().expect("a fresh import writes summaries");
+        let filter = match &territory {
+            Some((d, pick)) => filter_for(&rows, *d, pick).0,
+            None => Filter::none(),
+        };
+        prop_assert_eq!(
+            summaries.tableau1(period, &filter).unwrap(),
+            corpus.tableau1_with(period, &filter, Path::Scan).unwrap()
+        );
         let scan = corpus.tableau1_with(period, &Filter::none(), Path::Scan).unwrap();
         let bitmap = corpus.tableau1_with(period, &Filter::none(), Path::Bitmap).unwrap();
         prop_assert_eq!(scan.rows.len(), 33);

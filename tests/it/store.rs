@@ -215,3 +215,53 @@ fn a_table_never_mixes_the_loaded_snapshot_with_a_later_import() {
         .tableau(&store, Tableau::T4, Period::year(2017), &Filter::none())
         .unwrap();
 }
+
+/// A store written before summaries existed answers through its parcours; the next import of
+/// the same content leaves the PLIE unchanged but writes their summaries, which then give the
+/// same Tableau 1 without reading a parcours.
+#[test]
+fn summaries_come_with_the_next_import_of_an_older_store() {
+    use consolide::{Corpus, Filter, Period, Store, Summaries};
+    let dir = Dir::new();
+    let v1 = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/store-v1.redb");
+    std::fs::copy(v1, dir.db()).unwrap();
+    let store = Store::open(&dir.db()).unwrap();
+    assert!(Summaries::load(&store).unwrap().is_none());
+    drop(store);
+
+    let before = std::fs::read(dir.db()).unwrap();
+    let out = dir.import(&[&dir.fixture("crafted"), &dir.fixture("crafted-59")]);
+    assert!(out.contains("unchanged"), "{out}");
+    assert_ne!(
+        std::fs::read(dir.db()).unwrap(),
+        before,
+        "the summaries were written"
+    );
+    let store = Store::open(&dir.db()).unwrap();
+    let summaries = Summaries::load(&store)
+        .unwrap()
+        .expect("written by the import");
+    let corpus = Corpus::load(&store).unwrap();
+    for year in 2014..=2018 {
+        let period = Period::year(year);
+        assert_eq!(
+            summaries.tableau1(period, &Filter::none()).unwrap(),
+            corpus
+                .tableau1_with(period, &Filter::none(), consolide::Path::Scan)
+                .unwrap()
+        );
+    }
+    assert_eq!(
+        summaries
+            .tableau1(Period::year(2017), &Filter::none())
+            .unwrap()
+            .total()
+            .tally
+            .en_parcours(),
+        22
+    );
+    // A filter on a characteristic needs the parcours: refused, not answered wrongly.
+    let by_sex = Filter::none().with(consolide::Dimension::Sexe, &["F"]);
+    assert!(summaries.tableau1(Period::year(2017), &by_sex).is_err());
+    assert!(!Summaries::answers(&by_sex));
+}

@@ -1,0 +1,70 @@
+//! The summaries of a store snapshot without its parcours: what a host needs to publish Tableau 1
+//! for any period and territory, read in milliseconds and held in a few megabytes whatever the
+//! number of parcours.
+
+use super::{Corpus, Scope};
+use crate::query::{Dimension, Filter, Path, Period, QueryError};
+use crate::store::{Store, StoreError};
+use crate::tables::Tableau1;
+
+/// Every PLIE of a snapshot with its summary (the parcours added up at import, see
+/// `store::PlieSummary`), and no parcours. It answers the queries a summary can answer exactly —
+/// Tableau 1 filtered by `plie`, `departement` or `region` — and refuses the others; a
+/// [`Corpus`] answers everything, and uses the same summaries where they apply.
+#[derive(Debug)]
+pub struct Summaries {
+    /// A corpus of no parcours: the PLIE, departments and regions that filters resolve against,
+    /// and the summaries.
+    places: Corpus,
+}
+
+impl Summaries {
+    /// Reads the summaries of every PLIE of `store` (one read transaction); `None` when one has
+    /// none of this build's layout (a store written before summaries, until its next import).
+    pub fn load(store: &Store) -> Result<Option<Summaries>, StoreError> {
+        Summaries::load_scoped(store, &Scope::all())
+    }
+
+    /// The same for the PLIE in `scope` only (see [`Corpus::load_scoped`]).
+    pub fn load_scoped(store: &Store, scope: &Scope) -> Result<Option<Summaries>, StoreError> {
+        Ok(store.read_summaries(&|r| scope.contains(r))?.map(|data| {
+            let mut places = Corpus::from_data(data);
+            places.summaries_only = true;
+            Summaries { places }
+        }))
+    }
+
+    /// Tableau 1 over `period`, equal to [`Corpus::tableau1`]'s; `filter` may name `plie`,
+    /// `departement` and `region` only.
+    pub fn tableau1(&self, period: Period, filter: &Filter) -> Result<Tableau1, QueryError> {
+        if let Some((d, _)) = filter.clauses.iter().find(|(d, _)| !d.is_territorial()) {
+            return Err(QueryError::DimensionNotAllowed {
+                name: d.code(),
+                why: "the summaries count parcours by PLIE: a filter on a characteristic needs \
+                      the parcours",
+                valid: "plie, departement, region".into(),
+            });
+        }
+        self.places.tableau1_with(period, filter, Path::Summary)
+    }
+
+    /// Whether `filter` is one the summaries answer.
+    pub fn answers(filter: &Filter) -> bool {
+        filter.clauses.iter().all(|(d, _)| d.is_territorial())
+    }
+
+    /// The PLIE of the snapshot, sorted by code.
+    pub fn plies(&self) -> &[crate::store::PlieRecord] {
+        self.places.plies()
+    }
+}
+
+impl Dimension {
+    /// `plie`, `departement` and `region`: the dimensions that hold for a whole PLIE.
+    pub fn is_territorial(self) -> bool {
+        matches!(
+            self,
+            Dimension::Plie | Dimension::Departement | Dimension::Region
+        )
+    }
+}
