@@ -1,6 +1,8 @@
 //! Criterion benches of the engine's kernels on a corpus built through the public API:
-//! import, open (load a snapshot), Tableau 1 (scan and bitmap paths), and a two-dimension
-//! cross-tab with a filter. `CONSOLIDE_BENCH_N` sets the number of parcours (default 1 000 000).
+//! import, open (summaries only, or the whole snapshot), Tableau 1 (summary, scan and bitmap
+//! paths, for the nation, one region and one PLIE), and a two-dimension cross-tab with a filter.
+//! `CONSOLIDE_BENCH_N` sets the number of parcours (default 1 000 000); `CONSOLIDE_BENCH_DB`
+//! names an existing store to read instead (its import is then not timed).
 
 use std::collections::BTreeSet;
 
@@ -8,7 +10,7 @@ use consolide::model::{
     BirthMonth, Day, Inactivite, Motif, Niveau, Parcours, PlieInfo, Public, Sexe,
 };
 use consolide::transfer::Transfer;
-use consolide::{Corpus, Crosstab, Dimension, Filter, Measure, Path, Period, Store};
+use consolide::{Corpus, Crosstab, Dimension, Filter, Measure, Path, Period, Store, Summaries};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 /// A small deterministic generator, enough to shape benchmark data (not the calibrated generator).
@@ -83,35 +85,64 @@ fn engine(c: &mut Criterion) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("bench.redb");
-    let transfer = corpus(n);
-    let mut group = c.benchmark_group(format!("{n} parcours"));
+    // An existing store (e.g. `consolide generate --db` at 100M parcours) is read as it is;
+    // otherwise the corpus is built here and its import timed.
+    let given = std::env::var_os("CONSOLIDE_BENCH_DB").map(std::path::PathBuf::from);
+    let db = given
+        .clone()
+        .unwrap_or_else(|| dir.path().join("bench.redb"));
+    let name = match &given {
+        Some(path) => format!("store {}", path.display()),
+        None => format!("{n} parcours"),
+    };
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
-    let scratch = dir.path().join("import.redb");
-    group.bench_function("import (encode + write)", |b| {
+    if given.is_none() {
+        let transfer = corpus(n);
+        let scratch = dir.path().join("import.redb");
+        group.bench_function("import (encode + summarise + write)", |b| {
+            b.iter(|| {
+                let _ = std::fs::remove_file(&scratch);
+                let mut store = Store::create(&scratch).unwrap();
+                store.import(std::slice::from_ref(&transfer), 0).unwrap()
+            })
+        });
+        // The store the other kernels read, whichever benches the command line selects.
+        let mut store = Store::create(&db).unwrap();
+        store.import(std::slice::from_ref(&transfer), 0).unwrap();
+    }
+    let year = Period::year(2015);
+    group.bench_function("open + summaries + tableau 1", |b| {
         b.iter(|| {
-            let _ = std::fs::remove_file(&scratch);
-            let mut store = Store::create(&scratch).unwrap();
-            store.import(std::slice::from_ref(&transfer), 0).unwrap()
+            let summaries = Summaries::load(&Store::open(&db).unwrap()).unwrap();
+            summaries.unwrap().tableau1(year, &Filter::none()).unwrap()
         })
     });
-    // The store the other kernels read, whichever benches the command line selects.
-    let mut store = Store::create(&db).unwrap();
-    store.import(std::slice::from_ref(&transfer), 0).unwrap();
-    drop(store);
     group.bench_function("open + load snapshot", |b| {
         b.iter(|| Corpus::load(&Store::open(&db).unwrap()).unwrap())
     });
     let corpus = Corpus::load(&Store::open(&db).unwrap()).unwrap();
-    let year = Period::year(2015);
-    group.bench_function("tableau 1, scan", |b| {
-        b.iter(|| {
-            corpus
-                .tableau1_with(year, &Filter::none(), Path::Scan)
-                .unwrap()
-        })
-    });
-    group.bench_function("tableau 1, bitmaps (cached)", |b| {
+    eprintln!("{} parcours in the snapshot", corpus.parcours());
+    let first = &corpus.plies()[0];
+    let selectivity = [
+        ("nation", Filter::none()),
+        (
+            "one region",
+            Filter::none().with(Dimension::Region, &[first.region.as_deref().unwrap()]),
+        ),
+        (
+            "one PLIE",
+            Filter::none().with(Dimension::Plie, &[&first.plie]),
+        ),
+    ];
+    for (scope, filter) in &selectivity {
+        for path in [Path::Summary, Path::Scan] {
+            group.bench_function(format!("tableau 1, {scope}, {path:?}"), |b| {
+                b.iter(|| corpus.tableau1_with(year, filter, path).unwrap())
+            });
+        }
+    }
+    group.bench_function("tableau 1, nation, Bitmap (cached)", |b| {
         b.iter(|| {
             corpus
                 .tableau1_with(year, &Filter::none(), Path::Bitmap)
@@ -123,7 +154,7 @@ fn engine(c: &mut Criterion) {
         period: year,
         rows: Dimension::Niveau,
         cols: Some(Dimension::TrancheAge),
-        filter: Filter::none().with(Dimension::Region, &["R3"]),
+        filter: selectivity[1].1.clone(),
     };
     group.bench_function("crosstab niveau x tranche_age, region filter, scan", |b| {
         b.iter(|| corpus.crosstab_with(&crosstab, Path::Scan).unwrap())

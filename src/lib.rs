@@ -47,7 +47,9 @@
 //! ([`Corpus`]: columns and bitmaps in memory), [`query`] (measures × dimensions × period ×
 //! filter), [`tables`] (the published tables 1 to 10, 1BIS, taux and periodes, each a typed value
 //! and a generic [`Table`]) and [`render`] (text, csv, json, md, and the xlsx workbook).
-//! [`analyses`] answers what the published tables do not: cohorts followed by months since entry,
+//! [`Summaries`] reads only what each import adds up per PLIE: Tableau 1 of any period and
+//! territory without loading a parcours, in a few megabytes at any scale (a [`Corpus`] uses the
+//! same summaries where they apply). [`analyses`] answers what the published tables do not: cohorts followed by months since entry,
 //! re-entries of a participant, PLIE compared after standardising their public mix; the programs
 //! of `examples/` print them.
 
