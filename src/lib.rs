@@ -59,6 +59,7 @@ mod ingest;
 pub mod model;
 pub mod query;
 pub mod render;
+pub mod secret;
 pub mod store;
 pub mod synth;
 pub mod tables;
@@ -87,6 +88,9 @@ pub enum Error {
     /// A query was not well formed (unknown dimension, value, measure...).
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// Statistical secrecy could not be applied as asked.
+    #[error(transparent)]
+    Secret(#[from] secret::SecretError),
     /// Writing an output or rejects file failed.
     #[error("{0}")]
     Io(std::io::Error),

@@ -46,6 +46,29 @@ struct Output {
     out: Option<PathBuf>,
 }
 
+/// Statistical secrecy of a table or cross-tab.
+#[derive(clap::Args)]
+struct Secret {
+    /// Mask every count of 1 to N-1 people, and the cells that would let a reader recompute
+    /// them (N of 2 or more; off by default).
+    #[arg(long, value_name = "N")]
+    secret: Option<String>,
+}
+
+impl Secret {
+    fn threshold(&self) -> Result<Option<u64>, Failure> {
+        let Some(n) = &self.secret else {
+            return Ok(None);
+        };
+        let n = n
+            .trim()
+            .parse()
+            .map_err(|_| refused(format!("--secret {n:?} is not a valid number")))?;
+        consolide::secret::Threshold::new(n).map_err(|e| Failure::from(Error::from(e)))?;
+        Ok(Some(n))
+    }
+}
+
 /// The period and filters of a table.
 #[derive(clap::Args)]
 struct Scope {
@@ -111,6 +134,8 @@ enum Command {
         #[arg(long)]
         pluriannuel: Option<String>,
         #[command(flatten)]
+        secret: Secret,
+        #[command(flatten)]
         output: Output,
     },
     /// Any measure by one or two dimensions.
@@ -123,6 +148,8 @@ enum Command {
         cols: Option<String>,
         #[command(flatten)]
         scope: Scope,
+        #[command(flatten)]
+        secret: Secret,
         #[command(flatten)]
         output: Output,
     },
@@ -254,6 +281,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             table,
             scope,
             pluriannuel,
+            secret,
             output,
         } => {
             let (period, filter) = parse_scope(&scope)?;
@@ -264,6 +292,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 period,
                 &filter,
                 pluriannuel.as_deref(),
+                secret.threshold()?,
                 &output,
             )
         }
@@ -272,9 +301,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             rows,
             cols,
             scope,
+            secret,
             output,
         } => {
             let format = parse_format(&output.format)?;
+            let secret = secret.threshold()?;
             let (period, filter) = parse_scope(&scope)?;
             let query = Crosstab {
                 measure: Measure::parse(&measure)?,
@@ -284,7 +315,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 filter,
             };
             let corpus = Corpus::load_scoped(&Store::open(&cli.db)?, &read_scope)?;
-            let result = corpus.crosstab(&query)?;
+            let mut result = corpus.crosstab(&query)?;
+            if let Some(n) = secret {
+                result = result.with_secret(n).map_err(Error::from)?;
+            }
             emit(&output, &consolide::render::crosstab(&result, format))
         }
     }
@@ -298,6 +332,7 @@ fn tableau(
     period: Period,
     filter: &Filter,
     pluriannuel: Option<&str>,
+    secret: Option<u64>,
     output: &Output,
 ) -> Result<(), Failure> {
     let xlsx = output.format == "xlsx";
@@ -331,13 +366,24 @@ fn tableau(
     }
     let store = Store::open(db)?;
     let corpus = Corpus::load_scoped(&store, read_scope)?;
-    let consolidation = match which {
+    let mut consolidation = match which {
         Some(t) => Consolidation {
             tables: vec![corpus.tableau(&store, t, period, filter)?],
             omitted: Vec::new(),
         },
         None => corpus.consolidation(&store, period, pluriannuel, filter)?,
     };
+    if let Some(n) = secret {
+        for t in &mut consolidation.tables {
+            *t = t.with_secret(n).map_err(Error::from)?;
+            if t.secret.is_none() {
+                eprintln!(
+                    "note: tableau {} counts no people: --secret leaves it as it is",
+                    t.tableau
+                );
+            }
+        }
+    }
     if xlsx {
         let path = output.out.as_deref().expect("checked above");
         return consolide::render::xlsx::write(path, &consolidation, corpus.plies())
