@@ -283,19 +283,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             pluriannuel,
             secret,
             output,
-        } => {
-            let (period, filter) = parse_scope(&scope)?;
-            tableau(
-                &cli.db,
-                &read_scope,
-                &table,
-                period,
-                &filter,
-                pluriannuel.as_deref(),
-                secret.threshold()?,
-                &output,
-            )
-        }
+        } => tableau(
+            &cli.db,
+            &read_scope,
+            &table,
+            parse_scope(&scope)?,
+            pluriannuel.as_deref(),
+            secret.threshold()?,
+            &output,
+        ),
         Command::Crosstab {
             measure,
             rows,
@@ -329,8 +325,7 @@ fn tableau(
     db: &Path,
     read_scope: &consolide::Scope,
     table: &str,
-    period: Period,
-    filter: &Filter,
+    (period, filter): (Period, Filter),
     pluriannuel: Option<&str>,
     secret: Option<u64>,
     output: &Output,
@@ -368,10 +363,10 @@ fn tableau(
     let corpus = Corpus::load_scoped(&store, read_scope)?;
     let mut consolidation = match which {
         Some(t) => Consolidation {
-            tables: vec![corpus.tableau(&store, t, period, filter)?],
+            tables: vec![corpus.tableau(&store, t, period, &filter)?],
             omitted: Vec::new(),
         },
-        None => corpus.consolidation(&store, period, pluriannuel, filter)?,
+        None => corpus.consolidation(&store, period, pluriannuel, &filter)?,
     };
     if let Some(n) = secret {
         for t in &mut consolidation.tables {

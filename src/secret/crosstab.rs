@@ -17,26 +17,22 @@ impl Problem {
         }
         let width = width.max(1);
         let height = cells.len() / width;
+        let mut lines: Vec<Vec<usize>> = Vec::new();
+        if width > 1 {
+            lines.extend((0..height).map(|r| (r * width..(r + 1) * width).collect()));
+            lines.extend((0..width).map(|c| (0..height).map(|r| r * width + c).collect()));
+        }
+        let margins: Vec<usize> = lines
+            .iter()
+            .map(|line| p.cell(line.iter().map(|&i| cells[i]).sum(), 1))
+            .collect();
+        for (&total, line) in margins.iter().zip(lines) {
+            p.relation(total, line);
+        }
         let grand = p.cell(cells.iter().sum(), 1);
         if width > 1 {
-            let rows: Vec<usize> = (0..height)
-                .map(|r| {
-                    let line: Vec<usize> = (r * width..(r + 1) * width).collect();
-                    let total = p.cell(line.iter().map(|&i| cells[i]).sum(), 1);
-                    p.relation(total, line);
-                    total
-                })
-                .collect();
-            let cols: Vec<usize> = (0..width)
-                .map(|c| {
-                    let line: Vec<usize> = (0..height).map(|r| r * width + c).collect();
-                    let total = p.cell(line.iter().map(|&i| cells[i]).sum(), 1);
-                    p.relation(total, line);
-                    total
-                })
-                .collect();
-            p.relation(grand, rows);
-            p.relation(grand, cols);
+            p.relation(grand, margins[..height].to_vec());
+            p.relation(grand, margins[height..].to_vec());
         } else {
             p.relation(grand, (0..cells.len()).collect());
         }
@@ -44,9 +40,12 @@ impl Problem {
     }
 }
 
+/// A count read from a cell's tally.
+type Count = Box<dyn Fn(&Tally) -> u64>;
+
 /// The counts a measure's cells are computed from: the count itself, or a rate's numerator and
 /// denominator.
-fn counts_of(measure: Measure) -> Vec<Box<dyn Fn(&Tally) -> u64>> {
+fn counts_of(measure: Measure) -> Vec<Count> {
     use crate::model::Motif;
     let positives = |t: &Tally| t.sorties_positives();
     let sorties = |t: &Tally| t.sorties_total();
@@ -78,7 +77,7 @@ pub fn protect_crosstab(x: &CrosstabResult, n: Threshold) -> Result<CrosstabResu
     let width = x.col_values.len().max(1);
     let mut masked = vec![false; x.cells.len()];
     for count in counts_of(x.query.measure) {
-        let values: Vec<u64> = x.cells.iter().map(|t| count(t)).collect();
+        let values: Vec<u64> = x.cells.iter().map(&*count).collect();
         let hidden = Problem::grid(&values, width).suppress(n.get())?;
         for (m, h) in masked.iter_mut().zip(hidden) {
             *m |= h;

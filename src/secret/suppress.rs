@@ -255,3 +255,59 @@ fn gcd(a: u128, b: u128) -> u128 {
         gcd(b, a % b)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn relation(whole: usize, parts: &[usize]) -> Relation {
+        Relation {
+            whole,
+            parts: parts.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_lone_masked_cell_is_determined_two_are_not() {
+        // 0 = 1 + 2
+        let r = [relation(0, &[1, 2])];
+        assert_eq!(determined(&r, &[false, true, false]).unwrap(), vec![1]);
+        assert!(determined(&r, &[false, true, true]).unwrap().is_empty());
+        // 0 = 1 + 2 and 3 = 1 + 4, masked 1, 2, 3: 3 is 1 + a published cell, 1 is not pinned.
+        let r = [relation(0, &[1, 2]), relation(3, &[1, 4])];
+        assert!(determined(&r, &[false, true, true, true, false])
+            .unwrap()
+            .is_empty());
+        // ...and with 2 = 5 published too, 1 then 3 follow.
+        let r = [
+            relation(0, &[1, 2]),
+            relation(3, &[1, 4]),
+            relation(2, &[5]),
+        ];
+        assert_eq!(
+            determined(&r, &[false, true, true, true, false, false]).unwrap(),
+            vec![1, 2, 3]
+        );
+    }
+
+    #[test]
+    fn suppression_widens_until_nothing_is_determined() {
+        // A line 3 + 40 + 7 = 50 at N = 5: the 3, then the smallest other part, the 7.
+        let mut p = Problem::default();
+        let cells: Vec<usize> = [50, 3, 40, 7].iter().map(|&v| p.cell(v, 0)).collect();
+        assert!(p.relation(cells[0], cells[1..].to_vec()));
+        assert_eq!(p.suppress(5).unwrap(), vec![false, true, false, true]);
+        // A relation the figures do not satisfy is not kept.
+        assert!(!p.relation(cells[0], vec![cells[1], cells[2]]));
+        assert_eq!(p.relations.len(), 1);
+        // Zeros are not masked for themselves and come last as secondary cells.
+        let mut p = Problem::default();
+        let cells: Vec<usize> = [3, 3, 0].iter().map(|&v| p.cell(v, 0)).collect();
+        p.relation(cells[0], cells[1..].to_vec());
+        assert_eq!(p.suppress(5).unwrap(), vec![true, true, false]);
+        let mut p = Problem::default();
+        let cells: Vec<usize> = [9, 3, 0, 6].iter().map(|&v| p.cell(v, 0)).collect();
+        p.relation(cells[0], cells[1..].to_vec());
+        assert_eq!(p.suppress(5).unwrap(), vec![false, true, false, true]);
+    }
+}

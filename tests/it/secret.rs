@@ -1,0 +1,504 @@
+//! Statistical secrecy (`--secret N`): every count of 1 to N-1 people is masked, masked cells print
+//! `s` / empty / `null`, rates from masked counts are masked, and no masked cell can be recomputed
+//! from the published ones. The check of the last point is independent of the suppressor: its own
+//! relations, and a rank test over the integers modulo a large prime (a masked cell is derivable
+//! iff its unit vector lies in the span of the relations restricted to the masked cells).
+
+use consolide::secret::Problem;
+use proptest::prelude::*;
+use serde_json::Value as Json;
+
+use crate::util::{csv_rows, Dir, TableCsv};
+
+/// The prime of the rank test.
+const P: u64 = (1 << 61) - 1;
+
+fn mul(a: u64, b: u64) -> u64 {
+    ((u128::from(a) * u128::from(b)) % u128::from(P)) as u64
+}
+
+fn inverse(a: u64) -> u64 {
+    // Fermat: a^(p-2).
+    let (mut base, mut exp, mut out) = (a, P - 2, 1);
+    while exp > 0 {
+        if exp & 1 == 1 {
+            out = mul(out, base);
+        }
+        base = mul(base, base);
+        exp >>= 1;
+    }
+    out
+}
+
+/// The rank of `rows` over the integers modulo [`P`].
+fn rank(mut rows: Vec<Vec<u64>>) -> usize {
+    let width = rows.first().map_or(0, Vec::len);
+    let mut rank = 0;
+    for col in 0..width {
+        let Some(pivot) = (rank..rows.len()).find(|&r| rows[r][col] != 0) else {
+            continue;
+        };
+        rows.swap(rank, pivot);
+        let inv = inverse(rows[rank][col]);
+        let pivot_row: Vec<u64> = rows[rank].iter().map(|&x| mul(x, inv)).collect();
+        for (r, row) in rows.iter_mut().enumerate() {
+            if r != rank && row[col] != 0 {
+                let f = row[col];
+                for (x, &y) in row.iter_mut().zip(&pivot_row) {
+                    *x = (*x + P - mul(f, y)) % P;
+                }
+            }
+        }
+        rows[rank] = pivot_row;
+        rank += 1;
+    }
+    rank
+}
+
+/// `(whole, parts)`: the relations a reader knows.
+type Relations = Vec<(usize, Vec<usize>)>;
+
+/// The masked cells a reader can recompute from the relations and the published cells.
+fn derivable(relations: &Relations, masked: &[bool]) -> Vec<usize> {
+    let unknowns: Vec<usize> = (0..masked.len()).filter(|&c| masked[c]).collect();
+    let column = |c: usize| unknowns.iter().position(|&u| u == c).unwrap();
+    let rows: Vec<Vec<u64>> = relations
+        .iter()
+        .map(|(whole, parts)| {
+            let mut row = vec![0; unknowns.len()];
+            if masked[*whole] {
+                row[column(*whole)] = 1;
+            }
+            for &p in parts.iter().filter(|&&p| masked[p]) {
+                row[column(p)] = P - 1;
+            }
+            row
+        })
+        .filter(|row| row.iter().any(|&x| x != 0))
+        .collect();
+    let base = rank(rows.clone());
+    unknowns
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| {
+            let mut with = rows.clone();
+            let mut unit = vec![0; unknowns.len()];
+            unit[i] = 1;
+            with.push(unit);
+            rank(with) == base
+        })
+        .map(|(_, &c)| c)
+        .collect()
+}
+
+/// The relations with exactly one masked cell (a subtraction gives it away).
+fn lone_masked(relations: &Relations, masked: &[bool]) -> usize {
+    relations
+        .iter()
+        .filter(|(w, parts)| {
+            std::iter::once(w)
+                .chain(parts)
+                .filter(|&&c| masked[c])
+                .count()
+                == 1
+        })
+        .count()
+}
+
+/// A grid's cells (row-major) then its row totals, column totals and grand total, and their
+/// relations, written here rather than taken from the library.
+fn grid(cells: &[u64], width: usize) -> (Vec<u64>, Relations) {
+    let height = cells.len() / width;
+    let mut values = cells.to_vec();
+    let mut relations = Vec::new();
+    let mut margin = |values: &mut Vec<u64>, line: Vec<usize>| {
+        values.push(line.iter().map(|&i| cells[i]).sum());
+        relations.push((values.len() - 1, line));
+        values.len() - 1
+    };
+    let rows: Vec<usize> = (0..height)
+        .map(|r| margin(&mut values, (r * width..(r + 1) * width).collect()))
+        .collect();
+    let cols: Vec<usize> = (0..width)
+        .map(|c| margin(&mut values, (0..height).map(|r| r * width + c).collect()))
+        .collect();
+    values.push(cells.iter().sum());
+    let grand = values.len() - 1;
+    relations.push((grand, rows));
+    relations.push((grand, cols));
+    (values, relations)
+}
+
+/// Small counts, often 0 to 4, sometimes large: the tables secrecy is for.
+fn count() -> impl Strategy<Value = u64> {
+    prop_oneof![4 => 0..5u64, 2 => 5..15u64, 1 => 15..500u64]
+}
+
+/// A random table of 1 to 6 × 2 to 6 cells.
+fn table() -> impl Strategy<Value = (Vec<u64>, usize)> {
+    (1..=6usize, 2..=6usize)
+        .prop_flat_map(|(h, w)| (prop::collection::vec(count(), h * w), Just(w)))
+}
+
+/// What a reader knows of a cross-tab's margins: those its one-dimension cross-tabs publish
+/// (suppressed on their own), and the grand total unless it counts 1 to N-1 people.
+fn margins_known(cells: &[u64], width: usize, n: u64) -> Vec<bool> {
+    let height = cells.len() / width;
+    let row_totals: Vec<u64> = (0..height)
+        .map(|r| cells[r * width..(r + 1) * width].iter().sum())
+        .collect();
+    let col_totals: Vec<u64> = (0..width)
+        .map(|c| (0..height).map(|r| cells[r * width + c]).sum())
+        .collect();
+    let one_dim = |totals: &[u64]| {
+        let hidden = Problem::grid(totals, 1).suppress(n).unwrap();
+        hidden[..totals.len()]
+            .iter()
+            .map(|h| !h)
+            .collect::<Vec<_>>()
+    };
+    let grand: u64 = cells.iter().sum();
+    [one_dim(&row_totals), one_dim(&col_totals)]
+        .concat()
+        .into_iter()
+        .chain(std::iter::once(grand == 0 || grand >= n))
+        .collect()
+}
+
+/// How many random tables the laws below check per run (for the closing note of the docs).
+const RANDOM_GRIDS: u32 = 400;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(RANDOM_GRIDS))]
+
+    #[test]
+    fn no_masked_cell_of_a_random_table_can_be_recomputed((cells, width) in table(), n in 2..12u64) {
+        let masked = Problem::grid(&cells, width).suppress(n).unwrap();
+        let (values, relations) = grid(&cells, width);
+        prop_assert_eq!(masked.len(), values.len());
+        for (v, m) in values.iter().zip(&masked) {
+            if (1..n).contains(v) {
+                prop_assert!(m, "a count of {} is published at N = {}", v, n);
+            }
+        }
+        prop_assert_eq!(lone_masked(&relations, &masked), 0);
+        // The interior as printed, the margins as the reader gets them from other queries.
+        let mut unknown = masked.clone();
+        for (i, known) in margins_known(&cells, width, n).into_iter().enumerate() {
+            unknown[cells.len() + i] = !known;
+        }
+        let found: Vec<usize> = derivable(&relations, &unknown)
+            .into_iter()
+            .filter(|&c| c < cells.len())
+            .collect();
+        prop_assert!(found.is_empty(), "cells {:?} of {:?} (width {}) recomputed, N = {}", found, cells, width, n);
+    }
+}
+
+#[test]
+fn a_cell_of_two_at_five_is_hidden_in_a_rectangle() {
+    // 2 10 20 | 32
+    // 8 12 30 | 50
+    // --------+---
+    // 10 22 50 | 82
+    // The 2 is masked; its line's smallest other cell is 10, its column's is 8; the 10's column
+    // then needs the 12. Unknowns a b / c d with a+b = 12, c+d = 20, a+c = 10, b+d = 22: rank 3
+    // for 4 unknowns, none determined.
+    let cells = [2, 10, 20, 8, 12, 30];
+    let masked = Problem::grid(&cells, 3).suppress(5).unwrap();
+    assert_eq!(&masked[..6], &[true, true, false, true, true, false]);
+    assert!(masked[6..].iter().all(|m| !m), "no margin masked");
+    // The independent check agrees, and with one cell fewer the 2 is given away.
+    let (_, relations) = grid(&cells, 3);
+    assert!(derivable(&relations, &masked).is_empty());
+    let mut three = masked.clone();
+    three[4] = false;
+    assert_eq!(derivable(&relations, &three), vec![0, 1, 3]);
+}
+
+/// One random parcours of 2017: (sexe, tranche of birth year, public, niveau, exit motif or
+/// none, PLIE).
+type Parcours = (usize, usize, usize, usize, Option<usize>, usize);
+
+fn parcours() -> impl Strategy<Value = Parcours> {
+    (
+        0..2usize,
+        0..4usize,
+        0..3usize,
+        0..4usize,
+        prop::option::weighted(0.6, 0..6usize),
+        0..2usize,
+    )
+}
+
+/// A transfer of `rows`, entered in 2016 or 2017, imported by the binary into `dir`'s store.
+fn import(dir: &Dir, rows: &[Parcours]) {
+    const MOTIFS: [&str; 6] = [
+        "EMPLOI",
+        "FORMATION",
+        "AUTRE_POSITIVE",
+        "ABANDON",
+        "DEMENAGEMENT_DECES_RETRAITE",
+        "AUTRE_SANS_SUITE",
+    ];
+    let mut csv = String::from(
+        "plie,participant,entree,sortie,motif_sortie,sexe,naissance,public,inscrit_pe,th,niveau\n",
+    );
+    for (i, &(sexe, age, public, niveau, motif, plie)) in rows.iter().enumerate() {
+        let entree = if i % 3 == 0 {
+            "2016-05-02"
+        } else {
+            "2017-02-01"
+        };
+        let (sortie, motif) = motif.map_or(("", ""), |m| ("2017-11-30", MOTIFS[m]));
+        csv += &format!(
+            "P{plie},k{i},{entree},{sortie},{motif},{},{}-06,{},{},0,{}\n",
+            ["H", "F"][sexe],
+            [1998, 1985, 1968, 1958][age],
+            ["DELD", "RSA", "AUTRE"][public],
+            i % 2,
+            ["V", "IV", "VBIS", "III"][niveau],
+        );
+    }
+    let t = dir.transfer("t", &[("parcours.csv", &csv)]);
+    dir.import(&[&t]);
+}
+
+/// The relations of Tableau 1 a reader sees in its csv, cells numbered line by line over its
+/// count columns (the rate is not one).
+fn tableau1_relations(t: &TableCsv, counts: &[usize], values: &[u64]) -> Relations {
+    let at = |line: usize, col: usize| {
+        line * counts.len() + counts.iter().position(|&c| c == col).unwrap()
+    };
+    let total = t.lines().iter().position(|l| l.0 == "total").unwrap();
+    let mut relations = Vec::new();
+    for group in ["sexe", "age_26", "tranche_age", "public", "niveau"] {
+        let lines: Vec<usize> = (0..t.rows.len())
+            .filter(|&l| t.rows[l][0] == group)
+            .collect();
+        for &c in counts {
+            relations.push((at(total, c), lines.iter().map(|&l| at(l, c)).collect()));
+        }
+    }
+    let col = |k: &str| t.column(k);
+    for l in 0..t.rows.len() {
+        relations.push((
+            at(l, col("en_parcours")),
+            vec![at(l, col("entrees")), at(l, col("report"))],
+        ));
+        relations.push((
+            at(l, col("sorties_sans_suite")),
+            [
+                "abandons",
+                "demenagements_deces_retraites",
+                "autres_sans_suite",
+            ]
+            .iter()
+            .map(|k| at(l, col(k)))
+            .collect(),
+        ));
+    }
+    // A relation the figures do not satisfy is no way to recompute anything.
+    relations.retain(|(w, parts)| parts.iter().map(|&p| values[p]).sum::<u64>() == values[*w]);
+    relations
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    #[test]
+    fn tableau1_of_a_random_corpus_hides_its_small_counts(
+        rows in prop::collection::vec(parcours(), 3..40),
+        n in 2..9u64,
+    ) {
+        let dir = Dir::new();
+        import(&dir, &rows);
+        let open = TableCsv::tableau(&dir, &["1", "--year", "2017"]);
+        let secret = n.to_string();
+        let shut = TableCsv::tableau(&dir, &["1", "--year", "2017", "--secret", &secret]);
+        prop_assert_eq!(open.lines(), shut.lines());
+        let rate = open.column("taux_sortie_positive");
+        let counts: Vec<usize> = (3..open.header.len()).filter(|&c| c != rate).collect();
+        let mut values = Vec::new();
+        let mut masked = Vec::new();
+        for (a, b) in open.rows.iter().zip(&shut.rows) {
+            for &c in &counts {
+                let v: u64 = a[c].parse().unwrap();
+                prop_assert!(b[c].is_empty() || b[c] == a[c], "{} became {}", a[c], b[c]);
+                if (1..n).contains(&v) {
+                    prop_assert!(b[c].is_empty(), "{} published at N = {}", v, n);
+                }
+                values.push(v);
+                masked.push(b[c].is_empty());
+            }
+            let hidden = |k: &str| b[open.column(k)].is_empty();
+            if hidden("sorties_positives") || hidden("sorties_sans_suite") {
+                prop_assert!(b[rate].is_empty(), "a rate of masked counts is published");
+            } else {
+                prop_assert_eq!(&b[rate], &a[rate]);
+            }
+        }
+        let relations = tableau1_relations(&open, &counts, &values);
+        prop_assert_eq!(lone_masked(&relations, &masked), 0);
+        let found = derivable(&relations, &masked);
+        prop_assert!(found.is_empty(), "cells {:?} recomputed", found);
+    }
+
+    #[test]
+    fn a_crosstab_of_a_random_corpus_hides_its_small_counts(
+        rows in prop::collection::vec(parcours(), 3..40),
+        n in 2..9u64,
+        dims in prop::sample::subsequence(vec!["sexe", "tranche_age", "public", "niveau", "plie"], 2),
+        measure in prop::sample::select(vec!["en_parcours", "entrees", "sorties", "sorties_positives", "taux_sorties_positives"]),
+    ) {
+        let dir = Dir::new();
+        import(&dir, &rows);
+        let secret = n.to_string();
+        let query = |measure: &str, dims: &[&str], protected: bool| {
+            let mut args = vec!["crosstab", "--measure", measure, "--year", "2017", "--rows", dims[0]];
+            if let Some(c) = dims.get(1) {
+                args.extend(["--cols", c]);
+            }
+            if protected {
+                args.extend(["--secret", &secret]);
+            }
+            // The value column, last, of each line.
+            csv_rows(&dir.run(&[&args[..], &["--format", "csv"]].concat()).ok())
+                .into_iter()
+                .skip(1)
+                .map(|l| l.last().unwrap().clone())
+                .collect::<Vec<String>>()
+        };
+        let shut = query(measure, &dims, true);
+        if measure == "taux_sorties_positives" {
+            // Masked exactly where its numerator or its denominator is, in their own cross-tabs.
+            let (num, den) = (query("sorties_positives", &dims, true), query("sorties", &dims, true));
+            // (An undefined rate, over no exit, is empty too.)
+            for i in (0..shut.len()).filter(|&i| den[i] != "0") {
+                prop_assert_eq!(shut[i].is_empty(), num[i].is_empty() || den[i].is_empty());
+            }
+            return Ok(());
+        }
+        let open: Vec<u64> = query(measure, &dims, false).iter().map(|v| v.parse().unwrap()).collect();
+        let width = open.len() / query(measure, &dims[..1], false).len();
+        let masked: Vec<bool> = shut.iter().map(String::is_empty).collect();
+        for i in 0..open.len() {
+            prop_assert!(masked[i] || shut[i] == open[i].to_string());
+            if (1..n).contains(&open[i]) {
+                prop_assert!(masked[i], "{} published at N = {}", open[i], n);
+            }
+        }
+        // The margins as the one-dimension cross-tabs publish them.
+        let (values, relations) = grid(&open, width);
+        let rows_known = query(measure, &dims[..1], true);
+        let cols_known = query(measure, &dims[1..], true);
+        let grand: u64 = open.iter().sum();
+        let mut unknown = masked.clone();
+        unknown.extend(rows_known.iter().chain(&cols_known).map(String::is_empty));
+        unknown.push((1..n).contains(&grand));
+        prop_assert_eq!(unknown.len(), values.len());
+        let found: Vec<usize> = derivable(&relations, &unknown).into_iter().filter(|&c| c < open.len()).collect();
+        prop_assert!(found.is_empty(), "cells {:?} of {:?} recomputed", found, open);
+    }
+}
+
+#[test]
+fn masked_cells_print_s_empty_and_null() {
+    // 3 parcours, 2 entered in 2017 (a woman and a man); at N = 5 every non-zero count is masked.
+    let dir = Dir::new();
+    import(
+        &dir,
+        &[
+            (1, 1, 0, 0, None, 0),
+            (1, 1, 0, 0, Some(0), 0),
+            (0, 1, 0, 0, None, 0),
+        ],
+    );
+    let args = ["tableau", "1", "--year", "2017", "--secret", "5"];
+    let text = dir.run(&[&args[..], &["--format", "text"]].concat()).ok();
+    let total = text
+        .lines()
+        .find(|l| l.starts_with("Nombre total"))
+        .unwrap();
+    assert!(
+        total
+            .split_whitespace()
+            .skip(2)
+            .all(|c| c == "s" || c == "0"),
+        "{total}"
+    );
+    assert!(
+        text.contains("s : secret statistique (moins de 5 personnes"),
+        "{text}"
+    );
+    let json: Json =
+        serde_json::from_str(&dir.run(&[&args[..], &["--format", "json"]].concat()).ok()).unwrap();
+    assert_eq!(json["secret"], 5);
+    let row = &json["rows"][0];
+    assert_eq!(row["entrees"], Json::Null);
+    assert_eq!(row["sorties_sans_suite"], 0);
+    let masked: Vec<&str> = row["masked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        masked.contains(&"entrees") && masked.contains(&"taux_sortie_positive"),
+        "{masked:?}"
+    );
+    assert!(!masked.contains(&"sorties_sans_suite"));
+    let csv = TableCsv::tableau(&dir, &["1", "--year", "2017", "--secret", "5"]);
+    assert_eq!(csv.rows[0][csv.column("entrees")], "");
+    // Without --secret, the json keeps its keys and no flag.
+    let open: Json = serde_json::from_str(
+        &dir.run(&["tableau", "1", "--year", "2017", "--format", "json"])
+            .ok(),
+    )
+    .unwrap();
+    assert_eq!(open["rows"][0]["entrees"], 2);
+    assert!(open.get("secret").is_none() && open["rows"][0].get("masked").is_none());
+    // The cross-tab: `s` in text, null and a flag in json.
+    let x = [
+        "crosstab",
+        "--measure",
+        "entrees",
+        "--rows",
+        "sexe",
+        "--year",
+        "2017",
+        "--secret",
+        "3",
+    ];
+    let text = dir.run(&x).ok();
+    let line = |v: &str| text.lines().any(|l| l.split_whitespace().eq([v, "s"]));
+    assert!(line("H") && line("F"), "{text}");
+    let json: Json =
+        serde_json::from_str(&dir.run(&[&x[..], &["--format", "json"]].concat()).ok()).unwrap();
+    assert_eq!(json["secret"], 3);
+    assert_eq!(json["cells"][0]["entrees"], Json::Null);
+    assert_eq!(json["cells"][0]["masked"], true);
+}
+
+#[test]
+fn a_threshold_below_two_is_refused_and_money_is_left_alone() {
+    let dir = Dir::crafted();
+    for bad in ["0", "1", "cinq"] {
+        let run = dir.run(&["tableau", "1", "--year", "2017", "--secret", bad]);
+        assert_eq!(run.code, 1, "{run:?}");
+        assert!(run.stderr.starts_with("error: --secret"), "{}", run.stderr);
+    }
+    let plain = dir
+        .run(&["tableau", "6", "--year", "2017", "--format", "csv"])
+        .ok();
+    let run = dir.run(&[
+        "tableau", "6", "--year", "2017", "--format", "csv", "--secret", "5",
+    ]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout, plain);
+    assert!(
+        run.stderr.contains("tableau 6 counts no people"),
+        "{}",
+        run.stderr
+    );
+}
