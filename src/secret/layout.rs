@@ -35,11 +35,21 @@ impl<'t> Layout<'t> {
                 }
             }
         }
+        // Counts behind a rate that the table does not print: no subtraction reaches them, so
+        // they are masked for themselves only, and the rate with them.
+        let derived = table
+            .bases
+            .iter()
+            .map(|b| {
+                let cells = b.counts.iter().map(|&n| problem.cell(n, 0)).collect();
+                ((b.row, b.col), cells)
+            })
+            .collect();
         Layout {
             table,
             problem,
             counts,
-            derived: Vec::new(),
+            derived,
             notes: Vec::new(),
         }
     }

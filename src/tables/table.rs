@@ -127,6 +127,18 @@ pub struct Table {
     pub notes: Vec<Note>,
     /// The threshold N of statistical secrecy the table was protected with, if any.
     pub secret: Option<u64>,
+    /// The counts of people behind printed rates whose counts the table does not print (the
+    /// categories of `taux`): statistical secrecy masks such a rate when one of them is small.
+    /// Never printed.
+    pub bases: Vec<Base>,
+}
+
+/// The counts a printed cell is computed from, when the table does not print them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Base {
+    pub row: usize,
+    pub col: usize,
+    pub counts: Vec<u64>,
 }
 
 impl Table {
@@ -149,6 +161,7 @@ impl Table {
             headings: Vec::new(),
             notes: Vec::new(),
             secret: None,
+            bases: Vec::new(),
         }
     }
 

@@ -502,3 +502,79 @@ fn a_threshold_below_two_is_refused_and_money_is_left_alone() {
         run.stderr
     );
 }
+
+#[test]
+fn every_table_of_one_plie_hides_its_small_counts_in_every_format() {
+    // One PLIE of the national corpus: a few hundred parcours, many small cells.
+    let dir = crate::util::national();
+    let status = csv_rows(&dir.run(&["status", "--format", "csv"]).ok());
+    let plie = format!("plie={}", status[1][0]);
+    let args = ["tableau", "all", "--year", "2017", "--filter", &plie];
+    let json = |extra: &[&str]| -> Json {
+        let run = dir.run(&[&args[..], extra, &["--format", "json"]].concat());
+        serde_json::from_str(&run.ok()).unwrap()
+    };
+    let (open, shut) = (json(&[]), json(&["--secret", "11"]));
+    let (open, shut) = (open.as_array().unwrap(), shut.as_array().unwrap());
+    assert_eq!(open.len(), shut.len());
+    let (mut small, mut masked_cells) = (0, 0);
+    for (a, b) in open.iter().zip(shut) {
+        let protected = !["6", "6bis", "7", "10"].contains(&a["tableau"].as_str().unwrap());
+        assert_eq!(b.get("secret").is_some(), protected, "{}", a["tableau"]);
+        for (ra, rb) in a["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(b["rows"].as_array().unwrap())
+        {
+            let listed: Vec<&str> = rb.get("masked").map_or(vec![], |m| {
+                m.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| k.as_str().unwrap())
+                    .collect()
+            });
+            for column in a["columns"].as_array().unwrap() {
+                let key = column["key"].as_str().unwrap();
+                let (va, vb) = (&ra[key], &rb[key]);
+                if listed.contains(&key) {
+                    assert_eq!(vb, &Json::Null);
+                    masked_cells += 1;
+                } else {
+                    assert_eq!(va, vb, "tableau {} {} {key}", a["tableau"], ra["row"]);
+                }
+                let count = va.as_u64().filter(|_| ra["row"] != "plies");
+                if protected && count.is_some_and(|n| (1..11).contains(&n)) {
+                    assert!(
+                        listed.contains(&key),
+                        "tableau {} {} {key}: {va}",
+                        a["tableau"],
+                        ra["row"]
+                    );
+                    small += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        small > 100 && masked_cells > small,
+        "{small} small counts, {masked_cells} masked"
+    );
+    // The workbook writes `s` where the csv is empty.
+    let xlsx = dir.path().join("secret.xlsx");
+    let out = xlsx.display().to_string();
+    dir.run(
+        &[
+            &args[..],
+            &["--secret", "11", "--format", "xlsx", "--out", &out],
+        ]
+        .concat(),
+    )
+    .ok();
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let sheet = book.worksheet_range("Tableau 1").unwrap();
+    assert!(sheet
+        .used_cells()
+        .any(|(_, _, c)| *c == Data::String("s".into())));
+}
