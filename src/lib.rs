@@ -46,7 +46,8 @@
 //! [`transfer`] (reading and checking a transfer), [`store`] (the redb file), the index
 //! ([`Corpus`]: columns and bitmaps in memory), [`query`] (measures × dimensions × period ×
 //! filter), [`tables`] (the published tables 1 to 10, 1BIS, taux and periodes, each a typed value
-//! and a generic [`Table`]) and [`render`] (text, csv, json, md, and the xlsx workbook).
+//! and a generic [`Table`]), [`secret`] (statistical secrecy: small counts masked, and the cells
+//! that would give them away) and [`render`] (text, csv, json, md, and the xlsx workbook).
 //! [`analyses`] answers what the published tables do not: cohorts followed by months since entry,
 //! re-entries of a participant, PLIE compared after standardising their public mix; the programs
 //! of `examples/` print them.
