@@ -10,124 +10,11 @@ use serde_json::Value as Json;
 
 use crate::util::{csv_rows, Dir, TableCsv};
 
-/// The prime of the rank test.
-const P: u64 = (1 << 61) - 1;
+mod checker;
+mod corpus;
 
-fn mul(a: u64, b: u64) -> u64 {
-    ((u128::from(a) * u128::from(b)) % u128::from(P)) as u64
-}
-
-fn inverse(a: u64) -> u64 {
-    // Fermat: a^(p-2).
-    let (mut base, mut exp, mut out) = (a, P - 2, 1);
-    while exp > 0 {
-        if exp & 1 == 1 {
-            out = mul(out, base);
-        }
-        base = mul(base, base);
-        exp >>= 1;
-    }
-    out
-}
-
-/// The rank of `rows` over the integers modulo [`P`].
-fn rank(mut rows: Vec<Vec<u64>>) -> usize {
-    let width = rows.first().map_or(0, Vec::len);
-    let mut rank = 0;
-    for col in 0..width {
-        let Some(pivot) = (rank..rows.len()).find(|&r| rows[r][col] != 0) else {
-            continue;
-        };
-        rows.swap(rank, pivot);
-        let inv = inverse(rows[rank][col]);
-        let pivot_row: Vec<u64> = rows[rank].iter().map(|&x| mul(x, inv)).collect();
-        for (r, row) in rows.iter_mut().enumerate() {
-            if r != rank && row[col] != 0 {
-                let f = row[col];
-                for (x, &y) in row.iter_mut().zip(&pivot_row) {
-                    *x = (*x + P - mul(f, y)) % P;
-                }
-            }
-        }
-        rows[rank] = pivot_row;
-        rank += 1;
-    }
-    rank
-}
-
-/// `(whole, parts)`: the relations a reader knows.
-type Relations = Vec<(usize, Vec<usize>)>;
-
-/// The masked cells a reader can recompute from the relations and the published cells.
-fn derivable(relations: &Relations, masked: &[bool]) -> Vec<usize> {
-    let unknowns: Vec<usize> = (0..masked.len()).filter(|&c| masked[c]).collect();
-    let column = |c: usize| unknowns.iter().position(|&u| u == c).unwrap();
-    let rows: Vec<Vec<u64>> = relations
-        .iter()
-        .map(|(whole, parts)| {
-            let mut row = vec![0; unknowns.len()];
-            if masked[*whole] {
-                row[column(*whole)] = 1;
-            }
-            for &p in parts.iter().filter(|&&p| masked[p]) {
-                row[column(p)] = P - 1;
-            }
-            row
-        })
-        .filter(|row| row.iter().any(|&x| x != 0))
-        .collect();
-    let base = rank(rows.clone());
-    unknowns
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| {
-            let mut with = rows.clone();
-            let mut unit = vec![0; unknowns.len()];
-            unit[i] = 1;
-            with.push(unit);
-            rank(with) == base
-        })
-        .map(|(_, &c)| c)
-        .collect()
-}
-
-/// The relations with exactly one masked cell (a subtraction gives it away).
-fn lone_masked(relations: &Relations, masked: &[bool]) -> usize {
-    relations
-        .iter()
-        .filter(|(w, parts)| {
-            std::iter::once(w)
-                .chain(parts)
-                .filter(|&&c| masked[c])
-                .count()
-                == 1
-        })
-        .count()
-}
-
-/// A grid's cells (row-major) then its row totals, column totals and grand total, and their
-/// relations, written here rather than taken from the library.
-fn grid(cells: &[u64], width: usize) -> (Vec<u64>, Relations) {
-    let height = cells.len() / width;
-    let mut values = cells.to_vec();
-    let mut relations = Vec::new();
-    let mut margin = |values: &mut Vec<u64>, line: Vec<usize>| {
-        values.push(line.iter().map(|&i| cells[i]).sum());
-        relations.push((values.len() - 1, line));
-        values.len() - 1
-    };
-    let rows: Vec<usize> = (0..height)
-        .map(|r| margin(&mut values, (r * width..(r + 1) * width).collect()))
-        .collect();
-    let cols: Vec<usize> = (0..width)
-        .map(|c| margin(&mut values, (0..height).map(|r| r * width + c).collect()))
-        .collect();
-    values.push(cells.iter().sum());
-    let grand = values.len() - 1;
-    relations.push((grand, rows));
-    relations.push((grand, cols));
-    (values, relations)
-}
+use checker::{derivable, grid, lone_masked, Relations};
+use corpus::{import, parcours};
 
 /// Small counts, often 0 to 4, sometimes large: the tables secrecy is for.
 fn count() -> impl Strategy<Value = u64> {
@@ -214,54 +101,6 @@ fn a_cell_of_two_at_five_is_hidden_in_a_rectangle() {
     let mut three = masked.clone();
     three[4] = false;
     assert_eq!(derivable(&relations, &three), vec![0, 1, 3]);
-}
-
-/// One random parcours of 2017: (sexe, tranche of birth year, public, niveau, exit motif or
-/// none, PLIE).
-type Parcours = (usize, usize, usize, usize, Option<usize>, usize);
-
-fn parcours() -> impl Strategy<Value = Parcours> {
-    (
-        0..2usize,
-        0..4usize,
-        0..3usize,
-        0..4usize,
-        prop::option::weighted(0.6, 0..6usize),
-        0..2usize,
-    )
-}
-
-/// A transfer of `rows`, entered in 2016 or 2017, imported by the binary into `dir`'s store.
-fn import(dir: &Dir, rows: &[Parcours]) {
-    const MOTIFS: [&str; 6] = [
-        "EMPLOI",
-        "FORMATION",
-        "AUTRE_POSITIVE",
-        "ABANDON",
-        "DEMENAGEMENT_DECES_RETRAITE",
-        "AUTRE_SANS_SUITE",
-    ];
-    let mut csv = String::from(
-        "plie,participant,entree,sortie,motif_sortie,sexe,naissance,public,inscrit_pe,th,niveau\n",
-    );
-    for (i, &(sexe, age, public, niveau, motif, plie)) in rows.iter().enumerate() {
-        let entree = if i % 3 == 0 {
-            "2016-05-02"
-        } else {
-            "2017-02-01"
-        };
-        let (sortie, motif) = motif.map_or(("", ""), |m| ("2017-11-30", MOTIFS[m]));
-        csv += &format!(
-            "P{plie},k{i},{entree},{sortie},{motif},{},{}-06,{},{},0,{}\n",
-            ["H", "F"][sexe],
-            [1998, 1985, 1968, 1958][age],
-            ["DELD", "RSA", "AUTRE"][public],
-            i % 2,
-            ["V", "IV", "VBIS", "III"][niveau],
-        );
-    }
-    let t = dir.transfer("t", &[("parcours.csv", &csv)]);
-    dir.import(&[&t]);
 }
 
 /// The relations of Tableau 1 a reader sees in its csv, cells numbered line by line over its
