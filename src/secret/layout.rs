@@ -163,6 +163,10 @@ impl<'t> Layout<'t> {
         }
     }
 
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+
     /// The table with its cells masked at threshold `n`.
     pub fn apply(self, n: u64) -> Result<Table, SecretError> {
         let masked = self.problem.suppress(n)?;

@@ -71,4 +71,12 @@ pub fn protect(table: &Table, n: Threshold) -> Result<Table, SecretError> {
     layout.apply(n.get())
 }
 
+/// The suppression problem of a table: its counts of people (printed, or behind a printed share
+/// or rate) and the relations between them that its figures satisfy.
+pub fn problem(table: &Table) -> Problem {
+    let mut layout = layout::Layout::new(table);
+    tableaux::relations(&mut layout);
+    layout.problem().clone()
+}
+
 pub use crosstab::protect_crosstab;

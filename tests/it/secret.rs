@@ -417,3 +417,40 @@ fn every_table_of_one_plie_hides_its_small_counts_in_every_format() {
         .used_cells()
         .any(|(_, _, c)| *c == Data::String("s".into())));
 }
+
+#[test]
+fn every_declared_relation_holds_on_the_national_tables() {
+    // A relation whose figures do not add up is dropped: a misspelt line code would silently
+    // weaken the protection. On the national corpus every declared relation holds.
+    use consolide::{Corpus, Filter, Period, Store, Tableau};
+    let store = Store::open(&crate::util::national().db()).unwrap();
+    let corpus = Corpus::load(&store).unwrap();
+    let relations = |t: Tableau, period: Period| {
+        let table = corpus.tableau(&store, t, period, &Filter::none()).unwrap();
+        consolide::secret::problem(&table).relations.len()
+    };
+    let y = Period::year(2017);
+    let range = Period::years(2016, 2017).unwrap();
+    // 33 lines × 2 column sums, 5 groups × 10 counts.
+    assert_eq!(relations(Tableau::T1, y), 33 * 2 + 5 * 10);
+    // 5 groups × 12 columns, 4 figures' range column.
+    assert_eq!(relations(Tableau::T1bis, range), 5 * 12 + 33 * 4);
+    // The range column of the 5 count lines.
+    assert_eq!(relations(Tableau::Taux, range), 5);
+    // 7 sub-totals × 3 columns, 26 count lines.
+    assert_eq!(relations(Tableau::T2, y), 7 * 3 + 26);
+    // 3 blocks × 3 partitions × 3 columns, 11 lines × 3 columns across blocks, 33 lines.
+    assert_eq!(relations(Tableau::T3, y), 3 * 3 * 3 + 11 * 3 + 33);
+    assert_eq!(relations(Tableau::T4, y), 7);
+    // 5 groups × 3 columns, and each line's sorties.
+    let t8 = corpus
+        .tableau(&store, Tableau::T8, y, &Filter::none())
+        .unwrap();
+    assert_eq!(relations(Tableau::T8, y), 5 * 3 + t8.rows.len());
+    let t9 = corpus
+        .tableau(&store, Tableau::T9, y, &Filter::none())
+        .unwrap();
+    assert_eq!(relations(Tableau::T9, y), 4 * 3 + t9.rows.len());
+    // 4 partitions × 3 periods.
+    assert_eq!(relations(Tableau::Periodes, y), 4 * 3);
+}
