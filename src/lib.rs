@@ -46,12 +46,13 @@
 //! [`transfer`] (reading and checking a transfer), [`store`] (the redb file), the index
 //! ([`Corpus`]: columns and bitmaps in memory), [`query`] (measures × dimensions × period ×
 //! filter), [`tables`] (the published tables 1 to 10, 1BIS, taux and periodes, each a typed value
-//! and a generic [`Table`]) and [`render`] (text, csv, json, md, and the xlsx workbook).
+//! and a generic [`Table`]), [`secret`] (statistical secrecy: small counts masked, and the cells
+//! that would give them away) and [`render`] (text, csv, json, md, and the xlsx workbook).
 //! [`Summaries`] reads only what each import adds up per PLIE: Tableau 1 of any period and
 //! territory without loading a parcours, in a few megabytes at any scale (a [`Corpus`] uses the
-//! same summaries where they apply). [`analyses`] answers what the published tables do not: cohorts followed by months since entry,
-//! re-entries of a participant, PLIE compared after standardising their public mix; the programs
-//! of `examples/` print them.
+//! same summaries where they apply). [`analyses`] answers what the published tables do not:
+//! cohorts followed by months since entry, re-entries of a participant, PLIE compared after
+//! standardising their public mix; the programs of `examples/` print them.
 
 pub mod analyses;
 #[doc(hidden)]
@@ -61,6 +62,7 @@ mod ingest;
 pub mod model;
 pub mod query;
 pub mod render;
+pub mod secret;
 pub mod store;
 pub mod synth;
 pub mod tables;
@@ -89,6 +91,9 @@ pub enum Error {
     /// A query was not well formed (unknown dimension, value, measure...).
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// Statistical secrecy could not be applied as asked.
+    #[error(transparent)]
+    Secret(#[from] secret::SecretError),
     /// Writing an output or rejects file failed.
     #[error("{0}")]
     Io(std::io::Error),

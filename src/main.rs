@@ -46,6 +46,29 @@ struct Output {
     out: Option<PathBuf>,
 }
 
+/// Statistical secrecy of a table or cross-tab.
+#[derive(clap::Args)]
+struct Secret {
+    /// Mask every count of 1 to N-1 people, and the cells that would let a reader recompute
+    /// them (N of 2 or more; off by default).
+    #[arg(long, value_name = "N")]
+    secret: Option<String>,
+}
+
+impl Secret {
+    fn threshold(&self) -> Result<Option<u64>, Failure> {
+        let Some(n) = &self.secret else {
+            return Ok(None);
+        };
+        let n = n
+            .trim()
+            .parse()
+            .map_err(|_| refused(format!("--secret {n:?} is not a valid number")))?;
+        consolide::secret::Threshold::new(n).map_err(|e| Failure::from(Error::from(e)))?;
+        Ok(Some(n))
+    }
+}
+
 /// The period and filters of a table.
 #[derive(clap::Args)]
 struct Scope {
@@ -111,6 +134,8 @@ enum Command {
         #[arg(long)]
         pluriannuel: Option<String>,
         #[command(flatten)]
+        secret: Secret,
+        #[command(flatten)]
         output: Output,
     },
     /// Any measure by one or two dimensions.
@@ -123,6 +148,8 @@ enum Command {
         cols: Option<String>,
         #[command(flatten)]
         scope: Scope,
+        #[command(flatten)]
+        secret: Secret,
         #[command(flatten)]
         output: Output,
     },
@@ -254,27 +281,27 @@ fn run(cli: Cli) -> Result<(), Failure> {
             table,
             scope,
             pluriannuel,
+            secret,
             output,
-        } => {
-            let (period, filter) = parse_scope(&scope)?;
-            tableau(
-                &cli.db,
-                &read_scope,
-                &table,
-                period,
-                &filter,
-                pluriannuel.as_deref(),
-                &output,
-            )
-        }
+        } => tableau(
+            &cli.db,
+            &read_scope,
+            &table,
+            parse_scope(&scope)?,
+            pluriannuel.as_deref(),
+            secret.threshold()?,
+            &output,
+        ),
         Command::Crosstab {
             measure,
             rows,
             cols,
             scope,
+            secret,
             output,
         } => {
             let format = parse_format(&output.format)?;
+            let secret = secret.threshold()?;
             let (period, filter) = parse_scope(&scope)?;
             let query = Crosstab {
                 measure: Measure::parse(&measure)?,
@@ -284,7 +311,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 filter,
             };
             let corpus = Corpus::load_scoped(&Store::open(&cli.db)?, &read_scope)?;
-            let result = corpus.crosstab(&query)?;
+            let mut result = corpus.crosstab(&query)?;
+            if let Some(n) = secret {
+                result = result.with_secret(n).map_err(Error::from)?;
+            }
             emit(&output, &consolide::render::crosstab(&result, format))
         }
     }
@@ -295,9 +325,9 @@ fn tableau(
     db: &Path,
     read_scope: &consolide::Scope,
     table: &str,
-    period: Period,
-    filter: &Filter,
+    (period, filter): (Period, Filter),
     pluriannuel: Option<&str>,
+    secret: Option<u64>,
     output: &Output,
 ) -> Result<(), Failure> {
     let xlsx = output.format == "xlsx";
@@ -331,29 +361,46 @@ fn tableau(
     }
     let store = Store::open(db)?;
     // Tableau 1 of a territory needs no parcours: the summaries written at import answer it.
-    if which == Some(Tableau::T1) && Summaries::answers(filter) {
-        if let Some(summaries) = Summaries::load_scoped(&store, read_scope)? {
-            let table = summaries.tableau1(period, filter)?.to_table();
-            if xlsx {
-                let consolidation = Consolidation {
-                    tables: vec![table],
+    let summaries = match which {
+        Some(Tableau::T1) if Summaries::answers(&filter) => {
+            Summaries::load_scoped(&store, read_scope)?
+        }
+        _ => None,
+    };
+    let (mut consolidation, plies) = match summaries {
+        Some(summaries) => {
+            let table = summaries.tableau1(period, &filter)?.to_table();
+            let consolidation = Consolidation {
+                tables: vec![table],
+                omitted: Vec::new(),
+            };
+            (consolidation, summaries.plies().to_vec())
+        }
+        None => {
+            let corpus = Corpus::load_scoped(&store, read_scope)?;
+            let consolidation = match which {
+                Some(t) => Consolidation {
+                    tables: vec![corpus.tableau(&store, t, period, &filter)?],
                     omitted: Vec::new(),
-                };
-                return write_xlsx(output, &consolidation, summaries.plies());
+                },
+                None => corpus.consolidation(&store, period, pluriannuel, &filter)?,
+            };
+            (consolidation, corpus.plies().to_vec())
+        }
+    };
+    if let Some(n) = secret {
+        for t in &mut consolidation.tables {
+            *t = t.with_secret(n).map_err(Error::from)?;
+            if t.secret.is_none() {
+                eprintln!(
+                    "note: tableau {} counts no people: --secret leaves it as it is",
+                    t.tableau
+                );
             }
-            return emit(output, &consolide::render::table(&table, format));
         }
     }
-    let corpus = Corpus::load_scoped(&store, read_scope)?;
-    let consolidation = match which {
-        Some(t) => Consolidation {
-            tables: vec![corpus.tableau(&store, t, period, filter)?],
-            omitted: Vec::new(),
-        },
-        None => corpus.consolidation(&store, period, pluriannuel, filter)?,
-    };
     if xlsx {
-        return write_xlsx(output, &consolidation, corpus.plies());
+        return write_xlsx(output, &consolidation, &plies);
     }
     for (t, why) in &consolidation.omitted {
         eprintln!("note: tableau {} left out: {why}", t.code());

@@ -90,6 +90,11 @@ pub struct CrosstabResult {
     pub cells: Vec<Tally>,
     /// PLIE with at least one parcours active in the period after filters.
     pub plies: usize,
+    /// Per cell, whether statistical secrecy masks it (`crate::secret`); empty when none was
+    /// asked.
+    pub masked: Vec<bool>,
+    /// The threshold N of statistical secrecy, if any.
+    pub secret: Option<u64>,
 }
 
 impl CrosstabResult {
@@ -105,6 +110,19 @@ impl CrosstabResult {
     /// The measure's value in a cell.
     pub fn value(&self, r: usize, c: usize) -> Value {
         self.tally(r, c).get(self.query.measure)
+    }
+
+    /// Whether statistical secrecy masks a cell.
+    pub fn is_masked(&self, r: usize, c: usize) -> bool {
+        self.masked
+            .get(r * self.width() + c)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The cross-tab with statistical secrecy at threshold `n` (`crate::secret`).
+    pub fn with_secret(&self, n: u64) -> Result<CrosstabResult, crate::secret::SecretError> {
+        crate::secret::protect_crosstab(self, crate::secret::Threshold::new(n)?)
     }
 }
 
@@ -142,6 +160,8 @@ impl Corpus {
             col_values: axes.next().map(|a| a.values).unwrap_or_default(),
             cells,
             plies: grouped.plies,
+            masked: Vec::new(),
+            secret: None,
         })
     }
 

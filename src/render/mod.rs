@@ -10,7 +10,7 @@ use crate::tables::{Cell, Tableau1};
 mod table;
 pub mod xlsx;
 
-pub use table::{caption, cell_csv, cell_text, table, table_json, tables};
+pub use table::{caption, cell_csv, cell_text, secret_note, table, table_json, tables};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -174,6 +174,7 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
             for (r, rv) in x.row_values.iter().enumerate() {
                 for (c, cv) in cols.iter().enumerate() {
                     let v = x.value(r, c);
+                    let masked = x.is_masked(r, c);
                     let mut line = vec![rv.clone()];
                     let mut o = Map::new();
                     o.insert(q.rows.code().into(), json!(rv));
@@ -181,8 +182,14 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
                         line.push((*cv).clone());
                         o.insert(cd.code().into(), json!(cv));
                     }
-                    line.push(value_csv(v));
-                    o.insert(measure.into(), value_json(v));
+                    if masked {
+                        line.push(String::new());
+                        o.insert(measure.into(), Json::Null);
+                        o.insert("masked".into(), json!(true));
+                    } else {
+                        line.push(value_csv(v));
+                        o.insert(measure.into(), value_json(v));
+                    }
                     lines.push(line);
                     objects.push(Json::Object(o));
                 }
@@ -200,6 +207,9 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
             );
             o.insert("filter".into(), json!(q.filter.describe()));
             o.insert("plie".into(), json!(x.plies));
+            if let Some(n) = x.secret {
+                o.insert("secret".into(), json!(n));
+            }
             o.insert("cells".into(), Json::Array(objects));
             serde_json::to_string_pretty(&Json::Object(o)).expect("json of plain values") + "\n"
         }
@@ -219,7 +229,10 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
                 .enumerate()
                 .map(|(r, rv)| {
                     let mut line = vec![rv.clone()];
-                    line.extend((0..cols.len()).map(|c| value_text(x.value(r, c))));
+                    line.extend((0..cols.len()).map(|c| match x.is_masked(r, c) {
+                        true => cell_text(Cell::Masked),
+                        false => value_text(x.value(r, c)),
+                    }));
                     line
                 })
                 .collect();
@@ -229,10 +242,13 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
                 x.plies,
                 q.filter.describe()
             );
+            let note = x
+                .secret
+                .map_or(String::new(), |n| format!("\n{}", secret_note(n)));
             if format == Format::Md {
-                format!("## {title}\n\n{}", markdown(&header, &rows, 1))
+                format!("## {title}\n\n{}{note}", markdown(&header, &rows, 1))
             } else {
-                format!("{title}\n\n{}", grid(&header, &rows, 1))
+                format!("{title}\n\n{}{note}", grid(&header, &rows, 1))
             }
         }
     }

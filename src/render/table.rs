@@ -31,6 +31,7 @@ pub fn cell_text(cell: Cell) -> String {
             }
         }
         Cell::Blank => String::new(),
+        Cell::Masked => "s".into(),
     }
 }
 
@@ -41,7 +42,7 @@ pub fn cell_csv(cell: Cell) -> String {
         Cell::Rate(Some(r)) => fraction(r),
         Cell::Amount(c) | Cell::Hundredths(c) => hundredths(c),
         Cell::Decimal(Some(x), _) => fraction(x),
-        Cell::Rate(None) | Cell::Decimal(None, _) | Cell::Blank => String::new(),
+        Cell::Rate(None) | Cell::Decimal(None, _) | Cell::Blank | Cell::Masked => String::new(),
     }
 }
 
@@ -132,6 +133,7 @@ pub fn table(t: &Table, format: Format) -> String {
                 .notes
                 .iter()
                 .map(|n| format!("{} : {}\n", n.label, cell_text(n.value)))
+                .chain(t.secret.map(secret_note))
                 .collect();
             if !notes.is_empty() {
                 notes.insert(0, '\n');
@@ -149,6 +151,14 @@ pub fn table(t: &Table, format: Format) -> String {
     }
 }
 
+/// The line under a table protected by statistical secrecy.
+pub fn secret_note(n: u64) -> String {
+    format!(
+        "s : secret statistique (moins de {n} personnes, ou cellule masquée pour qu'aucune ne \
+         puisse être recalculée)\n"
+    )
+}
+
 /// The json object of a table: its scope, columns, rows, and its notes as top-level keys.
 pub fn table_json(t: &Table) -> Json {
     let rows: Vec<Json> = t
@@ -161,6 +171,16 @@ pub fn table_json(t: &Table) -> Json {
             o.insert("label".into(), json!(r.label));
             for (c, cell) in t.columns.iter().zip(&r.cells) {
                 o.insert(c.key.clone(), cell_json(*cell));
+            }
+            let masked: Vec<&str> = t
+                .columns
+                .iter()
+                .zip(&r.cells)
+                .filter(|(_, cell)| **cell == Cell::Masked)
+                .map(|(c, _)| c.key.as_str())
+                .collect();
+            if !masked.is_empty() {
+                o.insert("masked".into(), json!(masked));
             }
             Json::Object(o)
         })
@@ -181,6 +201,9 @@ pub fn table_json(t: &Table) -> Json {
     o.insert("rows".into(), Json::Array(rows));
     for n in &t.notes {
         o.insert(n.key.clone(), cell_json(n.value));
+    }
+    if let Some(n) = t.secret {
+        o.insert("secret".into(), json!(n));
     }
     Json::Object(o)
 }

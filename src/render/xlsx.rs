@@ -95,13 +95,20 @@ fn number_format(cell: Cell) -> XlFormat {
         Cell::Decimal(_, d) => f.set_num_format(format!("0.{}", "0".repeat(usize::from(d)))),
         Cell::Hundredths(h) if h % 100 == 0 => f.set_num_format("#,##0"),
         Cell::Hundredths(_) => f.set_num_format("#,##0.00"),
-        Cell::Blank => f,
+        Cell::Blank | Cell::Masked => f,
     }
 }
 
 fn write_cell(sheet: &mut Worksheet, row: u32, col: u16, cell: Cell) -> Result<(), XlsxError> {
     if let Some(x) = cell.number() {
         sheet.write_number_with_format(row, col, x, &number_format(cell))?;
+    } else if cell == Cell::Masked {
+        sheet.write_string_with_format(
+            row,
+            col,
+            "s",
+            &XlFormat::new().set_align(FormatAlign::Right),
+        )?;
     }
     Ok(())
 }
@@ -161,6 +168,9 @@ fn table_sheet(sheet: &mut Worksheet, t: &Table, date: &str) -> Result<(), XlsxE
         sheet.write_string(row, 0, &n.label)?;
         write_cell(sheet, row, 1, n.value)?;
         row += 1;
+    }
+    if let Some(n) = t.secret {
+        sheet.write_string(row, 0, super::table::secret_note(n).trim_end())?;
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, 1)?;
     Ok(())

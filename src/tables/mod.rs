@@ -19,7 +19,7 @@ mod tableau9;
 mod taux;
 
 pub use periodes::{PeriodeFigures, Periodes, PERIODES_CARACTERISTIQUES, PERIODES_TAUX};
-pub use table::{Cell, Column, Note, Row, Table};
+pub use table::{Base, Cell, Column, Note, Row, Table};
 pub use tableau1::{Tableau1, Tableau1Row, TABLEAU1_COLUMNS};
 pub use tableau10::{Indicateur, Tableau10, ACTIVITE_INDICATEURS};
 pub use tableau1bis::{Tableau1bis, Tableau1bisRow, TABLEAU1BIS_FIGURES};

@@ -22,6 +22,9 @@ pub enum Cell {
     Hundredths(i64),
     /// No figure: the published table leaves the cell blank.
     Blank,
+    /// A figure withheld by statistical secrecy (`--secret N`, [`crate::secret`]): text prints
+    /// `s`, csv leaves it empty, json gives `null` and lists the column under the row's `masked`.
+    Masked,
 }
 
 impl Cell {
@@ -32,7 +35,7 @@ impl Cell {
             Cell::Count(n) => Some(n as f64),
             Cell::Rate(r) | Cell::Decimal(r, _) => r,
             Cell::Amount(cents) | Cell::Hundredths(cents) => Some(cents as f64 / 100.0),
-            Cell::Blank => None,
+            Cell::Blank | Cell::Masked => None,
         }
     }
 }
@@ -122,6 +125,20 @@ pub struct Table {
     /// Headings printed in text before the first line of a group: (group code, French heading).
     pub headings: Vec<(String, String)>,
     pub notes: Vec<Note>,
+    /// The threshold N of statistical secrecy the table was protected with, if any.
+    pub secret: Option<u64>,
+    /// The counts of people behind printed rates whose counts the table does not print (the
+    /// categories of `taux`): statistical secrecy masks such a rate when one of them is small.
+    /// Never printed.
+    pub bases: Vec<Base>,
+}
+
+/// The counts a printed cell is computed from, when the table does not print them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Base {
+    pub row: usize,
+    pub col: usize,
+    pub counts: Vec<u64>,
 }
 
 impl Table {
@@ -143,7 +160,15 @@ impl Table {
             rows: Vec::new(),
             headings: Vec::new(),
             notes: Vec::new(),
+            secret: None,
+            bases: Vec::new(),
         }
+    }
+
+    /// The table with statistical secrecy at threshold `n` ([`crate::secret`]): counts of 1 to
+    /// `n`-1 people masked, and the cells that would let a reader recompute them.
+    pub fn with_secret(&self, n: u64) -> Result<Table, crate::secret::SecretError> {
+        crate::secret::protect(self, crate::secret::Threshold::new(n)?)
     }
 
     /// The line of `group` and `code`.

@@ -186,6 +186,19 @@ impl Taux {
                     .iter()
                     .map(|&y| Cell::Rate(self.tally(line, y).and_then(|t| rate(t.get(measure)))))
                     .collect();
+                for (col, &y) in years.iter().enumerate() {
+                    if let Some(t) = self.tally(line, y) {
+                        let numerator = match measure {
+                            Measure::TauxAbandons => t.sorties_motif(crate::model::Motif::Abandon),
+                            _ => t.sorties_positives(),
+                        };
+                        table.bases.push(super::Base {
+                            row: table.rows.len(),
+                            col,
+                            counts: vec![numerator, t.sorties_total()],
+                        });
+                    }
+                }
                 let level = if line.dimension.is_none() { 0 } else { 1 };
                 table
                     .rows

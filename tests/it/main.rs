@@ -15,6 +15,7 @@ mod generate;
 mod properties;
 mod rules;
 mod scope;
+mod secret;
 mod store;
 mod tableaux_all;
 mod tableaux_annexes;
