@@ -46,7 +46,8 @@
 //! [`transfer`] (reading and checking a transfer), [`store`] (the redb file), the index
 //! ([`Corpus`]: columns and bitmaps in memory), [`query`] (measures × dimensions × period ×
 //! filter), [`tables`] (the published tables 1 to 10, 1BIS, taux and periodes, each a typed value
-//! and a generic [`Table`]) and [`render`] (text, csv, json, md, and the xlsx workbook).
+//! and a generic [`Table`]) and [`render`] (text, csv, json, md, and the xlsx workbook);
+//! [`report`] writes the whole consolidation as one HTML document, commentary, charts and tables.
 //! [`analyses`] answers what the published tables do not: cohorts followed by months since entry,
 //! re-entries of a participant, PLIE compared after standardising their public mix; the programs
 //! of `examples/` print them.
@@ -59,6 +60,7 @@ mod ingest;
 pub mod model;
 pub mod query;
 pub mod render;
+pub mod report;
 pub mod store;
 pub mod synth;
 pub mod tables;
@@ -70,6 +72,7 @@ pub use query::{
     Crosstab, CrosstabResult, Dimension, Filter, Measure, Path, Period, QueryError, Tally, Value,
 };
 pub use render::Format;
+pub use report::Options as ReportOptions;
 pub use store::{ImportReport, PlieOutcome, Store, StoreError};
 pub use tables::{Cell, Consolidation, Table, Tableau, Tableau1, Tableau1Row};
 pub use transfer::{ReadOptions, RowError, Transfer, TransferError};
