@@ -69,13 +69,11 @@ pub struct Chart {
 }
 
 impl Chart {
-    /// Whether there is anything to draw: a chart of no line or no figure is left out.
+    /// Whether there is anything to draw: a chart of no line, or whose figures are all undefined
+    /// or zero (a table the PLIE did not fill), is left out.
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-            || self
-                .series
-                .iter()
-                .all(|s| s.values.iter().all(Option::is_none))
+        let nothing = |v: &Option<f64>| v.is_none_or(|v| v == 0.0);
+        self.lines.is_empty() || self.series.iter().all(|s| s.values.iter().all(nothing))
     }
 
     fn millions(&self) -> bool {
