@@ -101,6 +101,9 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
+/// Draws a chart from the tables of one scope (`None` when they have nothing to show).
+type Draw = dyn Fn(&Figures) -> Option<svg::Chart>;
+
 /// The page being written: the scope's figures, the nation's beside them, the charts drawn so
 /// far (for their ids) and the table of contents.
 pub(crate) struct Page<'a> {
@@ -151,7 +154,7 @@ impl<'a> Page<'a> {
 
     /// The charts each of `builds` draws from the scope's tables, side by side as room allows,
     /// each followed by the nation's.
-    fn charts(&mut self, builds: &[&dyn Fn(&Figures) -> Option<svg::Chart>]) {
+    fn charts(&mut self, builds: &[&Draw]) {
         let mut scopes = vec![(self.scope, "")];
         if let Some(n) = self.national {
             scopes = vec![(self.scope, "Périmètre"), (n, "National")];
