@@ -130,10 +130,7 @@ impl Chart {
 
 /// A round axis end and step at or above `max`: 1, 2, 2.5 or 5 times a power of ten, at most
 /// five steps.
-fn axis(max: f64, unit: Unit) -> (f64, f64) {
-    if unit == Unit::Percent && max > 0.5 {
-        return (max.max(1.0).ceil(), if max > 1.0 { 0.5 } else { 0.25 });
-    }
+fn axis(max: f64) -> (f64, f64) {
     if max <= 0.0 {
         return (1.0, 0.25);
     }
@@ -211,7 +208,7 @@ pub fn svg(chart: &Chart, id: &str) -> String {
     let top = legend(&mut body, chart);
     let plot_h = chart.lines.len() as f64 * line_h;
     let height = top + plot_h + AXIS_ROOM;
-    let (end, step) = axis(chart.extent(), chart.unit);
+    let (end, step) = axis(chart.extent());
     let scale = |v: f64| v.max(0.0) / end * plot_w;
 
     // Grid and axis labels.
@@ -328,11 +325,12 @@ mod tests {
         let near = |(a, b): (f64, f64), (x, y): (f64, f64)| {
             assert!((a - x).abs() < 1e-9 && (b - y).abs() < 1e-9, "{a} {b}")
         };
-        near(axis(0.62, Unit::Percent), (1.0, 0.25));
-        near(axis(0.43, Unit::Percent), (0.5, 0.1));
-        near(axis(0.07, Unit::Percent), (0.08, 0.02));
-        near(axis(5_840_647.0, Unit::Euros), (6e6, 2e6));
-        near(axis(0.0, Unit::Percent), (1.0, 0.25));
+        near(axis(0.62), (0.8, 0.2));
+        near(axis(0.43), (0.5, 0.1));
+        near(axis(0.07), (0.08, 0.02));
+        near(axis(0.999_999_9), (1.0, 0.2));
+        near(axis(5_840_647.0), (6e6, 2e6));
+        near(axis(0.0), (1.0, 0.25));
     }
 
     #[test]

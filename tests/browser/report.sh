@@ -19,11 +19,13 @@ if [ ! -x "$chromium" ]; then
         echo "browser test: chromium missing, installing Debian's chromium package"
         if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
             || [ ! -x "$chromium" ]; then
-            echo "chromium unavailable (apt-get could not install it): browser test skipped"
+            echo "apt-get could not install chromium"
+            echo "chromium unavailable: browser test skipped"
             exit 0
         fi
     else
-        echo "chromium unavailable (not installed, and apt-get needs root): browser test skipped"
+        echo "chromium is not installed, and installing it needs root and apt-get"
+        echo "chromium unavailable: browser test skipped"
         exit 0
     fi
 fi
@@ -91,5 +93,5 @@ else
     echo "FAIL: no screenshot"
     status=1
 fi
-[ "$status" = 0 ] && echo "browser test: 1 passed, 0 failed" || echo "browser test: 0 passed, 1 failed"
+[ "$status" = 0 ] && echo "browser: 1 passed, 0 failed" || echo "browser: 0 passed, 1 failed"
 exit "$status"
