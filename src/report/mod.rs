@@ -8,6 +8,19 @@
 //! `tableau all` never disagree. With [`Options::compare_national`], each figure of the filtered
 //! scope is printed beside the nation's: in the sentences, in the tables (each column split in
 //! two) and in the charts (the national chart beside the scope's).
+//!
+//! Decisions where the issue and the specs are silent:
+//! - "still in parcours at year end" is MEASURES.md's `en_cours_fin`, en_parcours − sorties of
+//!   Tableau 1; "autres sorties positives" are the positive exits neither to a job nor to training;
+//! - the gaps between categories are taken between the whole percents printed beside them (the
+//!   report's "4 points (41 % contre 45 %)"), from the `taux` column of the report's year (`n.d.`
+//!   when `--years` leaves that year out);
+//! - the funds of the year by financer are Tableau 6BIS computed over that year alone (all axes
+//!   together), which the page does not print as a table of its own;
+//! - a chart whose figures are all undefined or zero (exit details or funds no PLIE sent) is left
+//!   out rather than drawn empty; a table left out under the filter is named with the reason;
+//! - beside the nation, each chart is drawn twice, side by side, rather than the nation's figures
+//!   mixed into the scope's bars: the yearly charts already use their colours for the years.
 
 mod commentaire;
 mod graphiques;
