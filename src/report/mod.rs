@@ -192,10 +192,12 @@ impl<'a> Page<'a> {
             } else {
                 format!("{} — <em>{name}</em>", escape(&chart.title))
             };
+            // Each chart at its own width (shrunk where the page is narrower), so that every
+            // chart's text has the same size.
+            let (svg, width) = svg::svg(&chart, &id);
             let _ = write!(
                 self.body,
-                "<figure>{}<figcaption>{caption}</figcaption></figure>",
-                svg::svg(&chart, &id)
+                r#"<figure style="flex: 0 1 {width:.0}px">{svg}<figcaption>{caption}</figcaption></figure>"#,
             );
         }
         self.body.push_str("</div>");

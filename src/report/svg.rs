@@ -23,11 +23,13 @@ const INK: [&str; 8] = [
     "#fff", "#000", "#000", "#000", "#000", "#000", "#000", "#fff",
 ];
 
-const WIDTH: f64 = 640.0;
+/// The width of the bars' area: a chart is as wide as its labels need, plus this, plus its figures.
+const PLOT: f64 = 300.0;
 const FONT: f64 = 12.0;
 /// The mean advance of a character of the sans-serif font at [`FONT`], to lay out labels.
 const CHAR: f64 = 6.6;
 const MAX_LABEL: f64 = 250.0;
+/// Room right of the bars for their figures (a 100 % stacked bar needs none).
 const VALUE_ROOM: f64 = 70.0;
 const AXIS_ROOM: f64 = 22.0;
 
@@ -160,14 +162,14 @@ fn text_width(text: &str) -> f64 {
 }
 
 /// The legend, left to right, wrapped; returns its height.
-fn legend(out: &mut String, chart: &Chart) -> f64 {
+fn legend(out: &mut String, chart: &Chart, width: f64) -> f64 {
     if chart.series.len() < 2 {
         return 0.0;
     }
     let (mut x, mut y) = (0.0, 4.0);
     for (i, s) in chart.series.iter().enumerate() {
         let w = 17.0 + text_width(&s.name) * 1.1 + 16.0;
-        if x > 0.0 && x + w > WIDTH {
+        if x > 0.0 && x + w > width {
             x = 0.0;
             y += 18.0;
         }
@@ -184,8 +186,8 @@ fn legend(out: &mut String, chart: &Chart) -> f64 {
     y + 22.0
 }
 
-/// The chart as an `<svg>` element whose ids start with `id`.
-pub fn svg(chart: &Chart, id: &str) -> String {
+/// The chart as an `<svg>` element whose ids start with `id`, and its width in pixels.
+pub fn svg(chart: &Chart, id: &str) -> (String, f64) {
     let longest = chart
         .lines
         .iter()
@@ -193,7 +195,12 @@ pub fn svg(chart: &Chart, id: &str) -> String {
         .fold(0.0, f64::max);
     let label_w = (longest + 14.0).clamp(60.0, MAX_LABEL);
     let plot_x = label_w;
-    let plot_w = WIDTH - label_w - VALUE_ROOM;
+    let plot_w = PLOT;
+    let value_room = match (chart.layout, chart.unit) {
+        (Layout::Stacked, Unit::Percent) => 16.0,
+        _ => VALUE_ROOM,
+    };
+    let width = label_w + plot_w + value_room;
     let (bar, gap) = match (chart.layout, chart.series.len()) {
         (Layout::Stacked, _) | (Layout::Grouped, 1) => (20.0, 8.0),
         (Layout::Grouped, n) => ((40.0 / n as f64).clamp(9.0, 14.0), 10.0),
@@ -205,7 +212,7 @@ pub fn svg(chart: &Chart, id: &str) -> String {
     let line_h = bars_per_line * bar + gap;
 
     let mut body = String::new();
-    let top = legend(&mut body, chart);
+    let top = legend(&mut body, chart, width);
     let plot_h = chart.lines.len() as f64 * line_h;
     let height = top + plot_h + AXIS_ROOM;
     let (end, step) = axis(chart.extent());
@@ -290,11 +297,12 @@ pub fn svg(chart: &Chart, id: &str) -> String {
             );
         }
     }
-    format!(
-        r#"<svg class="graphique" role="img" aria-labelledby="{id}-t {id}-d" width="{WIDTH}" height="{height:.0}" viewBox="0 0 {WIDTH} {height:.0}" font-family="system-ui, sans-serif" font-size="{FONT}"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>{body}</svg>"#,
+    let svg = format!(
+        r#"<svg class="graphique" role="img" aria-labelledby="{id}-t {id}-d" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="system-ui, sans-serif" font-size="{FONT}"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>{body}</svg>"#,
         escape(&chart.title),
         escape(&chart.description())
-    )
+    );
+    (svg, width)
 }
 
 #[cfg(test)]
@@ -335,7 +343,9 @@ mod tests {
 
     #[test]
     fn a_chart_names_itself_lists_its_figures_and_escapes_its_text() {
-        let svg = svg(&chart(Layout::Stacked), "g1");
+        let (svg, width) = svg(&chart(Layout::Stacked), "g1");
+        // The labels' room (4 characters of 6.6 px and a margin), the bars, a margin.
+        assert_eq!(width, 60.0 + 300.0 + 16.0);
         assert!(
             svg.starts_with("<svg class=\"graphique\" role=\"img\" aria-labelledby=\"g1-t g1-d\"")
         );
