@@ -47,7 +47,8 @@
 //! ([`Corpus`]: columns and bitmaps in memory), [`query`] (measures × dimensions × period ×
 //! filter), [`tables`] (the published tables 1 to 10, 1BIS, taux and periodes, each a typed value
 //! and a generic [`Table`]), [`secret`] (statistical secrecy: small counts masked, and the cells
-//! that would give them away) and [`render`] (text, csv, json, md, and the xlsx workbook).
+//! that would give them away) and [`render`] (text, csv, json, md, and the xlsx workbook);
+//! [`report`] writes the whole consolidation as one HTML document, commentary, charts and tables.
 //! [`Summaries`] reads only what each import adds up per PLIE: Tableau 1 of any period and
 //! territory without loading a parcours, in a few megabytes at any scale (a [`Corpus`] uses the
 //! same summaries where they apply). [`analyses`] answers what the published tables do not:
@@ -62,6 +63,7 @@ mod ingest;
 pub mod model;
 pub mod query;
 pub mod render;
+pub mod report;
 pub mod secret;
 pub mod store;
 pub mod synth;
@@ -74,6 +76,7 @@ pub use query::{
     Crosstab, CrosstabResult, Dimension, Filter, Measure, Path, Period, QueryError, Tally, Value,
 };
 pub use render::Format;
+pub use report::Options as ReportOptions;
 pub use store::{ImportReport, PlieOutcome, Store, StoreError};
 pub use tables::{Cell, Consolidation, Table, Tableau, Tableau1, Tableau1Row};
 pub use transfer::{ReadOptions, RowError, Transfer, TransferError};

@@ -138,6 +138,26 @@ enum Command {
         #[command(flatten)]
         output: Output,
     },
+    /// The consolidation report: one HTML page (commentary, charts, every table) that works
+    /// offline and prints.
+    Report {
+        /// The year of the report.
+        #[arg(long)]
+        year: String,
+        /// The years of the multi-year tables and totals, Y1..Y2; by default the four years
+        /// ending with --year (from the first year of the data), as `tableau all`.
+        #[arg(long)]
+        years: Option<String>,
+        /// DIM=V1[,V2...]; values OR-ed, dimensions AND-ed. Repeatable.
+        #[arg(long)]
+        filter: Vec<String>,
+        /// `national`: each figure of the filtered scope beside the nation's (needs --filter).
+        #[arg(long)]
+        compare: Option<String>,
+        /// Write the page to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Any measure by one or two dimensions.
     Crosstab {
         #[arg(long)]
@@ -292,6 +312,49 @@ fn run(cli: Cli) -> Result<(), Failure> {
             secret.threshold()?,
             &output,
         ),
+        Command::Report {
+            year,
+            years,
+            filter,
+            compare,
+            out,
+        } => {
+            let (period, filter) = parse_scope(&Scope {
+                year: Some(year),
+                years: None,
+                filter,
+            })?;
+            let compare_national = match compare.as_deref() {
+                None => false,
+                Some("national") if filter.clauses.is_empty() => {
+                    return Err(Failure::Usage(
+                        "--compare national puts a filtered scope beside the nation: give the scope with --filter".into(),
+                    ))
+                }
+                Some("national") => true,
+                Some(other) => {
+                    return Err(refused(format!(
+                        "unknown --compare {other:?}; valid: national"
+                    )))
+                }
+            };
+            let options = consolide::ReportOptions {
+                year: period.first,
+                pluriannuel: years.as_deref().map(Period::parse).transpose()?,
+                filter,
+                compare_national,
+            };
+            let store = Store::open(&cli.db)?;
+            let corpus = Corpus::load(&store)?;
+            let page = consolide::report::html(&store, &corpus, &options)?;
+            emit(
+                &Output {
+                    format: "html".into(),
+                    out,
+                },
+                &page,
+            )
+        }
         Command::Crosstab {
             measure,
             rows,

@@ -13,6 +13,7 @@ mod example_reentrees;
 mod fuzz_corpus;
 mod generate;
 mod properties;
+mod report;
 mod rules;
 mod scope;
 mod secret;
