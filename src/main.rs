@@ -409,6 +409,7 @@ fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result<(),
         eprintln!("warning: {warning}");
     }
     print!("{}", consolide::render::import_summary(&summary));
+    print!("{}", consolide::paqte::import_summary(&summary));
     let mut lines: Vec<String> = summary.conflicts.clone();
     if summary.refused() {
         lines.extend(summary.errors().map(|e| e.to_string()));

@@ -26,6 +26,12 @@ pub enum Kind {
     Etapes = 3,
     Plie = 4,
     Annexes = 5,
+    /// The bookkeeping of one department's commitments.
+    PaqteRecord = 6,
+    /// One department's commitments.
+    PaqteData = 7,
+    /// A company of the commitments.
+    Entreprise = 8,
 }
 
 /// Up to 65 536 parcours of one PLIE, column by column, ordered by entry day then participant.
