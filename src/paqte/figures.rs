@@ -114,7 +114,8 @@ fn add<'b>(f: &mut Figures<'b>, code: &'b str, data: &'b DepartementData, s: Per
         f.contexte.push(c);
         reported = true;
     }
-    if reported {
+    // National conventions are no department's report.
+    if reported && code != super::transfer::NATIONAL {
         f.rapportant.insert(code);
     }
 }

@@ -17,6 +17,7 @@ pub mod plie;
 pub mod render;
 mod rules;
 mod store;
+pub mod synth;
 mod transfer;
 
 pub use figures::{figures, Figures, Suivi};
