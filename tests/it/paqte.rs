@@ -62,10 +62,13 @@ impl Tables {
             .iter()
             .find(|r| r[0] == tableau && r[1] == "columns")
             .unwrap_or_else(|| panic!("no {tableau}"));
-        let c = keys
-            .iter()
-            .position(|k| k == key)
-            .unwrap_or_else(|| panic!("no {key} in {tableau}"));
+        let c = match key {
+            "label" => 3,
+            _ => keys
+                .iter()
+                .position(|k| k == key)
+                .unwrap_or_else(|| panic!("no {key} in {tableau}")),
+        };
         let line = self
             .0
             .iter()
