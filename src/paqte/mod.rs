@@ -15,6 +15,7 @@ pub mod national;
 pub mod plan10000;
 pub mod plie;
 pub mod render;
+mod rows;
 mod rules;
 mod store;
 pub mod synth;
