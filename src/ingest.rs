@@ -1,12 +1,17 @@
 //! Importing transfer folders into a store, with FORMAT.md's guarantees: every folder is read and
 //! checked before anything is written; any error refuses the whole import unless the caller keeps
 //! the valid rows (rejects); then one write transaction replaces every PLIE of every folder.
+//!
+//! The files present tell a folder's kind: a commitments transfer (PAQTE.md, [`crate::paqte`])
+//! holds only the commitments' files. Its errors always refuse the import (no rejects: its files
+//! name each other's rows), and a second write transaction replaces each of its departments.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use time::Date;
 
+use crate::paqte::{PaqteReport, PaqteTransfer};
 use crate::store::{ImportReport, Store};
 use crate::transfer::{self, ReadOptions, RowError, Transfer};
 use crate::Error;
@@ -41,12 +46,16 @@ impl ImportOptions {
 /// What an import read, refused and wrote.
 #[derive(Debug)]
 pub struct ImportSummary {
-    /// Each folder as read and checked (rows, counts, errors, warnings).
+    /// Each PLIE folder as read and checked (rows, counts, errors, warnings).
     pub transfers: Vec<Transfer>,
-    /// Problems across folders (a PLIE in two folders).
+    /// Each commitments folder as read and checked.
+    pub paqte: Vec<PaqteTransfer>,
+    /// Problems across folders (a PLIE or a department in two folders).
     pub conflicts: Vec<String>,
     /// What the store did; `None` when nothing was written (refused, or a dry run).
     pub report: Option<ImportReport>,
+    /// What the store did with the commitments; `None` when nothing was written.
+    pub paqte_report: Option<PaqteReport>,
     /// Where refused rows were written.
     pub rejects_written: Vec<PathBuf>,
 }
@@ -59,7 +68,10 @@ impl ImportSummary {
 
     /// Every row error of every folder.
     pub fn errors(&self) -> impl Iterator<Item = &RowError> {
-        self.transfers.iter().flat_map(|t| &t.errors)
+        self.transfers
+            .iter()
+            .flat_map(|t| &t.errors)
+            .chain(self.paqte.iter().flat_map(|t| &t.errors))
     }
 }
 
@@ -73,13 +85,24 @@ pub fn import(
         today: options.today,
         keep_valid_rows: options.rejects.is_some(),
     };
-    let transfers = folders
-        .iter()
-        .map(|f| transfer::read(f, &read_options))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut conflicts = Vec::new();
+    let (mut transfers, mut paqte) = (Vec::new(), Vec::new());
+    for folder in folders {
+        if !crate::paqte::is_commitments(folder) {
+            transfers.push(transfer::read(folder, &read_options)?);
+        } else if transfer::FILES.iter().any(|f| folder.join(f).is_file()) {
+            conflicts.push(format!(
+                "{} holds files of a PLIE transfer and of a commitments transfer: put them in \
+                 two folders",
+                folder.display()
+            ));
+        } else {
+            paqte.push(crate::paqte::read(folder, options.today)?);
+        }
+    }
+    conflicts.extend(crate::paqte::conflicts(&paqte));
 
     let mut owner: BTreeMap<&str, &Path> = BTreeMap::new();
-    let mut conflicts = Vec::new();
     for t in &transfers {
         for plie in &t.plies {
             if let Some(first) = owner.insert(plie, &t.folder) {
@@ -94,12 +117,15 @@ pub fn import(
 
     let mut summary = ImportSummary {
         transfers,
+        paqte,
         conflicts,
         report: None,
+        paqte_report: None,
         rejects_written: Vec::new(),
     };
     let has_errors = summary.errors().next().is_some();
-    if !summary.conflicts.is_empty() || (has_errors && options.rejects.is_none()) {
+    let paqte_errors = summary.paqte.iter().any(|t| !t.errors.is_empty());
+    if !summary.conflicts.is_empty() || paqte_errors || (has_errors && options.rejects.is_none()) {
         return Ok(summary);
     }
     if let Some(dir) = &options.rejects {
@@ -112,6 +138,9 @@ pub fn import(
     }
     let mut store = Store::create(db)?;
     summary.report = Some(store.import(&summary.transfers, options.imported_at)?);
+    if !summary.paqte.is_empty() {
+        summary.paqte_report = Some(store.import_paqte(&summary.paqte, options.imported_at)?);
+    }
     Ok(summary)
 }
 

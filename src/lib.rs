@@ -54,6 +54,10 @@
 //! same summaries where they apply). [`analyses`] answers what the published tables do not:
 //! cohorts followed by months since entry, re-entries of a participant, PLIE compared after
 //! standardising their public mix; the programs of `examples/` print them.
+//!
+//! [`paqte`] holds the companies' commitments to the priority neighbourhoods (PAQTE conventions,
+//! plan 10 000 clubs), imported by the same [`import`] into the same store, checked against the
+//! reference of departments and regions of [`territoires`].
 
 pub mod analyses;
 #[doc(hidden)]
@@ -61,6 +65,7 @@ pub mod fuzzing;
 mod index;
 mod ingest;
 pub mod model;
+pub mod paqte;
 pub mod query;
 pub mod render;
 pub mod report;
@@ -68,6 +73,7 @@ pub mod secret;
 pub mod store;
 pub mod synth;
 pub mod tables;
+pub mod territoires;
 pub mod transfer;
 
 pub use index::{Corpus, Scope, ScopeError, Summaries};

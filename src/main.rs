@@ -95,6 +95,10 @@ enum Command {
         /// Write the six CSV files of a transfer into this folder.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Write the commitments corpus (PAQTE, plan 10 000) instead: one transfer folder per
+        /// department and one NATIONAL, under --out.
+        #[arg(long, requires = "out")]
+        paqte: bool,
         #[command(flatten)]
         synth: SynthArgs,
         /// First published year (years before it are simulated, not written).
@@ -158,6 +162,19 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// The companies' commitments (PAQTE): departmental balance, national results, PLIE.
+    Paqte {
+        #[command(subcommand)]
+        command: PaqteCommand,
+    },
+    /// The plan 10 000 entreprises dashboard for a quarter.
+    Plan10000 {
+        /// The quarter, e.g. 2019T4.
+        #[arg(long)]
+        trimestre: String,
+        #[command(flatten)]
+        output: Output,
+    },
     /// Any measure by one or two dimensions.
     Crosstab {
         #[arg(long)]
@@ -170,6 +187,35 @@ enum Command {
         scope: Scope,
         #[command(flatten)]
         secret: Secret,
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+#[derive(Subcommand)]
+enum PaqteCommand {
+    /// The semi-annual balance of a department.
+    Bilan {
+        /// INSEE code of the department, e.g. 44.
+        #[arg(long)]
+        departement: String,
+        /// The semester, e.g. 2019S2.
+        #[arg(long)]
+        semestre: String,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// The results of every department, region and the nation for a semester.
+    National {
+        #[arg(long)]
+        semestre: String,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// The share of PLIE participants living in a QPV next to the department's commitments.
+    Plie {
+        #[arg(long)]
+        semestre: String,
         #[command(flatten)]
         output: Output,
     },
@@ -267,10 +313,27 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Demo { synth } => demo(&cli.db, &synth_options(&synth, None, None, None)?),
         Command::Generate {
             out,
+            paqte: true,
+            synth,
+            ..
+        } => {
+            let dir = out.expect("clap requires --out with --paqte");
+            let seed: u64 =
+                synth.seed.trim().parse().map_err(|_| {
+                    refused(format!("--seed {:?} is not a valid number", synth.seed))
+                })?;
+            let written = consolide::paqte::synth::write(&dir, seed)
+                .map_err(|e| Failure::Storage(format!("cannot write {}: {e}", dir.display())))?;
+            println!("{written}");
+            Ok(())
+        }
+        Command::Generate {
+            out,
             synth,
             from,
             to,
             plie,
+            ..
         } => {
             let options = synth_options(&synth, from.as_deref(), to.as_deref(), plie.as_deref())?;
             generate(&cli.db, out.as_deref(), &options)
@@ -354,6 +417,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 },
                 &page,
             )
+        }
+        Command::Paqte { command } => paqte(&cli.db, command),
+        Command::Plan10000 { trimestre, output } => {
+            let t = periode(&trimestre, 4)?;
+            let base = Store::open(&cli.db)?.read_paqte()?;
+            let tables = consolide::paqte::plan10000::plan10000(&base, t);
+            emit_paqte(&output, tables, &t.to_string(), "clubs départementaux")
         }
         Command::Crosstab {
             measure,
@@ -486,6 +556,96 @@ fn write_xlsx(
         .map_err(|e| Failure::Storage(format!("cannot write {}: {e}", path.display())))
 }
 
+/// A semester (`per_year` 2) or a quarter (4) given on the command line.
+fn periode(text: &str, per_year: u8) -> Result<consolide::paqte::model::Periode, Failure> {
+    consolide::paqte::model::Periode::parse(text.trim(), per_year).ok_or_else(|| {
+        let example = if per_year == 2 { "2019S2" } else { "2019T4" };
+        refused(format!("{text:?} is not a period like {example}"))
+    })
+}
+
+/// `consolide paqte ...`.
+fn paqte(db: &Path, command: PaqteCommand) -> Result<(), Failure> {
+    use consolide::paqte::{bilan, national, plie};
+    let store = Store::open(db)?;
+    let base = store.read_paqte()?;
+    match command {
+        PaqteCommand::Bilan {
+            departement,
+            semestre,
+            output,
+        } => {
+            let s = periode(&semestre, 2)?;
+            let reference = consolide::territoires::Territoires::get();
+            let code = match reference.departement(departement.trim()) {
+                Some(d) => d.code.clone(),
+                None if departement
+                    .trim()
+                    .eq_ignore_ascii_case(consolide::paqte::NATIONAL) =>
+                {
+                    consolide::paqte::NATIONAL.to_owned()
+                }
+                None => {
+                    return Err(refused(format!(
+                        "{departement:?} is not the INSEE code of a department (01 to 95, 2A, \
+                         2B, 971 to 974, 976) nor NATIONAL"
+                    )))
+                }
+            };
+            if !base.donnees.contains_key(&code) {
+                eprintln!("note: the store holds no commitments of department {code}");
+            }
+            let tables = bilan::bilan(&base, &code, s);
+            let reported = consolide::paqte::figures(&base, &[&code], s)
+                .rapportant
+                .contains(code.as_str());
+            let scope = if reported {
+                format!("le département a rendu compte pour {s}")
+            } else {
+                format!("le département n'a pas rendu compte pour {s}")
+            };
+            emit_paqte(&output, tables, &s.to_string(), &scope)
+        }
+        PaqteCommand::National { semestre, output } => {
+            let s = periode(&semestre, 2)?;
+            let (reported, of) = national::rapportant(&base, s);
+            let tables = national::national(&base, s);
+            let scope = format!("{reported} départements ayant rendu compte sur {of}");
+            emit_paqte(&output, tables, &s.to_string(), &scope)
+        }
+        PaqteCommand::Plie { semestre, output } => {
+            let s = periode(&semestre, 2)?;
+            let corpus = Corpus::load(&store)?;
+            let table = plie::plie(&base, &corpus, s)?;
+            let scope = format!("{} PLIE", table.plies);
+            emit_paqte(&output, vec![table], &s.to_string(), &scope)
+        }
+    }
+}
+
+/// Prints the commitments' `tables` or writes them to `--out` (xlsx included).
+fn emit_paqte(
+    output: &Output,
+    tables: Vec<consolide::Table>,
+    periode: &str,
+    scope: &str,
+) -> Result<(), Failure> {
+    if output.format == "xlsx" {
+        let Some(path) = output.out.as_deref() else {
+            return Err(Failure::Usage(
+                "--format xlsx writes a file: give it with --out FILE.xlsx".into(),
+            ));
+        };
+        return consolide::paqte::render::xlsx(path, tables)
+            .map_err(|e| Failure::Storage(format!("cannot write {}: {e}", path.display())));
+    }
+    let format = parse_format(&output.format)?;
+    emit(
+        output,
+        &consolide::paqte::render::print(&tables, format, periode, scope),
+    )
+}
+
 fn parse_format(name: &str) -> Result<Format, Failure> {
     Format::parse(name).ok_or_else(|| {
         refused(format!(
@@ -542,6 +702,7 @@ fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result<(),
         eprintln!("warning: {warning}");
     }
     print!("{}", consolide::render::import_summary(&summary));
+    print!("{}", consolide::paqte::import_summary(&summary));
     let mut lines: Vec<String> = summary.conflicts.clone();
     if summary.refused() {
         lines.extend(summary.errors().map(|e| e.to_string()));

@@ -47,6 +47,8 @@ macro_rules! codes {
         }
     };
 }
+// The commitments' code lists (src/paqte/model.rs) are declared the same way.
+pub(crate) use codes;
 
 codes!(
     /// Sex of the participant.
@@ -259,7 +261,19 @@ pub const FIRST_YEAR: i32 = 1990;
 
 /// A calendar day as the number of days since 1990-01-01 (day 0). Two bytes reach the year 2169,
 /// which is why the columns keep days this way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+)]
 pub struct Day(pub u16);
 
 impl Day {

@@ -27,6 +27,12 @@ pub enum Kind {
     Plie = 4,
     Annexes = 5,
     Summary = 6,
+    /// The bookkeeping of one department's commitments.
+    PaqteRecord = 7,
+    /// One department's commitments.
+    PaqteData = 8,
+    /// A company of the commitments.
+    Entreprise = 9,
 }
 
 /// Up to 65 536 parcours of one PLIE, column by column, ordered by entry day then participant.

@@ -21,7 +21,9 @@ pub use error::StoreError;
 pub use import::{ImportOutcome, ImportReport, PlieOutcome};
 pub use summary::{PlieSummary, SummaryColumn, SUMMARY_GROUPINGS, SUMMARY_LAYOUT};
 
-use encoding::Kind;
+// The commitments (src/paqte/store.rs) keep their own tables in the same file, with the same
+// envelopes, transactions and guard.
+pub(crate) use encoding::{decode, encode, Kind};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const PLIE: TableDefinition<&str, &[u8]> = TableDefinition::new("plie");
@@ -142,7 +144,17 @@ impl Store {
         &self.path
     }
 
-    fn begin_read(&self) -> Result<redb::ReadTransaction, StoreError> {
+    /// A write transaction, for the commitments' import.
+    pub(crate) fn begin_write(&self) -> Result<redb::WriteTransaction, StoreError> {
+        let Handle::ReadWrite(db) = &self.handle else {
+            return Err(StoreError::Io(std::io::Error::other(
+                "the store was opened read-only",
+            )));
+        };
+        Ok(db.begin_write()?)
+    }
+
+    pub(crate) fn begin_read(&self) -> Result<redb::ReadTransaction, StoreError> {
         Ok(match &self.handle {
             Handle::ReadWrite(db) => db.begin_read()?,
             Handle::ReadOnly(db) => db.begin_read()?,
@@ -390,7 +402,10 @@ pub fn in_guarded_read() -> bool {
 /// Runs a read of the file so that a panic inside redb becomes [`StoreError::Corrupt`]. redb
 /// trusts its own B-tree pages, and a damaged page can make it index out of bounds: a damaged file
 /// must give an error naming what was being read, never a panic.
-fn guarded<T>(what: &str, read: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+pub(crate) fn guarded<T>(
+    what: &str,
+    read: impl FnOnce() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
     GUARDED.with(|g| g.set(g.get() + 1));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
     GUARDED.with(|g| g.set(g.get() - 1));

@@ -139,6 +139,8 @@ pub(crate) enum Tag {
     Chunk = 3,
     Annexes = 4,
     Qmc = 5,
+    /// The commitments corpus (src/paqte/synth.rs), one stream per department.
+    Paqte = 6,
 }
 
 /// The random stream of (`seed`, `tag`, `a`, `b`).

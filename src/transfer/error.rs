@@ -77,7 +77,7 @@ pub enum Rule {
     Number,
     /// A commune is a 5-character INSEE code.
     Commune,
-    /// A department is an INSEE department code.
+    /// A department is the INSEE code of one of the 101 departments of the reference.
     Departement,
     /// An indicator code is 1 to 64 characters among `A-Z 0-9 _`.
     Indicateur,
@@ -122,6 +122,33 @@ pub enum Rule {
     DuplicatePlie,
     /// The ESF part of an allocation is at most its amount.
     DontFseAboveMontant,
+    // The commitments transfer (PAQTE.md, docs/paqte.md).
+    /// A company is its SIREN: 9 digits.
+    Siren,
+    /// A convention or club id is 1 to 64 characters among `A-Z a-z 0-9 _ - . /`.
+    Identifiant,
+    /// A period is a semester or a quarter, as its column asks.
+    Periode,
+    /// `axes` lists one to four axes, each once, separated by `|`.
+    Axes,
+    /// A row's key appears once in its file.
+    DuplicateKey,
+    /// A company, convention or club named by a row is described in the same transfer.
+    UnknownReference,
+    /// A convention ends after it starts.
+    ConventionDates,
+    /// A PAQTE convention lasts at most three years.
+    ConventionLength,
+    /// A convention's indicators belong to its axes.
+    IndicateurAxe,
+    /// An objective's year meets its convention.
+    EngagementOutsideConvention,
+    /// A realisation's semester lies within its convention.
+    RealisationOutsideConvention,
+    /// A company joins only clubs of its head office's department.
+    AdhesionDepartement,
+    /// A company adheres to a club of its department at most once.
+    DuplicateAdhesion,
 }
 
 impl Rule {
@@ -167,6 +194,19 @@ impl Rule {
         Rule::FinAfterSortie,
         Rule::DuplicatePlie,
         Rule::DontFseAboveMontant,
+        Rule::Siren,
+        Rule::Identifiant,
+        Rule::Periode,
+        Rule::Axes,
+        Rule::DuplicateKey,
+        Rule::UnknownReference,
+        Rule::ConventionDates,
+        Rule::ConventionLength,
+        Rule::IndicateurAxe,
+        Rule::EngagementOutsideConvention,
+        Rule::RealisationOutsideConvention,
+        Rule::AdhesionDepartement,
+        Rule::DuplicateAdhesion,
     ];
 
     /// The rule as one sentence, printed after each error.
@@ -197,7 +237,8 @@ impl Rule {
                 "a commune is a 5-character INSEE code (5 digits, or 2A/2B and 3 digits)"
             }
             Rule::Departement => {
-                "a department is an INSEE department code (01 to 95, 2A, 2B, 971 to 976)"
+                "a department is the INSEE code of one of the 101 departments (01 to 95, 2A, 2B, 971 to 974, \
+                 976)"
             }
             Rule::Indicateur => "an indicator code is 1 to 64 characters among A-Z 0-9 _",
             Rule::Year => "a year has four digits, from 1990 to the year of the import",
@@ -228,6 +269,35 @@ impl Rule {
             Rule::FinAfterSortie => "an étape ends on or before the exit of its parcours",
             Rule::DuplicatePlie => "a PLIE has at most one line in plie.csv",
             Rule::DontFseAboveMontant => "the ESF part of an allocation is at most its amount",
+            Rule::Siren => "a company is its SIREN, 9 digits",
+            Rule::Identifiant => {
+                "a convention or club id is 1 to 64 characters among A-Z a-z 0-9 _ - . /"
+            }
+            Rule::Periode => {
+                "a period is a semester (2019S1, 2019S2) or a quarter (2019T1 to 2019T4), as its \
+                 column asks"
+            }
+            Rule::Axes => {
+                "axes lists one to four of SENSIBILISER, FORMER, RECRUTER, ACHETER, each once, \
+                 separated by vertical bars"
+            }
+            Rule::DuplicateKey => "a row's key appears once in its file",
+            Rule::UnknownReference => {
+                "a company, convention or club named by a row is described in the same transfer"
+            }
+            Rule::ConventionDates => "a convention ends after it starts (fin after debut)",
+            Rule::ConventionLength => "a PAQTE convention lasts at most three years",
+            Rule::IndicateurAxe => "a convention's indicators belong to its axes",
+            Rule::EngagementOutsideConvention => {
+                "an objective's year meets the years of its convention"
+            }
+            Rule::RealisationOutsideConvention => {
+                "a realisation's semester lies within its convention (meets its days)"
+            }
+            Rule::AdhesionDepartement => {
+                "a company joins only the clubs of its head office's department"
+            }
+            Rule::DuplicateAdhesion => "a company adheres to a club of its department at most once",
         }
     }
 }

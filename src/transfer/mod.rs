@@ -10,16 +10,18 @@ use time::Date;
 use crate::model::{Activite, Allocation, Etape, Financement, Parcours, PlieInfo};
 
 mod annexes;
-mod dialect;
+// The commitments transfer (src/paqte) reads its files with the same dialect, rows and values.
+pub(crate) mod dialect;
 mod error;
 mod etapes;
 mod parcours;
-mod row;
-mod values;
+pub(crate) mod row;
+pub(crate) mod values;
 
 #[cfg(test)]
 mod tests;
 
+pub(crate) use error::quote;
 pub use error::{Position, RowError, Rule, TransferError, Warning};
 
 use dialect::Table;

@@ -242,6 +242,38 @@ pub(crate) fn scan<T>(
     warnings: &mut Vec<Warning>,
     mut f: impl FnMut(&mut Row<'_, '_>, Option<u32>) -> Option<T>,
 ) -> Vec<Scanned<T>> {
+    let plies = std::cell::RefCell::new(plies);
+    scan_rows(
+        table,
+        errors,
+        warnings,
+        |record| {
+            // Only to count the row under its PLIE; nothing is reported.
+            table.map[PLIE]
+                .and_then(|i| record.get(i))
+                .and_then(|f| std::str::from_utf8(f).ok())
+                .map(str::trim)
+                .filter(|s| values::plie_code(s).is_ok())
+                .map(|s| plies.borrow_mut().intern(s))
+        },
+        |row| {
+            let plie = row.parse(PLIE, Rule::PlieCode, |s| values::plie_code(s).map(|()| s));
+            let plie = row.need(PLIE, plie).map(|s| plies.borrow_mut().intern(s));
+            (plie, f(row, plie))
+        },
+    )
+}
+
+/// Reads every row of `table`: skips blank rows, checks the field count, then hands the row to
+/// `f`, which returns the row's owner (a PLIE id) and item. A table with an unusable header has
+/// all its rows refused unchecked, `unusable` telling their owner.
+pub(crate) fn scan_rows<T>(
+    table: &Table,
+    errors: &mut Vec<RowError>,
+    warnings: &mut Vec<Warning>,
+    mut unusable: impl FnMut(&ByteRecord) -> Option<u32>,
+    mut f: impl FnMut(&mut Row<'_, '_>) -> (Option<u32>, Option<T>),
+) -> Vec<Scanned<T>> {
     let mut out = Vec::new();
     let mut blank = Vec::new();
     let mut rows = table.rows();
@@ -254,17 +286,10 @@ pub(crate) fn scan<T>(
             failed: !table.usable,
         };
         if !table.usable {
-            // Only to count the row under its PLIE; nothing is reported.
-            let plie = table.map[PLIE]
-                .and_then(|i| rows.record.get(i))
-                .and_then(|f| std::str::from_utf8(f).ok())
-                .map(str::trim)
-                .filter(|s| values::plie_code(s).is_ok())
-                .map(|s| plies.intern(s));
             out.push(Scanned {
                 line: raw.line,
                 span: raw.span,
-                plie,
+                plie: unusable(&rows.record),
                 failed: true,
                 item: None,
             });
@@ -294,9 +319,7 @@ pub(crate) fn scan<T>(
             });
             continue;
         }
-        let plie = row.parse(PLIE, Rule::PlieCode, |s| values::plie_code(s).map(|()| s));
-        let plie = row.need(PLIE, plie).map(|s| plies.intern(s));
-        let item = f(&mut row, plie);
+        let (plie, item) = f(&mut row);
         out.push(Scanned {
             line: raw.line,
             span: raw.span,

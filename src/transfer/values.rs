@@ -282,19 +282,15 @@ pub(crate) fn commune(s: &str) -> Result<String, Tail> {
     }
 }
 
-/// An INSEE department code: `01`-`19`, `21`-`95`, `2A`, `2B`, `971`-`976`; returned in upper case.
+/// An INSEE department code of the reference ([`crate::territoires`]): `01`-`19`, `21`-`95`,
+/// `2A`, `2B`, `971`-`974`, `976`; returned in upper case.
 pub(crate) fn departement(s: &str) -> Result<String, Tail> {
-    let up = s.to_ascii_uppercase();
-    let ok = match up.len() {
-        2 if up == "2A" || up == "2B" => true,
-        2 if all_digits(&up) => matches!(up.parse::<u8>().unwrap(), 1..=19 | 21..=95),
-        3 if all_digits(&up) => matches!(up.parse::<u16>().unwrap(), 971..=976),
-        _ => false,
-    };
-    if ok {
-        Ok(up)
-    } else {
-        Err("is not an INSEE department code: 01 to 95, 2A, 2B or 971 to 976".into())
+    match crate::territoires::Territoires::get().departement(s) {
+        Some(d) => Ok(d.code.clone()),
+        None => Err(
+            "is not the INSEE code of a department: 01 to 95 (two digits), 2A, 2B, 971 to 974 or 976"
+                .into(),
+        ),
     }
 }
 
@@ -504,6 +500,10 @@ mod tests {
         assert!(commune("2C004").is_err());
         assert!(departement("20").is_err());
         assert!(departement("974").is_ok());
+        assert!(
+            departement("975").is_err(),
+            "Saint-Pierre-et-Miquelon is not a department"
+        );
         assert!(departement("977").is_err());
         assert!(departement("4").is_err());
         assert_eq!(departement("2b"), Ok("2B".to_string()));

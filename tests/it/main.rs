@@ -12,6 +12,8 @@ mod example_qpv;
 mod example_reentrees;
 mod fuzz_corpus;
 mod generate;
+mod paqte;
+mod paqte_rules;
 mod properties;
 mod report;
 mod rules;

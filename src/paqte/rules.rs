@@ -1,0 +1,310 @@
+//! The rules of a commitments transfer between rows and files: keys appear once, every company,
+//! convention and club named is described in the same transfer, a convention's dates, axes,
+//! objectives and realisations agree, and a company joins a club of its department once.
+//!
+//! References are looked up among every row whose key could be read, refused or not: a row
+//! refused for a bad value does not make the rows naming it errors too (one mistake, one error).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::Hash;
+
+use super::model::{bit, Dispositif};
+use super::transfer::{File, Files};
+use crate::transfer::{RowError, Rule};
+
+pub(crate) fn check(files: &mut Files, errors: &mut Vec<RowError>) {
+    unique_keys(files, errors);
+    references(files, errors);
+    conventions(files, errors);
+    per_convention(files, errors);
+    adhesions(files, errors);
+}
+
+/// Refuses the later rows of `file` whose `key` was already seen (reported on column `c`).
+fn unique<R, K: Hash + Eq>(
+    file: &mut Option<File<R>>,
+    c: usize,
+    key: impl Fn(&R) -> Option<K>,
+    errors: &mut Vec<RowError>,
+) {
+    let Some(file) = file else { return };
+    let mut first: HashMap<K, u64> = HashMap::new();
+    let mut later = Vec::new();
+    for (i, r) in file.records() {
+        let Some(k) = key(r) else { continue };
+        match first.get(&k) {
+            Some(&line) => later.push((i, line)),
+            None => {
+                first.insert(k, file.rows[i].line);
+            }
+        }
+    }
+    for (i, line) in later {
+        let tail = format!("repeats the key of line {line}: each key appears once in the file");
+        file.refuse(i, c, Rule::DuplicateKey, &tail, errors);
+    }
+}
+
+fn unique_keys(f: &mut Files, errors: &mut Vec<RowError>) {
+    unique(&mut f.entreprises, 0, |r| Some(r.siren.clone()), errors);
+    unique(
+        &mut f.conventions,
+        0,
+        |r| Some(r.convention.clone()),
+        errors,
+    );
+    unique(
+        &mut f.engagements,
+        0,
+        |r| Some((r.convention.clone(), r.indicateur, r.annee)),
+        errors,
+    );
+    unique(
+        &mut f.realisations,
+        0,
+        |r| Some((r.convention.clone(), r.indicateur, r.periode)),
+        errors,
+    );
+    unique(
+        &mut f.contexte,
+        0,
+        |r| Some((r.departement.clone(), r.periode)),
+        errors,
+    );
+    unique(&mut f.clubs, 0, |r| Some(r.club.clone()), errors);
+    unique(
+        &mut f.actions,
+        0,
+        |r| {
+            Some((
+                r.club.clone(),
+                r.entreprise.clone(),
+                r.thematique,
+                r.nature,
+                r.periode,
+            ))
+        },
+        errors,
+    );
+}
+
+/// Refuses the rows of `file` whose `name` (column `c`) is not among `known`, a `what` of `other`.
+fn known<R>(
+    file: &mut Option<File<R>>,
+    c: usize,
+    name: impl Fn(&R) -> &str,
+    known: &BTreeSet<String>,
+    (what, other): (&str, &str),
+    errors: &mut Vec<RowError>,
+) {
+    let Some(file) = file else { return };
+    let unknown: Vec<usize> = file
+        .records()
+        .filter(|(_, r)| !known.contains(name(r)))
+        .map(|(i, _)| i)
+        .collect();
+    for i in unknown {
+        let tail = format!("is not a {what} of {other} in this transfer");
+        file.refuse(i, c, Rule::UnknownReference, &tail, errors);
+    }
+}
+
+fn keys<R>(file: &Option<File<R>>) -> BTreeSet<String> {
+    file.as_ref().map_or_else(BTreeSet::new, |f| {
+        f.keys().into_iter().map(str::to_owned).collect()
+    })
+}
+
+fn references(f: &mut Files, errors: &mut Vec<RowError>) {
+    let entreprises = keys(&f.entreprises);
+    let conventions = keys(&f.conventions);
+    let clubs = keys(&f.clubs);
+    let company = ("company", "entreprises.csv");
+    let convention = ("convention", "conventions.csv");
+    let club = ("club", "clubs.csv");
+    known(
+        &mut f.conventions,
+        1,
+        |r| &r.entreprise,
+        &entreprises,
+        company,
+        errors,
+    );
+    known(
+        &mut f.engagements,
+        0,
+        |r| &r.convention,
+        &conventions,
+        convention,
+        errors,
+    );
+    known(
+        &mut f.realisations,
+        0,
+        |r| &r.convention,
+        &conventions,
+        convention,
+        errors,
+    );
+    known(&mut f.adhesions, 0, |r| &r.club, &clubs, club, errors);
+    known(
+        &mut f.adhesions,
+        1,
+        |r| &r.entreprise,
+        &entreprises,
+        company,
+        errors,
+    );
+    known(&mut f.actions, 0, |r| &r.club, &clubs, club, errors);
+    known(
+        &mut f.actions,
+        1,
+        |r| &r.entreprise,
+        &entreprises,
+        company,
+        errors,
+    );
+}
+
+/// `fin` after `debut`; a PAQTE convention at most three years long.
+fn conventions(f: &mut Files, errors: &mut Vec<RowError>) {
+    let Some(file) = &mut f.conventions else {
+        return;
+    };
+    let mut refused = Vec::new();
+    for (i, c) in file.records() {
+        let (debut, fin) = (c.debut.date(), c.fin.date());
+        if fin <= debut {
+            let tail = format!("is not after the start of the convention, {debut}");
+            refused.push((i, Rule::ConventionDates, tail));
+            continue;
+        }
+        let limit = debut.replace_year(debut.year() + 3).unwrap_or_else(|_| {
+            debut
+                .replace_day(28)
+                .unwrap()
+                .replace_year(debut.year() + 3)
+                .unwrap()
+        });
+        if c.dispositif == Dispositif::Paqte && fin > limit {
+            let tail =
+                format!("is more than three years after the start {debut} (at most {limit})");
+            refused.push((i, Rule::ConventionLength, tail));
+        }
+    }
+    for (i, rule, tail) in refused {
+        file.refuse(i, 5, rule, &tail, errors);
+    }
+}
+
+/// Each objective and realisation against its convention: axis, year, semester.
+fn per_convention(f: &mut Files, errors: &mut Vec<RowError>) {
+    let Some(conventions) = &f.conventions else {
+        return;
+    };
+    // Conventions with valid values (a refused one is reported once, on its own line).
+    let by_id: BTreeMap<&str, (u8, time::Date, time::Date)> = conventions
+        .records()
+        .filter(|(i, _)| !conventions.rows[*i].failed)
+        .map(|(_, c)| {
+            (
+                c.convention.as_str(),
+                (c.axes, c.debut.date(), c.fin.date()),
+            )
+        })
+        .collect();
+    let axis_tail = |axes: u8| {
+        let names: Vec<&str> = super::model::Axe::ALL
+            .iter()
+            .filter(|&&a| axes & bit(a) != 0)
+            .map(|a| a.code())
+            .collect();
+        format!(
+            "belongs to none of the convention's axes ({})",
+            names.join("|")
+        )
+    };
+    if let Some(file) = &mut f.engagements {
+        let mut refused = Vec::new();
+        for (i, e) in file.records() {
+            let Some(&(axes, debut, fin)) = by_id.get(e.convention.as_str()) else {
+                continue;
+            };
+            if axes & bit(e.indicateur.axe()) == 0 {
+                refused.push((i, 1, Rule::IndicateurAxe, axis_tail(axes)));
+            }
+            if !(debut.year()..=fin.year()).contains(&e.annee) {
+                let tail = format!("is not a year of the convention, {debut} to {fin}");
+                refused.push((i, 2, Rule::EngagementOutsideConvention, tail));
+            }
+        }
+        for (i, c, rule, tail) in refused {
+            file.refuse(i, c, rule, &tail, errors);
+        }
+    }
+    if let Some(file) = &mut f.realisations {
+        let mut refused = Vec::new();
+        for (i, r) in file.records() {
+            let Some(&(axes, debut, fin)) = by_id.get(r.convention.as_str()) else {
+                continue;
+            };
+            if axes & bit(r.indicateur.axe()) == 0 {
+                refused.push((i, 1, Rule::IndicateurAxe, axis_tail(axes)));
+            }
+            if !r.periode.overlaps(debut, fin) {
+                let tail = format!("does not meet the convention, {debut} to {fin}");
+                refused.push((i, 2, Rule::RealisationOutsideConvention, tail));
+            }
+        }
+        for (i, c, rule, tail) in refused {
+            file.refuse(i, c, rule, &tail, errors);
+        }
+    }
+}
+
+/// A company joins a club of its head office's department, once per department.
+fn adhesions(f: &mut Files, errors: &mut Vec<RowError>) {
+    let (Some(file), Some(clubs), Some(entreprises)) = (&mut f.adhesions, &f.clubs, &f.entreprises)
+    else {
+        return;
+    };
+    let club_dep: BTreeMap<&str, &str> = clubs
+        .records()
+        .map(|(_, c)| (c.club.as_str(), c.departement.as_str()))
+        .collect();
+    let head_office: BTreeMap<&str, &str> = entreprises
+        .records()
+        .map(|(_, e)| (e.siren.as_str(), e.departement.as_str()))
+        .collect();
+    let mut refused = Vec::new();
+    let mut first: HashMap<(String, String), u64> = HashMap::new();
+    for (i, a) in file.records() {
+        let (Some(&dep), Some(&office)) = (
+            club_dep.get(a.club.as_str()),
+            head_office.get(a.entreprise.as_str()),
+        ) else {
+            continue;
+        };
+        if dep != office {
+            let tail = format!(
+                "is a club of department {dep}, and the company's head office is in {office}"
+            );
+            refused.push((i, 0, Rule::AdhesionDepartement, tail));
+            continue;
+        }
+        match first.get(&(a.entreprise.clone(), dep.to_owned())) {
+            Some(line) => {
+                let tail = format!(
+                    "already has the company joining a club of department {dep}, at line {line}"
+                );
+                refused.push((i, 0, Rule::DuplicateAdhesion, tail));
+            }
+            None => {
+                first.insert((a.entreprise.clone(), dep.to_owned()), file.rows[i].line);
+            }
+        }
+    }
+    for (i, c, rule, tail) in refused {
+        file.refuse(i, c, rule, &tail, errors);
+    }
+}
