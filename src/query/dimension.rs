@@ -498,3 +498,25 @@ impl Present {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The summaries keep one age per class of `store::summary::AGE_BOUNDS`: exact only if every
+    /// age dimension gives every age of a class the value of the class's code.
+    #[test]
+    fn age_dimensions_change_value_only_at_the_summaries_bounds() {
+        for dimension in [Dimension::Age26, Dimension::TrancheAge, Dimension::Age45] {
+            for age in 0..=u8::MAX {
+                let class = crate::store::summary_age_class(age);
+                assert_eq!(
+                    dimension.fixed_index(age),
+                    dimension.fixed_index(class),
+                    "{} at age {age} (class {class})",
+                    dimension.code()
+                );
+            }
+        }
+    }
+}

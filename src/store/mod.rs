@@ -19,6 +19,8 @@ pub use encoding::{
 };
 pub use error::StoreError;
 pub use import::{ImportOutcome, ImportReport, PlieOutcome};
+#[cfg(test)]
+pub(crate) use summary::age_class as summary_age_class;
 pub use summary::{PlieSummary, SummaryColumn, SUMMARY_GROUPINGS, SUMMARY_LAYOUT};
 
 // The commitments (src/paqte/store.rs) keep their own tables in the same file, with the same

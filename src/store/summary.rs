@@ -197,7 +197,7 @@ impl PlieSummary {
 fn code(c: &ParcoursChunk, column: SummaryColumn, i: usize) -> u8 {
     match column {
         SummaryColumn::Sexe => c.sexe[i],
-        SummaryColumn::Age => c.age[i],
+        SummaryColumn::Age => age_class(c.age[i]),
         SummaryColumn::Public => c.public[i],
         SummaryColumn::InscritPe => c.inscrit_pe[i],
         SummaryColumn::Th => c.th[i],
@@ -205,6 +205,23 @@ fn code(c: &ParcoursChunk, column: SummaryColumn, i: usize) -> u8 {
         SummaryColumn::Qpv => c.qpv[i],
         SummaryColumn::Inactivite => Inactivite::from_u16(c.inactivite[i]).band(),
     }
+}
+
+/// The bounds at which an age dimension changes value (`tranche_age` 15, 25, 45, 55, 65;
+/// `age_26`; `age45`). A test in `query::dimension` checks that no age dimension changes value
+/// anywhere else; a new bound goes here.
+pub(crate) const AGE_BOUNDS: [u8; 6] = [15, 25, 26, 45, 55, 65];
+
+/// The lowest age of the class of `age` between [`AGE_BOUNDS`] (0 below the first): every age of a
+/// class has the same value in every age dimension, so a summary keeps one code per class rather
+/// than one per age. The code is still an age, so summaries that kept every age stay exact.
+pub(crate) fn age_class(age: u8) -> u8 {
+    AGE_BOUNDS
+        .iter()
+        .rev()
+        .copied()
+        .find(|&bound| age >= bound)
+        .unwrap_or(0)
 }
 
 /// The largest code of `column` in `chunks` (0 without rows).
@@ -277,6 +294,9 @@ mod tests {
                 ([1, NONE], 26, u8::MAX, NONE, 1, 0, 0),
             ]
         );
+        // Ages 30 and 45 are kept as their classes' lowest ages, 26 and 45.
+        let ages: Vec<u8> = cells_of(1).iter().map(|c| c.0[0]).collect();
+        assert_eq!(ages, [26, 26, 45]);
         // Niveau: one code, three flows; JAMAIS counts no months.
         assert_eq!(cells_of(5).iter().map(|c| c.4).sum::<u32>(), 3);
         assert_eq!(cells_of(5).iter().map(|c| c.5).sum::<u32>(), 2);
