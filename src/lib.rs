@@ -49,9 +49,11 @@
 //! and a generic [`Table`]) and [`render`] (text, csv, json, md, and the xlsx workbook).
 //! [`analyses`] answers what the published tables do not: cohorts followed by months since entry,
 //! re-entries of a participant, PLIE compared after standardising their public mix; the programs
-//! of `examples/` print them.
+//! of `examples/` print them. [`export`] writes the parcours and étapes as Parquet for other
+//! engines, over which `sql/` computes the same measures.
 
 pub mod analyses;
+pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;
 mod index;
@@ -64,6 +66,7 @@ pub mod synth;
 pub mod tables;
 pub mod transfer;
 
+pub use export::{ExportError, ExportSummary};
 pub use index::{Corpus, Scope, ScopeError};
 pub use ingest::{import, ImportOptions, ImportSummary};
 pub use query::{
@@ -87,6 +90,9 @@ pub enum Error {
     /// A query was not well formed (unknown dimension, value, measure...).
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// The Parquet export could not be written.
+    #[error(transparent)]
+    Export(#[from] ExportError),
     /// Writing an output or rejects file failed.
     #[error("{0}")]
     Io(std::io::Error),
