@@ -15,7 +15,7 @@
 //! path and in the files, so the files stand alone and a PLIE code that looks like a number stays
 //! text. The pseudonymous participant key is exported: distinct participants (Tableaux 4 and 5)
 //! and the étapes' link to their parcours (`plie`, `participant`, `entree`) need it. The columns
-//! are listed in docs/export.md.
+//! are listed in sql/README.md.
 
 use std::path::{Path, PathBuf};
 
