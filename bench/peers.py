@@ -468,8 +468,23 @@ def fmt(s):
     return f"{s * 1000:.0f} ms" if s < 10 else f"{s:.1f} s"
 
 
-def report(rows, sizes, out):
-    """Prints the timing tables with ratios, writes peers.csv."""
+def merge(rows, sizes, out):
+    """Adds this run's figures to those of earlier runs in `out` (a size measured again replaces
+    its earlier figures), so that the plot and the files cover every N measured there."""
+    done = {r["n"] for r in rows}
+    if (out / "peers.csv").exists():
+        with open(out / "peers.csv", newline="") as fh:
+            for r in csv.DictReader(fh):
+                if int(r["n"]) not in done:
+                    rows.append({"n": int(r["n"]), "engine": r["engine"], "step": r["step"],
+                                 "cold": float(r["cold_s"]),
+                                 "warm": float(r["warm_s"]) if r["warm_s"] else None})
+    if (out / "sizes.csv").exists():
+        with open(out / "sizes.csv", newline="") as fh:
+            for r in csv.DictReader(fh):
+                if int(r["n"]) not in done:
+                    sizes.setdefault(int(r["n"]), {})[r["engine"]] = int(r["bytes"])
+    rows.sort(key=lambda r: (r["n"], ENGINES.index(r["engine"]), (["load"] + QUERIES).index(r["step"])))
     with open(out / "peers.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["n", "engine", "step", "cold_s", "warm_s"])
@@ -479,10 +494,14 @@ def report(rows, sizes, out):
     with open(out / "sizes.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["n", "engine", "bytes", "bytes_per_parcours"])
-        for n, per in sizes.items():
-            for engine, b in per.items():
+        for n in sorted(sizes):
+            for engine, b in sizes[n].items():
                 w.writerow([n, engine, b, f"{b / n:.1f}"])
-    for n in sorted({r["n"] for r in rows}):
+
+
+def report(rows, sizes, measured_now):
+    """Prints, for each size measured in this run, the timings and the ratios to consolide."""
+    for n in sorted(measured_now):
         print(f"\n## {n:,} parcours")
         print("| step | consolide cold | consolide warm | DuckDB cold | DuckDB warm | Polars cold | Polars warm "
               "| DuckDB / consolide (warm) | Polars / consolide (warm) |")
@@ -575,7 +594,9 @@ def main():
     print("every engine gave consolide's figures for every question "
           "(Tableau 1 2017, 1BIS 2014..2017, cross-tab by PLIE, region, nation)")
     print(f"machine: {machine()}\nversions: {versions(args.consolide)}")
-    report(rows, sizes, data)
+    now = {r["n"] for r in rows}
+    merge(rows, sizes, data)
+    report(rows, sizes, now)
     plot(rows, data)
     print(f"\nwritten: {data / 'peers.csv'}, {data / 'sizes.csv'}, {data / 'peers.png'}, {data / 'peers.svg'}")
 

@@ -237,12 +237,10 @@ impl ParquetFile {
         Ok(())
     }
 
-    /// Writes the footer; `false` when no row group was written (and so no file worth keeping).
-    pub fn finish(self) -> parquet::errors::Result<bool> {
-        match self.writer {
-            Some(w) => w.close().map(|_| true),
-            None => Ok(false),
-        }
+    /// Writes the footer (after at least one [`ParquetFile::write`], which gives the schema).
+    pub fn finish(self) -> parquet::errors::Result<()> {
+        let writer = self.writer.expect("a row group before the footer");
+        writer.close().map(|_| ())
     }
 }
 

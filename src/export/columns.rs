@@ -122,19 +122,20 @@ pub(super) fn parcours(
         false,
         chunk.sexe.iter().map(|&v| get(&codes.sexe, v)),
     );
-    b.text(
-        "naissance",
-        chunk
-            .naissance
-            .iter()
-            .map(|&m| {
+    // A few hundred birth months among the rows: each formatted once.
+    let mut months = std::collections::HashMap::new();
+    let naissance: Vec<Code> = chunk
+        .naissance
+        .iter()
+        .map(|&m| {
+            let month = months.entry(m).or_insert_with(|| {
                 let m = BirthMonth::from_u16(m);
-                format!("{:04}-{:02}", m.year, m.month)
-            })
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str),
-    );
+                Code::new(&format!("{:04}-{:02}", m.year, m.month))
+            });
+            month.clone()
+        })
+        .collect();
+    b.code("naissance", false, naissance.iter().map(Some));
     b.int("age", false, chunk.age.iter().map(|&a| Some(i32::from(a))));
     let age = |codes: &[Code], band: fn(u8) -> usize| -> Vec<Option<Code>> {
         chunk

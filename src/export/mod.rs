@@ -5,7 +5,7 @@
 //! ```text
 //! DIR/plie.parquet                          one row per PLIE (plie.csv and row counts)
 //! DIR/parcours/plie=P44/part-0.parquet      that PLIE's parcours, one row group per stored chunk
-//! DIR/etapes/plie=P44/part-0.parquet        its étapes (PLIE that sent étapes only)
+//! DIR/etapes/plie=P44/part-0.parquet        its étapes (no rows where it sent none)
 //! ```
 //!
 //! Not partitioned by year: a parcours belongs to every year it is active in, so a year's figures
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::store::{PlieData, PlieRecord, Store, StoreError};
+use crate::store::{EtapesChunk, PlieData, PlieRecord, Store, StoreError};
 
 mod batch;
 mod columns;
@@ -167,13 +167,15 @@ fn export_plie(
         bytes: size(&path)?,
         ..ExportSummary::default()
     };
-    if record.etapes_chunks == 0 {
-        return Ok(summary);
-    }
-    let etapes = store
+    let mut etapes = store
         .read_etapes(std::slice::from_ref(record))?
         .pop()
         .unwrap_or_default();
+    if etapes.is_empty() {
+        // An empty file all the same: every PLIE with parcours has both partitions, so a glob
+        // over etapes/ matches even where no PLIE sent étapes.
+        etapes.push(EtapesChunk::default());
+    }
     let parcours = ParcoursKeys {
         chunks: keys
             .iter()
@@ -188,9 +190,8 @@ fn export_plie(
             .map_err(|e| ExportError::write(&path, e))?;
         summary.etapes += chunk.parcours.len() as u64;
     }
-    if file.finish().map_err(|e| ExportError::write(&path, e))? {
-        summary.files += 1;
-        summary.bytes += size(&path)?;
-    }
+    file.finish().map_err(|e| ExportError::write(&path, e))?;
+    summary.files += 1;
+    summary.bytes += size(&path)?;
     Ok(summary)
 }

@@ -85,13 +85,15 @@ fn parcours_and_etapes_come_back_with_cli_codes_and_dates() {
     let summary = dir
         .run(&["export", "--parquet", out.to_str().unwrap()])
         .ok();
-    // plie.parquet, two parcours partitions, one étapes partition (59 sent no étapes).
+    // plie.parquet, and a parcours and an étapes partition per PLIE.
     assert!(
         summary.starts_with("2 PLIE, 4 parcours, 2 étapes written to ")
-            && summary.contains("(4 Parquet files,"),
+            && summary.contains("(5 Parquet files,"),
         "{summary}"
     );
-    assert!(!out.join("etapes/plie=59").exists());
+    // 59 sent no étapes: its file has the schema and no row, so that a glob always matches.
+    let (names, rows) = read(&out.join("etapes/plie=59/part-0.parquet"));
+    assert_eq!((names.len(), rows.len()), (7, 0));
 
     let p44 = out.join("parcours/plie=P44/part-0.parquet");
     let (names, rows) = read(&p44);
