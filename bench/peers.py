@@ -10,9 +10,10 @@ the ratios, a CSV of every figure and a plot of time against N are written under
 
 cold: a fresh process opens the engine's file and answers once (the OS page cache as it is:
 nothing is dropped). warm: the same question again in that process, median of --repeat runs.
-consolide's CLI opens the store and loads its snapshot in every process, so its warm figure is a
-second process with a warm page cache; the library's in-process warm times are criterion's
-(`cargo bench`, BENCHMARKS.md).
+consolide's CLI opens the store and loads its snapshot in every process, so its warm figure is
+another process with a warm page cache; "library" is consolide's library in one process
+(bench/inprocess: open and load once, then each question, first and warm), the way a host program
+or a server uses it.
 """
 
 import argparse
@@ -44,7 +45,9 @@ PARCOURS_PER_SCALE = 200_000
 # Values of Tableau 1's groups that are not lines of it.
 NOT_LINES = {("th", "0"), ("inscrit_pe", "0"), ("inactivite", "?")}
 QUERIES = ["tableau1", "tableau1bis", "xtab_plie", "xtab_region", "xtab_nation"]
-ENGINES = ["consolide", "duckdb", "polars"]
+# "library": consolide's library in one process (bench/inprocess), answers as the CLI's.
+ENGINES = ["consolide", "library", "duckdb", "polars"]
+STEPS = ["load", "open"] + QUERIES
 
 
 def parse_size(text):
@@ -159,6 +162,19 @@ def run_consolide(consolide, folder, query, f, repeat):
 
 # ---------------------------------------------------------------------------------------------
 # The peers, each in a worker process of its own (see `worker`)
+
+def run_library(inprocess, folder, f, repeat):
+    """consolide's library in one process: open + load, then each question, first and warm."""
+    out = subprocess.run(
+        [inprocess, str(folder / "consolide.redb"), f["plie"], f["region"], str(repeat)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    times = json.loads(out)
+    measured = {("library", "open"): {"cold": times["open"], "warm": None}}
+    for q in QUERIES:
+        measured[("library", q)] = {"cold": times[q]["first"], "warm": times[q]["warm"]}
+    return measured
+
 
 def run_worker(engine, folder, query, f, repeat):
     out = subprocess.run(
@@ -465,6 +481,8 @@ def versions(consolide):
 def fmt(s):
     if s is None:
         return "-"
+    if s < 0.01:
+        return f"{s * 1000:.2f} ms"
     return f"{s * 1000:.0f} ms" if s < 10 else f"{s:.1f} s"
 
 
@@ -484,7 +502,7 @@ def merge(rows, sizes, out):
             for r in csv.DictReader(fh):
                 if int(r["n"]) not in done:
                     sizes.setdefault(int(r["n"]), {})[r["engine"]] = int(r["bytes"])
-    rows.sort(key=lambda r: (r["n"], ENGINES.index(r["engine"]), (["load"] + QUERIES).index(r["step"])))
+    rows.sort(key=lambda r: (r["n"], ENGINES.index(r["engine"]), STEPS.index(r["step"])))
     with open(out / "peers.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["n", "engine", "step", "cold_s", "warm_s"])
@@ -503,19 +521,24 @@ def report(rows, sizes, measured_now):
     """Prints, for each size measured in this run, the timings and the ratios to consolide."""
     for n in sorted(measured_now):
         print(f"\n## {n:,} parcours")
-        print("| step | consolide cold | consolide warm | DuckDB cold | DuckDB warm | Polars cold | Polars warm "
-              "| DuckDB / consolide (warm) | Polars / consolide (warm) |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        for step in ["load"] + QUERIES:
+        print("| step | CLI cold | CLI warm | library first | library warm | DuckDB cold | DuckDB warm "
+              "| Polars cold | Polars warm | DuckDB / library | Polars / library | DuckDB / CLI |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for step in STEPS:
             cell = {r["engine"]: r for r in rows if r["n"] == n and r["step"] == step}
-            c = cell["consolide"]
+
+            def best(e):
+                """The engine's warm figure, else its only one."""
+                r = cell.get(e)
+                return None if r is None else (r["warm"] if r["warm"] is not None else r["cold"])
+
             line = [step]
             for e in ENGINES:
-                line += [fmt(cell[e]["cold"]), fmt(cell[e]["warm"])]
-            base = c["warm"] if c["warm"] is not None else c["cold"]
-            for e in ("duckdb", "polars"):
-                other = cell[e]["warm"] if cell[e]["warm"] is not None else cell[e]["cold"]
-                line.append(f"{other / base:.2f}")
+                r = cell.get(e, {"cold": None, "warm": None})
+                line += [fmt(r["cold"]), fmt(r["warm"])]
+            for e, base in (("duckdb", "library"), ("polars", "library"), ("duckdb", "consolide")):
+                a, b = best(e), best(base)
+                line.append("-" if a is None or b is None else f"{a / b:.2f}")
             print("| " + " | ".join(line) + " |")
         per = sizes[n]
         print("\nbytes on disk per parcours: " + ", ".join(f"{e} {b / n:.1f}" for e, b in per.items()))
@@ -528,14 +551,15 @@ def plot(rows, out):
 
     steps = ["load", "tableau1", "tableau1bis", "xtab_region"]
     fig, axes = plt.subplots(1, len(steps), figsize=(4.2 * len(steps), 3.8))
-    colors = {"consolide": "tab:blue", "duckdb": "tab:orange", "polars": "tab:green"}
+    colors = {"consolide": "tab:blue", "library": "tab:purple", "duckdb": "tab:orange", "polars": "tab:green"}
     for ax, step in zip(axes, steps):
         for e in ENGINES:
             pts = sorted((r["n"], r["cold"], r["warm"]) for r in rows if r["engine"] == e and r["step"] == step)
             if not pts:
                 continue
             ns = [p[0] for p in pts]
-            ax.plot(ns, [p[1] for p in pts], "--o", color=colors[e], label=f"{e} cold")
+            if e != "library":
+                ax.plot(ns, [p[1] for p in pts], "--o", color=colors[e], label=f"{e} cold")
             if all(p[2] is not None for p in pts):
                 ax.plot(ns, [p[2] for p in pts], "-s", color=colors[e], label=f"{e} warm")
         ax.set_xscale("log")
@@ -558,6 +582,7 @@ def main():
     parser.add_argument("sizes", nargs="*", default=["1M"], help="numbers of parcours: 1M 10M 100M")
     parser.add_argument("--data", default=str(ROOT / "target" / "peers"), help="where corpora and results go")
     parser.add_argument("--consolide", default=str(ROOT / "target" / "release" / "consolide"))
+    parser.add_argument("--inprocess", help="bench/inprocess's binary: the library's in-process times")
     parser.add_argument("--repeat", type=int, default=5, help="warm runs per question (median)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -569,17 +594,19 @@ def main():
         n = info["parcours"]
         print(f"{n:,} parcours in {folder}: loading and asking each engine", file=sys.stderr)
         measured = {}
-        for e in ENGINES:
+        for e in ("consolide", "duckdb", "polars"):
             measured[(e, "load")] = (run_consolide(args.consolide, folder, "load", None, 0) if e == "consolide"
                                      else run_worker(e, folder, "load", {}, 0))
         f = filters(folder, args.consolide)
         for q in QUERIES:
-            for e in ENGINES:
+            for e in ("consolide", "duckdb", "polars"):
                 measured[(e, q)] = (run_consolide(args.consolide, folder, q, f, args.repeat) if e == "consolide"
                                     else run_worker(e, folder, q, f, args.repeat))
             for e in ("duckdb", "polars"):
                 problems += differences(measured[("consolide", q)]["result"], measured[(e, q)]["result"],
                                         f"{size_label(parse_size(label))} {e} {q}")
+        if args.inprocess:
+            measured.update(run_library(args.inprocess, folder, f, args.repeat))
         for (e, step), m in measured.items():
             rows.append({"n": n, "engine": e, "step": step, "cold": m["cold"], "warm": m["warm"]})
         sizes[n] = {"consolide": (folder / "consolide.redb").stat().st_size,
