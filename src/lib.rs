@@ -58,8 +58,12 @@
 //! [`paqte`] holds the companies' commitments to the priority neighbourhoods (PAQTE conventions,
 //! plan 10 000 clubs), imported by the same [`import`] into the same store, checked against the
 //! reference of departments and regions of [`territoires`].
+//!
+//! [`export`] writes the parcours and étapes as Parquet for other engines, over which `sql/`
+//! computes the same measures.
 
 pub mod analyses;
+pub mod export;
 #[doc(hidden)]
 pub mod fuzzing;
 mod index;
@@ -76,6 +80,7 @@ pub mod tables;
 pub mod territoires;
 pub mod transfer;
 
+pub use export::{ExportError, ExportSummary};
 pub use index::{Corpus, Scope, ScopeError, Summaries};
 pub use ingest::{import, ImportOptions, ImportSummary};
 pub use query::{
@@ -103,6 +108,9 @@ pub enum Error {
     /// Statistical secrecy could not be applied as asked.
     #[error(transparent)]
     Secret(#[from] secret::SecretError),
+    /// The Parquet export could not be written.
+    #[error(transparent)]
+    Export(#[from] ExportError),
     /// Writing an output or rejects file failed.
     #[error("{0}")]
     Io(std::io::Error),

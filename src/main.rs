@@ -190,6 +190,13 @@ enum Command {
         #[command(flatten)]
         output: Output,
     },
+    /// Writes the parcours and étapes as Parquet files partitioned by PLIE, for other engines.
+    Export {
+        /// The folder to write (created; it must be empty): DIR/plie.parquet,
+        /// DIR/parcours/plie=P/part-0.parquet, DIR/etapes/plie=P/part-0.parquet.
+        #[arg(long, value_name = "DIR")]
+        parquet: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -244,6 +251,7 @@ enum Failure {
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         match e {
+            Error::Export(e) => Failure::from(e),
             Error::Store(_) | Error::Io(_) => Failure::Storage(e.to_string()),
             _ => Failure::Refused(vec![e.to_string()]),
         }
@@ -253,6 +261,15 @@ impl From<Error> for Failure {
 impl From<consolide::StoreError> for Failure {
     fn from(e: consolide::StoreError) -> Failure {
         Failure::from(Error::from(e))
+    }
+}
+
+impl From<consolide::ExportError> for Failure {
+    fn from(e: consolide::ExportError) -> Failure {
+        match e {
+            consolide::ExportError::NotEmpty(_) => refused(e.to_string()),
+            _ => Failure::Storage(e.to_string()),
+        }
     }
 }
 
@@ -449,6 +466,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 result = result.with_secret(n).map_err(Error::from)?;
             }
             emit(&output, &consolide::render::crosstab(&result, format))
+        }
+        Command::Export { parquet } => {
+            let spinner = progress("writing the Parquet files");
+            let summary = consolide::export::parquet(&Store::open(&cli.db)?, &parquet);
+            spinner.finish_and_clear();
+            let s = summary?;
+            println!(
+                "{} PLIE, {} parcours, {} étapes written to {} ({} Parquet files, {} bytes)",
+                s.plies,
+                s.parcours,
+                s.etapes,
+                parquet.display(),
+                s.files,
+                s.bytes
+            );
+            Ok(())
         }
     }
 }

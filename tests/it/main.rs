@@ -10,6 +10,7 @@ mod example_cohortes;
 mod example_comparaison;
 mod example_qpv;
 mod example_reentrees;
+mod export;
 mod fuzz_corpus;
 mod generate;
 mod paqte;

@@ -1,0 +1,197 @@
+//! The Parquet export (`consolide export --parquet DIR`): the store's parcours and étapes as
+//! Parquet files that DuckDB, DataFusion, Spark or Trino read, partitioned by PLIE the hive way,
+//! with the codes of CLI.md, so that `sql/` computes the published measures over them:
+//!
+//! ```text
+//! DIR/plie.parquet                          one row per PLIE (plie.csv and row counts)
+//! DIR/parcours/plie=P44/part-0.parquet      that PLIE's parcours, one row group per stored chunk
+//! DIR/etapes/plie=P44/part-0.parquet        its étapes (no rows where it sent none)
+//! ```
+//!
+//! Not partitioned by year: a parcours belongs to every year it is active in, so a year's figures
+//! read every earlier entry year anyway, and PLIE × years would make thousands of small files.
+//! Rows keep the store's order (entry day within a PLIE), so each row group's min/max statistics
+//! on `entree` and `sortie` let an engine skip what a period cannot match. `plie` is both in the
+//! path and in the files, so the files stand alone and a PLIE code that looks like a number stays
+//! text. The pseudonymous participant key is exported: distinct participants (Tableaux 4 and 5)
+//! and the étapes' link to their parcours (`plie`, `participant`, `entree`) need it. The columns
+//! are listed in sql/README.md.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::store::{EtapesChunk, PlieData, PlieRecord, Store, StoreError};
+
+mod batch;
+mod columns;
+
+use batch::ParquetFile;
+use columns::{Codes, ParcoursKeys};
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The target folder holds files: an export never mixes its files with others'.
+    #[error(
+        "{0} is not empty: export into a new or empty folder, so that no file of another export \
+         (a PLIE since removed, say) is read with this one"
+    )]
+    NotEmpty(PathBuf),
+    /// The store could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A file or folder could not be written.
+    #[error("cannot write {}: {message}", path.display())]
+    Write { path: PathBuf, message: String },
+}
+
+impl ExportError {
+    fn write(path: &Path, e: impl std::fmt::Display) -> ExportError {
+        ExportError::Write {
+            path: path.to_owned(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportSummary {
+    /// PLIE in `plie.parquet`.
+    pub plies: usize,
+    pub parcours: u64,
+    pub etapes: u64,
+    /// Parquet files written, `plie.parquet` included.
+    pub files: usize,
+    /// Their total size.
+    pub bytes: u64,
+}
+
+impl ExportSummary {
+    fn add(mut self, other: ExportSummary) -> ExportSummary {
+        self.plies += other.plies;
+        self.parcours += other.parcours;
+        self.etapes += other.etapes;
+        self.files += other.files;
+        self.bytes += other.bytes;
+        self
+    }
+}
+
+/// Writes every parcours and étape of `store` under `dir` (created if missing; it must be empty).
+/// One read of the parcours, then each PLIE's keys and étapes in transactions that check it still
+/// holds the same content ([`StoreError::Changed`] otherwise), PLIE written in parallel.
+pub fn parquet(store: &Store, dir: &Path) -> Result<ExportSummary, ExportError> {
+    let occupied = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
+    if occupied {
+        return Err(ExportError::NotEmpty(dir.to_owned()));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| ExportError::write(dir, e))?;
+    let data = store.read_parcours()?;
+    let records: Vec<PlieRecord> = data.iter().map(|d| d.record.clone()).collect();
+    let codes = Codes::new();
+    let plie_file = dir.join("plie.parquet");
+    let mut file =
+        ParquetFile::create(&plie_file, "plie").map_err(|e| ExportError::write(&plie_file, e))?;
+    file.write(columns::plies(&records))
+        .and_then(|_| file.finish())
+        .map_err(|e| ExportError::write(&plie_file, e))?;
+    let first = ExportSummary {
+        plies: records.len(),
+        files: 1,
+        bytes: size(&plie_file)?,
+        ..ExportSummary::default()
+    };
+    data.par_iter()
+        .filter(|d| d.record.parcours > 0)
+        .map(|d| export_plie(store, dir, &codes, d))
+        .try_reduce(ExportSummary::default, |a, b| Ok(a.add(b)))
+        .map(|rest| first.add(rest))
+}
+
+fn size(path: &Path) -> Result<u64, ExportError> {
+    Ok(std::fs::metadata(path)
+        .map_err(|e| ExportError::write(path, e))?
+        .len())
+}
+
+/// A new `DIR/table/plie=P/part-0.parquet`.
+fn partition(
+    dir: &Path,
+    table: &'static str,
+    plie: &str,
+) -> Result<(ParquetFile, PathBuf), ExportError> {
+    let folder = dir.join(table).join(format!("plie={plie}"));
+    std::fs::create_dir_all(&folder).map_err(|e| ExportError::write(&folder, e))?;
+    let path = folder.join("part-0.parquet");
+    let file = ParquetFile::create(&path, table).map_err(|e| ExportError::write(&path, e))?;
+    Ok((file, path))
+}
+
+/// Writes one PLIE's parcours and étapes.
+fn export_plie(
+    store: &Store,
+    dir: &Path,
+    codes: &Codes,
+    data: &PlieData,
+) -> Result<ExportSummary, ExportError> {
+    let record = &data.record;
+    let corrupt = |why: String| StoreError::Corrupt(format!("PLIE {}: {why}", record.plie));
+    let keys = store
+        .read_keys(std::slice::from_ref(record))?
+        .pop()
+        .unwrap_or_default();
+    if keys.len() != data.parcours.len() {
+        return Err(corrupt(format!(
+            "{} keys chunks for {} parcours chunks",
+            keys.len(),
+            data.parcours.len()
+        ))
+        .into());
+    }
+    let (mut file, path) = partition(dir, "parcours", &record.plie)?;
+    for (chunk, keys) in data.parcours.iter().zip(&keys) {
+        let n = chunk.entree.len();
+        if keys.participant.len() != n || keys.commune.len() != n {
+            return Err(corrupt("a keys chunk does not match its parcours chunk".into()).into());
+        }
+        file.write(columns::parcours(codes, record, chunk, keys))
+            .map_err(|e| ExportError::write(&path, e))?;
+    }
+    file.finish().map_err(|e| ExportError::write(&path, e))?;
+    let mut summary = ExportSummary {
+        parcours: record.parcours,
+        files: 1,
+        bytes: size(&path)?,
+        ..ExportSummary::default()
+    };
+    let mut etapes = store
+        .read_etapes(std::slice::from_ref(record))?
+        .pop()
+        .unwrap_or_default();
+    if etapes.is_empty() {
+        // An empty file all the same: every PLIE with parcours has both partitions, so a glob
+        // over etapes/ matches even where no PLIE sent étapes.
+        etapes.push(EtapesChunk::default());
+    }
+    let parcours = ParcoursKeys {
+        chunks: keys
+            .iter()
+            .zip(&data.parcours)
+            .map(|(k, c)| (&k.participant[..], &c.entree[..]))
+            .collect(),
+    };
+    let (mut file, path) = partition(dir, "etapes", &record.plie)?;
+    for chunk in &etapes {
+        let batch = columns::etapes(codes, record, chunk, &parcours).map_err(corrupt)?;
+        file.write(batch)
+            .map_err(|e| ExportError::write(&path, e))?;
+        summary.etapes += chunk.parcours.len() as u64;
+    }
+    file.finish().map_err(|e| ExportError::write(&path, e))?;
+    summary.files += 1;
+    summary.bytes += size(&path)?;
+    Ok(summary)
+}

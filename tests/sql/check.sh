@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The SQL of sql/ against the engine, on the same data: generates a small corpus (scale 0.2),
+# exports it as Parquet, runs sql/ in DuckDB and checks that every figure of Tableau 1 (2016,
+# 2017, 2014..2017), its mean inactivity and PLIE count, and a filtered cross-tab equal the
+# engine's. DuckDB comes from the Python registry into target/venv-sql (reused); where it cannot
+# be installed the check says so and is skipped (exit 0).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+venv=target/venv-sql
+skip() {
+    echo "sql check skipped: $1"
+    exit 0
+}
+if ! "$venv/bin/python" -c "import duckdb" 2>/dev/null; then
+    command -v python3 >/dev/null || skip "no python3 on this machine"
+    python3 -m venv "$venv" || skip "python3 cannot create a virtual environment"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --retries 1 --timeout 30 \
+        -r tests/sql/requirements.txt ||
+        skip "duckdb could not be installed from the Python registry"
+fi
+bin=target/release/consolide
+[ -x "$bin" ] || cargo build --release --quiet --bin consolide
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bin" generate --db "$work/store.redb" --scale 0.2 >/dev/null
+"$bin" --db "$work/store.redb" export --parquet "$work/export" >/dev/null
+"$venv/bin/python" tests/sql/check.py "$bin" "$work/store.redb" "$work/export" sql
