@@ -526,16 +526,20 @@ fn tableau(
         ));
     }
     let store = Store::open(db)?;
-    // Tableau 1 of a territory needs no parcours: the summaries written at import answer it.
+    // Tableaux 1 and 1BIS of a territory need no parcours: the summaries written at import
+    // answer them.
     let summaries = match which {
-        Some(Tableau::T1) if Summaries::answers(&filter) => {
+        Some(Tableau::T1 | Tableau::T1bis) if Summaries::answers(&filter) => {
             Summaries::load_scoped(&store, read_scope)?
         }
         _ => None,
     };
     let (mut consolidation, plies) = match summaries {
         Some(summaries) => {
-            let table = summaries.tableau1(period, &filter)?.to_table();
+            let table = match which {
+                Some(Tableau::T1bis) => summaries.tableau1bis(period, &filter)?.to_table(),
+                _ => summaries.tableau1(period, &filter)?.to_table(),
+            };
             let consolidation = Consolidation {
                 tables: vec![table],
                 omitted: Vec::new(),

@@ -5,11 +5,11 @@
 use super::{Corpus, Scope};
 use crate::query::{Dimension, Filter, Path, Period, QueryError};
 use crate::store::{Store, StoreError};
-use crate::tables::Tableau1;
+use crate::tables::{Tableau1, Tableau1bis};
 
 /// Every PLIE of a snapshot with its summary (the parcours added up at import, see
 /// `store::PlieSummary`), and no parcours. It answers the queries a summary can answer exactly —
-/// Tableau 1 filtered by `plie`, `departement` or `region` — and refuses the others; a
+/// Tableaux 1 and 1BIS filtered by `plie`, `departement` or `region` — and refuses the others; a
 /// [`Corpus`] answers everything, and uses the same summaries where they apply.
 #[derive(Debug)]
 pub struct Summaries {
@@ -37,15 +37,27 @@ impl Summaries {
     /// Tableau 1 over `period`, equal to [`Corpus::tableau1`]'s; `filter` may name `plie`,
     /// `departement` and `region` only.
     pub fn tableau1(&self, period: Period, filter: &Filter) -> Result<Tableau1, QueryError> {
-        if let Some((d, _)) = filter.clauses.iter().find(|(d, _)| !d.is_territorial()) {
-            return Err(QueryError::DimensionNotAllowed {
+        Summaries::check(filter)?;
+        self.places.tableau1_with(period, filter, Path::Summary)
+    }
+
+    /// Tableau 1BIS over `period` (Tableau 1 of each year and of the range), equal to
+    /// [`Corpus::tableau1bis`]'s; the same filters as [`Summaries::tableau1`].
+    pub fn tableau1bis(&self, period: Period, filter: &Filter) -> Result<Tableau1bis, QueryError> {
+        Summaries::check(filter)?;
+        self.places.tableau1bis(period, filter)
+    }
+
+    fn check(filter: &Filter) -> Result<(), QueryError> {
+        match filter.clauses.iter().find(|(d, _)| !d.is_territorial()) {
+            Some((d, _)) => Err(QueryError::DimensionNotAllowed {
                 name: d.code(),
                 why: "the summaries count parcours by PLIE: a filter on a characteristic needs \
                       the parcours",
                 valid: "plie, departement, region".into(),
-            });
+            }),
+            None => Ok(()),
         }
-        self.places.tableau1_with(period, filter, Path::Summary)
     }
 
     /// Whether `filter` is one the summaries answer.

@@ -384,6 +384,10 @@ proptest! {
             summaries.tableau1(period, &filter).unwrap(),
             corpus.tableau1_with(period, &filter, Path::Scan).unwrap()
         );
+        prop_assert_eq!(
+            summaries.tableau1bis(period, &filter).unwrap(),
+            corpus.tableau1bis(period, &filter).unwrap()
+        );
         let scan = corpus.tableau1_with(period, &Filter::none(), Path::Scan).unwrap();
         let bitmap = corpus.tableau1_with(period, &Filter::none(), Path::Bitmap).unwrap();
         prop_assert_eq!(scan.rows.len(), 33);
