@@ -45,6 +45,7 @@ impl Summaries {
     /// [`Corpus::tableau1bis`]'s; the same filters as [`Summaries::tableau1`].
     pub fn tableau1bis(&self, period: Period, filter: &Filter) -> Result<Tableau1bis, QueryError> {
         Summaries::check(filter)?;
+        crate::tables::check_span(crate::tables::Tableau::T1bis, period)?;
         self.places.tableau1bis(period, filter)
     }
 

@@ -136,7 +136,7 @@ pub(crate) struct Grouped {
 }
 
 impl Corpus {
-    /// Answers `query` on the scan path.
+    /// Answers `query` from the summaries where they answer it, else on the scan path.
     pub fn crosstab(&self, query: &Crosstab) -> Result<CrosstabResult, QueryError> {
         self.crosstab_with(query, Path::Summary)
     }
@@ -202,7 +202,7 @@ impl Corpus {
                 Some(grouped) => grouped,
                 None if self.summaries_only => {
                     return Err(QueryError::DimensionNotAllowed {
-                        name: "?",
+                        name: "(a grouping or filter of this query)",
                         why: "this query needs the parcours, and only the summaries were loaded",
                         valid: "plie, departement, region".into(),
                     })

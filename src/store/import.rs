@@ -137,7 +137,7 @@ impl Store {
                 if outcome == PlieOutcome::Unchanged {
                     // A store written before summaries existed, or with another layout, gets
                     // this build's: derived data, so the PLIE's content is still unchanged.
-                    if !summary_is_current(&summaries, plie)? {
+                    if !summary_is_current(&summaries, plie, e.record.parcours)? {
                         summaries.insert(plie, e.summary.as_slice())?;
                         derived_written = true;
                     }
@@ -397,10 +397,11 @@ fn encode_plie(plie: &str, mut rows: PlieRows<'_>, imported_at: i64) -> Encoded 
     }
 }
 
-/// Whether `plie` has a summary of this build's layout (checked as when read).
+/// Whether `plie` has a summary of this build's layout that passes the checks of a read.
 fn summary_is_current(
     summaries: &redb::Table<&str, &[u8]>,
     plie: &str,
+    parcours: u64,
 ) -> Result<bool, StoreError> {
     let Some(bytes) = summaries.get(plie)? else {
         return Ok(false);
@@ -408,6 +409,6 @@ fn summary_is_current(
     let what = || format!("the summary of PLIE {plie}");
     Ok(
         encoding::decode::<PlieSummary>(Kind::Summary, bytes.value(), &what)
-            .is_ok_and(|s| s.layout == SUMMARY_LAYOUT),
+            .is_ok_and(|s| s.layout == SUMMARY_LAYOUT && s.check(parcours).is_ok()),
     )
 }

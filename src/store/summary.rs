@@ -99,10 +99,10 @@ impl PlieSummary {
                 flows.push(((s >> 11) as u8, (s >> 3) as u8, motif));
             }
         }
-        let row_flow: Vec<usize> = chunks
+        let row_flow: Vec<u32> = chunks
             .iter()
             .flat_map(|c| (0..c.entree.len()).map(move |i| slot(c, i)))
-            .map(|s| id[s])
+            .map(|s| id[s] as u32)
             .collect();
 
         let mut summary = PlieSummary {
@@ -120,7 +120,7 @@ impl PlieSummary {
                 for i in 0..c.entree.len() {
                     let b = second.map_or(0, |k| usize::from(code(c, k, i)));
                     let k = usize::from(code(c, columns[0], i)) * width_b + b;
-                    let cell = &mut cells[k * flows.len() + row_flow[row]];
+                    let cell = &mut cells[k * flows.len() + row_flow[row] as usize];
                     cell.0 += 1;
                     let months = c.inactivite[i];
                     if months <= Inactivite::MAX_MOIS {
@@ -151,9 +151,11 @@ impl PlieSummary {
         summary
     }
 
-    /// Column lengths agree, groupings and motifs are known, and every grouping adds up to the
-    /// PLIE's `parcours`: a summary that passes cannot make a query index out of bounds, nor
-    /// disagree with its record.
+    /// Column lengths agree, cells are sorted by grouping, each cell is a possible flow (entry
+    /// before exit, a motif exactly when the parcours has left) with no more parcours of known
+    /// inactivity than parcours, and every grouping adds up to the PLIE's `parcours`: a summary
+    /// that passes cannot make a query index out of bounds, miss cells, nor disagree with its
+    /// record.
     pub(crate) fn check(&self, parcours: u64) -> Result<(), String> {
         let n = self.grouping.len();
         let lens = [
@@ -175,9 +177,23 @@ impl PlieSummary {
         {
             return Err("an unknown grouping".into());
         }
+        if self.grouping.windows(2).any(|w| w[0] > w[1]) {
+            return Err("cells out of order".into());
+        }
         let motifs = crate::model::Motif::ALL.len() as u8;
-        if self.motif.iter().any(|&m| m >= motifs && m != NONE) {
-            return Err("a motif out of range".into());
+        for j in 0..n {
+            let open = self.annee_sortie[j] == u8::MAX;
+            let flow = if open {
+                self.motif[j] == NONE
+            } else {
+                self.motif[j] < motifs && self.annee_entree[j] <= self.annee_sortie[j]
+            };
+            if !flow {
+                return Err("a cell that is not a possible flow".into());
+            }
+            if self.inactivite_n[j] > self.parcours[j] {
+                return Err("more parcours of known inactivity than parcours".into());
+            }
         }
         let mut totals = vec![0u64; SUMMARY_GROUPINGS.len()];
         for (&g, &n) in self.grouping.iter().zip(&self.parcours) {
@@ -209,7 +225,8 @@ fn code(c: &ParcoursChunk, column: SummaryColumn, i: usize) -> u8 {
 
 /// The bounds at which an age dimension changes value (`tranche_age` 15, 25, 45, 55, 65;
 /// `age_26`; `age45`). A test in `query::dimension` checks that no age dimension changes value
-/// anywhere else; a new bound goes here.
+/// anywhere else; a new bound goes here, with a new [`SUMMARY_LAYOUT`] (summaries written with
+/// the old classes would merge ages the new bound separates).
 pub(crate) const AGE_BOUNDS: [u8; 6] = [15, 25, 26, 45, 55, 65];
 
 /// The lowest age of the class of `age` between [`AGE_BOUNDS`] (0 below the first): every age of a
@@ -250,10 +267,9 @@ mod tests {
 
     /// Three parcours: two women entered in 2016 (one left in 2017 for motif 0 with 14 months
     /// of inactivity, one still open, never active), one man entered in 2017 and still open.
-    #[test]
-    fn cells_add_up_each_grouping() {
+    fn sample() -> ParcoursChunk {
         let rows = 3;
-        let chunk = ParcoursChunk {
+        ParcoursChunk {
             entree: vec![day(2016, 3, 1), day(2016, 12, 31), day(2017, 1, 1)],
             sortie: vec![day(2017, 6, 30), u16::MAX, u16::MAX],
             motif: vec![0, NONE, NONE],
@@ -266,7 +282,12 @@ mod tests {
             inactivite: vec![14, Inactivite::JAMAIS, 3],
             qpv: vec![NONE; rows],
             ..ParcoursChunk::default()
-        };
+        }
+    }
+
+    #[test]
+    fn cells_add_up_each_grouping() {
+        let chunk = sample();
         let s = PlieSummary::of(&[chunk]);
         s.check(3).unwrap();
         let cells_of = |g: u8| -> Vec<Cell> {
@@ -307,5 +328,33 @@ mod tests {
         let bands: Vec<u8> = cells_of(7).iter().map(|c| c.0[0]).collect();
         assert_eq!(bands, [0, 1, 5]);
         assert!(s.check(4).is_err(), "a record that disagrees is refused");
+    }
+
+    /// A PLIE's chunks add up as one; a summary with a valid checksum but impossible content is
+    /// refused, never read.
+    #[test]
+    fn chunks_add_up_and_impossible_cells_are_refused() {
+        let one = PlieSummary::of(&[sample()]);
+        let two = PlieSummary::of(&[sample(), sample()]);
+        two.check(6).unwrap();
+        assert_eq!(two.grouping, one.grouping);
+        let doubled: Vec<u32> = one.parcours.iter().map(|n| n * 2).collect();
+        assert_eq!(two.parcours, doubled);
+        let months: Vec<u64> = one.inactivite_mois.iter().map(|m| m * 2).collect();
+        assert_eq!(two.inactivite_mois, months);
+
+        let closed = one.annee_sortie.iter().position(|&x| x != u8::MAX).unwrap();
+        let mut no_motif = one.clone();
+        no_motif.motif[closed] = NONE;
+        assert!(no_motif.check(3).is_err());
+        let mut reversed = one.clone();
+        reversed.grouping.reverse();
+        assert!(reversed.check(3).is_err());
+        let mut known = one.clone();
+        known.inactivite_n[0] = known.parcours[0] + 1;
+        assert!(known.check(3).is_err());
+        let mut backwards = one.clone();
+        backwards.annee_entree[closed] = backwards.annee_sortie[closed] + 1;
+        assert!(backwards.check(3).is_err());
     }
 }

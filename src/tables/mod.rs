@@ -159,6 +159,20 @@ pub fn pluriannuel_default(period: Period, first_data_year: Option<i32>) -> Peri
     }
 }
 
+/// A multi-year table puts each year in a column (and 1BIS computes one Tableau 1 per year): a
+/// range is a few years, not centuries.
+pub(crate) fn check_span(tableau: Tableau, period: Period) -> Result<(), crate::QueryError> {
+    const MAX_YEARS: i32 = 50;
+    Period::years(period.first, period.last)?;
+    if tableau.multi_year() && period.last - period.first >= MAX_YEARS {
+        return Err(crate::QueryError::BadPeriod(format!(
+            "tableau {} puts each year of {period} in a column; give at most {MAX_YEARS} years",
+            tableau.code()
+        )));
+    }
+    Ok(())
+}
+
 impl Corpus {
     /// Every table: the yearly ones over `period`, the multi-year ones (1BIS, taux, 6BIS) over
     /// `pluriannuel` (by default [`pluriannuel_default`]), `periodes` up to `period`. A table
@@ -206,16 +220,7 @@ impl Corpus {
         period: Period,
         filter: &Filter,
     ) -> Result<Table, crate::Error> {
-        Period::years(period.first, period.last)?;
-        // One column (and, for 1BIS, one scan) per year: a range is a few years, not centuries.
-        const MAX_YEARS: i32 = 50;
-        if tableau.multi_year() && period.last - period.first >= MAX_YEARS {
-            return Err(crate::QueryError::BadPeriod(format!(
-                "tableau {} puts each year of {period} in a column; give at most {MAX_YEARS} years",
-                tableau.code()
-            ))
-            .into());
-        }
+        check_span(tableau, period)?;
         Ok(match tableau {
             Tableau::T1 => self.tableau1(period, filter)?.to_table(),
             Tableau::T1bis => self.tableau1bis(period, filter)?.to_table(),

@@ -33,7 +33,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cargo build --release --quiet --bin consolide
-bin=target/release/consolide
+bin=${CARGO_TARGET_DIR:-target}/release/consolide
 "$bin" --db "$work/store.redb" generate --scale "$scale" >/dev/null
 "$bin" --db "$work/store.redb" report --year 2017 --out "$work/report.html"
 

@@ -264,4 +264,8 @@ fn summaries_come_with_the_next_import_of_an_older_store() {
     let by_sex = Filter::none().with(consolide::Dimension::Sexe, &["F"]);
     assert!(summaries.tableau1(Period::year(2017), &by_sex).is_err());
     assert!(!Summaries::answers(&by_sex));
+    // The summaries' 1BIS keeps the multi-year tables' limit.
+    let run = dir.run(&["tableau", "1bis", "--years", "1990..2100"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("at most 50 years"), "{}", run.stderr);
 }

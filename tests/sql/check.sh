@@ -18,7 +18,7 @@ if ! "$venv/bin/python" -c "import duckdb" 2>/dev/null; then
         -r tests/sql/requirements.txt ||
         skip "duckdb could not be installed from the Python registry"
 fi
-bin=target/release/consolide
+bin=${CARGO_TARGET_DIR:-target}/release/consolide
 [ -x "$bin" ] || cargo build --release --quiet --bin consolide
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
