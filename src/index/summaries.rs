@@ -14,7 +14,9 @@ use crate::tables::{Tableau1, Tableau1bis};
 #[derive(Debug)]
 pub struct Summaries {
     /// A corpus of no parcours: the PLIE, departments and regions that filters resolve against,
-    /// and the summaries.
+    /// and the summaries. Only fixed-code groupings may be asked of it: data-driven dimensions
+    /// (years, PLIE, territories as axes) list the values present in the parcours, which it has
+    /// not read, so a new method here must keep to Tableaux 1 and 1BIS's kind of query.
     places: Corpus,
 }
 
