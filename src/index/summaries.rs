@@ -3,7 +3,7 @@
 //! number of parcours.
 
 use super::{Corpus, Scope};
-use crate::query::{Dimension, Filter, Path, Period, QueryError};
+use crate::query::{Filter, Path, Period, QueryError};
 use crate::store::{Store, StoreError};
 use crate::tables::{Tableau1, Tableau1bis};
 
@@ -71,15 +71,5 @@ impl Summaries {
     /// The PLIE of the snapshot, sorted by code.
     pub fn plies(&self) -> &[crate::store::PlieRecord] {
         self.places.plies()
-    }
-}
-
-impl Dimension {
-    /// `plie`, `departement` and `region`: the dimensions that hold for a whole PLIE.
-    pub fn is_territorial(self) -> bool {
-        matches!(
-            self,
-            Dimension::Plie | Dimension::Departement | Dimension::Region
-        )
     }
 }

@@ -122,6 +122,11 @@ impl Dimension {
     }
 
     /// Where the dimension's value of a row is read.
+    /// `plie`, `departement` and `region`: the dimensions that hold for a whole PLIE.
+    pub fn is_territorial(self) -> bool {
+        self.source() == Source::Plie
+    }
+
     pub(crate) fn source(self) -> Source {
         match self {
             Dimension::Sexe => Source::Row(Column::Sexe),

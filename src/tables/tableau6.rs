@@ -382,10 +382,7 @@ impl Corpus {
         filter: &Filter,
     ) -> Result<Vec<bool>, QueryError> {
         for (dimension, _) in &filter.clauses {
-            if !matches!(
-                dimension,
-                Dimension::Plie | Dimension::Departement | Dimension::Region
-            ) {
+            if !dimension.is_territorial() {
                 return Err(QueryError::FilterNotApplicable {
                     tableau,
                     source_file,
