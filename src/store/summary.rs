@@ -26,6 +26,20 @@ pub enum SummaryColumn {
     Inactivite = 7,
 }
 
+impl SummaryColumn {
+    /// Every column, by discriminant.
+    pub const ALL: [SummaryColumn; 8] = [
+        SummaryColumn::Sexe,
+        SummaryColumn::Age,
+        SummaryColumn::Public,
+        SummaryColumn::InscritPe,
+        SummaryColumn::Th,
+        SummaryColumn::Niveau,
+        SummaryColumn::Qpv,
+        SummaryColumn::Inactivite,
+    ];
+}
+
 /// The groupings of a summary, by position: one column, or `Public` × `InscritPe`.
 pub const SUMMARY_GROUPINGS: &[&[SummaryColumn]] = &[
     &[SummaryColumn::Sexe],
@@ -109,17 +123,23 @@ impl PlieSummary {
             layout: SUMMARY_LAYOUT,
             ..PlieSummary::default()
         };
+        // Each column's codes present in the PLIE, numbered densely (a few each).
+        let present: Vec<Present> = SummaryColumn::ALL
+            .iter()
+            .map(|&column| Present::of(chunks, column))
+            .collect();
         for (g, columns) in SUMMARY_GROUPINGS.iter().enumerate() {
-            // Dense counts, flows × codes: a grouping has few codes (ages at most 100).
-            let second = columns.get(1).copied();
-            let width_b = second.map_or(1, |k| max_code(chunks, k) + 1);
-            let width = (max_code(chunks, columns[0]) + 1) * width_b;
+            // Dense counts, flows × the codes present.
+            let first = &present[columns[0] as usize];
+            let second = columns.get(1).map(|&k| (k, &present[k as usize]));
+            let width_b = second.map_or(1, |(_, p)| p.codes.len());
+            let width = first.codes.len() * width_b;
             let mut cells = vec![(0u32, 0u32, 0u64); flows.len() * width];
             let mut row = 0;
             for c in chunks {
                 for i in 0..c.entree.len() {
-                    let b = second.map_or(0, |k| usize::from(code(c, k, i)));
-                    let k = usize::from(code(c, columns[0], i)) * width_b + b;
+                    let b = second.map_or(0, |(k, p)| p.slot[usize::from(code(c, k, i))]);
+                    let k = first.slot[usize::from(code(c, columns[0], i))] * width_b + b;
                     let cell = &mut cells[k * flows.len() + row_flow[row] as usize];
                     cell.0 += 1;
                     let months = c.inactivite[i];
@@ -135,11 +155,11 @@ impl PlieSummary {
                     continue;
                 }
                 let (codes, f) = (k / flows.len(), k % flows.len());
-                let (a, b) = (codes / width_b, codes % width_b);
-                let b = if second.is_some() { b as u8 } else { NONE };
+                let a = first.codes[codes / width_b];
+                let b = second.map_or(NONE, |(_, p)| p.codes[codes % width_b]);
                 let (entree, sortie, motif) = flows[f];
                 summary.grouping.push(g as u8);
-                summary.code.push([a as u8, b]);
+                summary.code.push([a, b]);
                 summary.annee_entree.push(entree);
                 summary.annee_sortie.push(sortie);
                 summary.motif.push(motif);
@@ -241,13 +261,27 @@ pub(crate) fn age_class(age: u8) -> u8 {
         .unwrap_or(0)
 }
 
-/// The largest code of `column` in `chunks` (0 without rows).
-fn max_code(chunks: &[ParcoursChunk], column: SummaryColumn) -> usize {
-    chunks
-        .iter()
-        .flat_map(|c| (0..c.entree.len()).map(move |i| code(c, column, i)))
-        .max()
-        .map_or(0, usize::from)
+/// The codes of one column present in a PLIE, ascending, and each code's rank among them.
+struct Present {
+    codes: Vec<u8>,
+    slot: [usize; 256],
+}
+
+impl Present {
+    fn of(chunks: &[ParcoursChunk], column: SummaryColumn) -> Present {
+        let mut seen = [false; 256];
+        for c in chunks {
+            for i in 0..c.entree.len() {
+                seen[usize::from(code(c, column, i))] = true;
+            }
+        }
+        let codes: Vec<u8> = (0..=u8::MAX).filter(|&v| seen[usize::from(v)]).collect();
+        let mut slot = [0; 256];
+        for (rank, &v) in codes.iter().enumerate() {
+            slot[usize::from(v)] = rank;
+        }
+        Present { codes, slot }
+    }
 }
 
 #[cfg(test)]
