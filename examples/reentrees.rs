@@ -35,7 +35,7 @@ fn run(args: Args) -> Result<String, consolide::Error> {
     }
     let store = Store::open(&args.db)?;
     let corpus = Corpus::load(&store)?;
-    let reentrees = corpus.reentrees(&store, period, &filter)?;
+    let reentrees = corpus.reentrees(period, &filter)?;
     Ok(render::table(&reentrees.table(), format))
 }
 

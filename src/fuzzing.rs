@@ -122,7 +122,7 @@ fn query_store(path: &Path) -> Result<Vec<Table>, Error> {
     let period = Period::year(2017);
     let mut tables = Vec::new();
     for &tableau in Tableau::ALL {
-        tables.push(corpus.tableau(&store, tableau, period, &Filter::none())?);
+        tables.push(corpus.tableau(tableau, period, &Filter::none())?);
     }
     corpus.crosstab(&Crosstab {
         measure: Measure::Entrees,

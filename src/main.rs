@@ -426,7 +426,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             let store = Store::open(&cli.db)?;
             let corpus = Corpus::load(&store)?;
-            let page = consolide::report::html(&store, &corpus, &options)?;
+            let page = consolide::report::html(&corpus, &options)?;
             emit(
                 &Output {
                     format: "html".into(),
@@ -550,10 +550,10 @@ fn tableau(
             let corpus = Corpus::load_scoped(&store, read_scope)?;
             let consolidation = match which {
                 Some(t) => Consolidation {
-                    tables: vec![corpus.tableau(&store, t, period, &filter)?],
+                    tables: vec![corpus.tableau(t, period, &filter)?],
                     omitted: Vec::new(),
                 },
-                None => corpus.consolidation(&store, period, pluriannuel, &filter)?,
+                None => corpus.consolidation(period, pluriannuel, &filter)?,
             };
             (consolidation, corpus.plies().to_vec())
         }

@@ -71,12 +71,12 @@
 //! By default the cohorts are the years from the start to the end of observation, and the
 //! horizons [`MOIS_DEFAUT`].
 
-use rayon::prelude::*;
 use time::{Date, Month};
 
 use crate::index::Corpus;
 use crate::model::{Day, Motif, FIRST_YEAR};
-use crate::query::{Axis, Dimension, Filter, Period, Present, QueryError, RowFilter};
+use crate::query::{Axis, Dimension, Filter, Lookup, Period, Present, QueryError, RowFilter};
+use crate::store::{Columns, ParcoursColumn};
 use crate::tables::{Cell, Column, Row, Table};
 
 /// The horizons of the issue: 6, 12, 24 and 36 months after entry.
@@ -389,7 +389,7 @@ struct Counts {
 
 impl Corpus {
     /// Follows the cohorts of entrants of `query` (see [`crate::analyses::cohortes`]).
-    pub fn cohortes(&self, query: &CohortQuery) -> Result<Cohortes, QueryError> {
+    pub fn cohortes(&self, query: &CohortQuery) -> Result<Cohortes, crate::Error> {
         let filter = RowFilter::resolve(&query.filter, self)?;
         let mut mois = query.mois.clone();
         mois.sort_unstable();
@@ -397,7 +397,8 @@ impl Corpus {
         if mois.is_empty() || mois.last() > Some(&MOIS_MAX) || mois.len() > HORIZONS_MAX {
             return Err(QueryError::BadPeriod(format!(
                 "give one to {HORIZONS_MAX} horizons, from 0 to {MOIS_MAX} months"
-            )));
+            ))
+            .into());
         }
         let axis = match query.par {
             Some(
@@ -421,10 +422,10 @@ impl Corpus {
                     why:
                         "a cohort is split by a characteristic at entry, not by its year or outcome",
                     valid,
-                });
+                }.into());
             }
-            Some(d) if d.fixed_values().is_some() => Some(Axis::of(d, self)),
-            Some(d) => Some(Axis::resolve(d, self, &Present::scan(self, &filter))),
+            Some(d) if d.fixed_values().is_some() => Some(Axis::of(d, self)?),
+            Some(d) => Some(Axis::resolve(d, self, &Present::scan(self, &filter)?)?),
             None => None,
         };
 
@@ -448,13 +449,15 @@ impl Corpus {
         if entrees.first < FIRST_YEAR || entrees.last > 2169 {
             return Err(QueryError::BadPeriod(format!(
                 "cohorts enter from {FIRST_YEAR} to 2169, not {entrees}"
-            )));
+            ))
+            .into());
         }
         // Each worker keeps a cell per year × value × horizon: bound what a query can ask for.
         if entrees.last - entrees.first >= ANNEES_MAX {
             return Err(QueryError::BadPeriod(format!(
                 "follow at most {ANNEES_MAX} entry years at once, not {entrees}"
-            )));
+            ))
+            .into());
         }
 
         // Horizon day numbers of every entry day of the period, row-major by entry day.
@@ -480,11 +483,20 @@ impl Corpus {
             last_entry: vec![None; years],
             plies: vec![false; self.plies.len()],
         };
-        let counts = self
-            .chunks
-            .par_iter()
-            .filter(|c| filter.plies[c.plie as usize] && i32::from(c.min_entree) <= last_code)
-            .fold(empty, |mut counts, chunk| {
+        let mut columns = Columns::of(&[
+            ParcoursColumn::Entree,
+            ParcoursColumn::Sortie,
+            ParcoursColumn::Motif,
+        ])
+        .union(filter.columns());
+        if let Some(Lookup::Row(column, _)) = axis.as_ref().map(|a| &a.lookup) {
+            columns = columns.with(column.stored());
+        }
+        let counts = self.fold_chunks(
+            columns,
+            |c| filter.may_pass(c) && i32::from(c.min_entree) <= last_code,
+            empty,
+            |mut counts, chunk| {
                 for i in 0..chunk.len() {
                     let code = i32::from(chunk.annee_entree[i]);
                     if code < first_code || code > last_code || !filter.row(chunk, i) {
@@ -517,15 +529,16 @@ impl Corpus {
                     }
                 }
                 counts
-            })
-            .reduce(empty, |mut a, b| {
+            },
+            |mut a, b| {
                 a.cells.iter_mut().zip(&b.cells).for_each(|(x, y)| *x += y);
                 for (x, y) in a.last_entry.iter_mut().zip(&b.last_entry) {
                     *x = (*x).max(*y);
                 }
                 a.plies.iter_mut().zip(&b.plies).for_each(|(x, y)| *x |= y);
                 a
-            });
+            },
+        )?;
 
         let valeurs: Vec<String> = axis.map(|a| a.values).unwrap_or_default();
         let mut cohortes = Vec::with_capacity(years * slots);
@@ -828,7 +841,7 @@ mod tests {
             };
             assert!(matches!(
                 corpus.cohortes(&q),
-                Err(QueryError::DimensionNotAllowed { .. })
+                Err(crate::Error::Query(QueryError::DimensionNotAllowed { .. }))
             ));
         }
         for mois in [vec![], vec![6, MOIS_MAX + 1]] {
@@ -836,7 +849,10 @@ mod tests {
                 mois,
                 ..CohortQuery::default()
             };
-            assert!(matches!(corpus.cohortes(&q), Err(QueryError::BadPeriod(_))));
+            assert!(matches!(
+                corpus.cohortes(&q),
+                Err(crate::Error::Query(QueryError::BadPeriod(_)))
+            ));
         }
         let q = CohortQuery {
             entrees: Some(Period {
@@ -845,7 +861,10 @@ mod tests {
             }),
             ..CohortQuery::default()
         };
-        assert!(matches!(corpus.cohortes(&q), Err(QueryError::BadPeriod(_))));
+        assert!(matches!(
+            corpus.cohortes(&q),
+            Err(crate::Error::Query(QueryError::BadPeriod(_)))
+        ));
         // One open parcours: the window is its year, nothing is observed past 31/12/2016.
         let c = corpus.cohortes(&CohortQuery::default()).unwrap();
         assert_eq!(c.entrees, Period::year(2016));

@@ -210,10 +210,10 @@ impl Corpus {
         period: Period,
         filter: &Filter,
         dimensions: &[Dimension],
-    ) -> Result<TallyCube, QueryError> {
+    ) -> Result<TallyCube, crate::Error> {
         for (i, d) in dimensions.iter().enumerate() {
             if dimensions[..i].contains(d) {
-                return Err(QueryError::SameDimension(d.code()));
+                return Err(QueryError::SameDimension(d.code()).into());
             }
         }
         let mut grouped = self.grouped(period, filter, &[dimensions.to_vec()], Path::Scan)?;
@@ -235,7 +235,7 @@ impl Corpus {
         &self,
         period: Period,
         filter: &Filter,
-    ) -> Result<Comparaison, QueryError> {
+    ) -> Result<Comparaison, crate::Error> {
         self.comparaison(period, filter, Dimension::Plie, &STRATES)
     }
 
@@ -247,7 +247,7 @@ impl Corpus {
         filter: &Filter,
         groupe: Dimension,
         strates: &[Dimension],
-    ) -> Result<Comparaison, QueryError> {
+    ) -> Result<Comparaison, crate::Error> {
         let dimensions: Vec<Dimension> = std::iter::once(groupe)
             .chain(strates.iter().copied())
             .collect();
@@ -761,7 +761,10 @@ mod tests {
         ) -> std::collections::BTreeMap<Vec<String>, (u64, u64, u64)> {
             let mut counts = std::collections::BTreeMap::new();
             let within = |y: i32| (period.first..=period.last).contains(&y);
-            for chunk in &corpus.chunks {
+            for info in &corpus.chunks {
+                let chunk = &corpus
+                    .read_chunk(info, crate::store::Columns::codes_and_days())
+                    .unwrap();
                 for i in 0..chunk.len() {
                     let public = label(corpus, chunk, i, Dimension::Public).expect("a public");
                     if publics.is_some_and(|p| !p.contains(&public.as_str())) {
@@ -865,7 +868,10 @@ mod tests {
                     &[Dimension::Sexe, Dimension::Public, Dimension::Sexe],
                 )
                 .unwrap_err();
-            assert_eq!(err, QueryError::SameDimension("sexe"));
+            assert!(
+                matches!(err, crate::Error::Query(QueryError::SameDimension("sexe"))),
+                "{err}"
+            );
         }
 
         #[test]

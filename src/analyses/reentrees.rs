@@ -46,13 +46,12 @@
 //! earlier parcours is before the store's first year are counted like any other (the earlier
 //! parcours is in the store, whatever its year).
 
-use rayon::prelude::*;
 use time::{Date, Month};
 
 use crate::index::Corpus;
 use crate::model::{Day, Motif, FIRST_YEAR};
 use crate::query::{rate as ratio, Filter, Period, RowFilter};
-use crate::store::{Store, StoreError};
+use crate::store::{Columns, ParcoursColumn, StoreError};
 use crate::tables::{Cell, Column, Row, Table};
 
 /// One parcours of a participant, as a sequence lists it.
@@ -427,28 +426,32 @@ impl Corpus {
     /// Each participant's parcours in order of entry, for every participant (key × PLIE) with at
     /// least one parcours passing `filter` (module documentation). Reads the participant keys
     /// from `store` the first time.
-    pub fn sequences(&self, store: &Store, filter: &Filter) -> Result<Sequences, crate::Error> {
+    pub fn sequences(&self, filter: &Filter) -> Result<Sequences, crate::Error> {
         let rf = RowFilter::resolve(filter, self)?;
-        let ids = self.participants(store)?;
-        let ids: &[u32] = &ids;
-        let per_plie: Vec<(u16, Vec<u32>, Vec<Passage>)> = (0..self.plies.len())
-            .into_par_iter()
-            .filter(|&p| rf.plies[p])
-            .map(|p| {
-                let chunks: Vec<_> = self
-                    .chunks
-                    .iter()
-                    .filter(|c| c.plie as usize == p)
-                    .collect();
+        let columns = Columns::of(&[
+            ParcoursColumn::Entree,
+            ParcoursColumn::Sortie,
+            ParcoursColumn::Motif,
+            ParcoursColumn::Participant,
+        ])
+        .union(rf.columns());
+        let per_plie: Vec<(u16, Vec<u32>, Vec<Passage>)> = self.fold_plies(
+            columns,
+            |p| rf.plies[p],
+            Vec::new,
+            |mut all, view| {
+                let p = view.plie as usize;
+                let chunks: Vec<_> = view.chunks.iter().collect();
                 // Rows of one participant, grouped by a counting sort on its id; rows come in
                 // order of entry within a PLIE, and a counting sort keeps that order.
                 let rows = || {
                     chunks
                         .iter()
-                        .flat_map(|&c| (0..c.len()).map(move |i| (c, i, ids[c.base as usize + i])))
+                        .flat_map(|&c| (0..c.len()).map(move |i| (c, i, c.participants[i])))
                 };
                 let Some(lo) = rows().map(|r| r.2).min() else {
-                    return (p as u16, vec![0], Vec::new());
+                    all.push((p as u16, vec![0], Vec::new()));
+                    return Ok::<_, StoreError>(all);
                 };
                 let hi = rows().map(|r| r.2).max().expect("a row");
                 let width = (hi - lo) as usize + 1;
@@ -497,9 +500,16 @@ impl Corpus {
                         starts.push(kept.len() as u32);
                     }
                 }
-                (p as u16, starts, kept)
-            })
-            .collect();
+                all.push((p as u16, starts, kept));
+                Ok(all)
+            },
+            |mut a, b| {
+                a.extend(b);
+                a
+            },
+        )?;
+        let mut per_plie = per_plie;
+        per_plie.sort_by_key(|(p, _, _)| *p);
         let mut out = Sequences {
             plies: self.plies.iter().map(|p| p.plie.clone()).collect(),
             starts: vec![0],
@@ -518,11 +528,10 @@ impl Corpus {
     /// `filter`, by exit reason of the earlier parcours and delay (module documentation).
     pub fn reentrees(
         &self,
-        store: &Store,
         period: Option<Period>,
         filter: &Filter,
     ) -> Result<Reentrees, crate::Error> {
-        let sequences = self.sequences(store, filter)?;
+        let sequences = self.sequences(filter)?;
         let (lo, hi) = period.map_or((i32::MIN, i32::MAX), day_bounds);
         let in_period = |p: &Passage| p.retenu && (lo..=hi).contains(&i32::from(p.entree.0));
 

@@ -21,7 +21,9 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::store::{EtapesChunk, PlieData, PlieRecord, Store, StoreError};
+use crate::store::{
+    Columns, EtapesChunk, EtapesColumn, ParcoursColumn, PlieRecord, Snapshot, Store, StoreError,
+};
 
 mod batch;
 mod columns;
@@ -80,17 +82,17 @@ impl ExportSummary {
     }
 }
 
-/// Writes every parcours and étape of `store` under `dir` (created if missing; it must be empty).
-/// One read of the parcours, then each PLIE's keys and étapes in transactions that check it still
-/// holds the same content ([`StoreError::Changed`] otherwise), PLIE written in parallel.
+/// Writes every parcours and étape of `store` under `dir` (created if missing; it must be empty),
+/// all from one read snapshot, PLIE written in parallel, one chunk of each in memory at a time
+/// (and the keys and entry days of the PLIE's parcours, which its étapes name).
 pub fn parquet(store: &Store, dir: &Path) -> Result<ExportSummary, ExportError> {
     let occupied = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
     if occupied {
         return Err(ExportError::NotEmpty(dir.to_owned()));
     }
     std::fs::create_dir_all(dir).map_err(|e| ExportError::write(dir, e))?;
-    let data = store.read_parcours()?;
-    let records: Vec<PlieRecord> = data.iter().map(|d| d.record.clone()).collect();
+    let snapshot = store.snapshot(&|_| true)?;
+    let records: Vec<PlieRecord> = snapshot.records().to_vec();
     let codes = Codes::new();
     let plie_file = dir.join("plie.parquet");
     let mut file =
@@ -104,9 +106,10 @@ pub fn parquet(store: &Store, dir: &Path) -> Result<ExportSummary, ExportError> 
         bytes: size(&plie_file)?,
         ..ExportSummary::default()
     };
-    data.par_iter()
-        .filter(|d| d.record.parcours > 0)
-        .map(|d| export_plie(store, dir, &codes, d))
+    (0..records.len())
+        .into_par_iter()
+        .filter(|&p| records[p].parcours > 0)
+        .map(|p| export_plie(&snapshot, p, dir, &codes))
         .try_reduce(ExportSummary::default, |a, b| Ok(a.add(b)))
         .map(|rest| first.add(rest))
 }
@@ -132,33 +135,32 @@ fn partition(
 
 /// Writes one PLIE's parcours and étapes.
 fn export_plie(
-    store: &Store,
+    snapshot: &Snapshot,
+    p: usize,
     dir: &Path,
     codes: &Codes,
-    data: &PlieData,
 ) -> Result<ExportSummary, ExportError> {
-    let record = &data.record;
+    let record = &snapshot.records()[p];
     let corrupt = |why: String| StoreError::Corrupt(format!("PLIE {}: {why}", record.plie));
-    let keys = store
-        .read_keys(std::slice::from_ref(record))?
-        .pop()
-        .unwrap_or_default();
-    if keys.len() != data.parcours.len() {
-        return Err(corrupt(format!(
-            "{} keys chunks for {} parcours chunks",
-            keys.len(),
-            data.parcours.len()
-        ))
-        .into());
-    }
     let (mut file, path) = partition(dir, "parcours", &record.plie)?;
-    for (chunk, keys) in data.parcours.iter().zip(&keys) {
-        let n = chunk.entree.len();
-        if keys.participant.len() != n || keys.commune.len() != n {
-            return Err(corrupt("a keys chunk does not match its parcours chunk".into()).into());
-        }
-        file.write(columns::parcours(codes, record, chunk, keys))
-            .map_err(|e| ExportError::write(&path, e))?;
+    // The étapes name their parcours by row: keep each row's key and entry day.
+    let mut owners: Vec<(Vec<String>, Vec<u16>)> = Vec::new();
+    for n in 0..record.parcours_chunks {
+        let decoded = snapshot.parcours(
+            p,
+            n,
+            Columns::codes_and_days()
+                .with(ParcoursColumn::Key)
+                .with(ParcoursColumn::Commune),
+        )?;
+        file.write(columns::parcours(
+            codes,
+            record,
+            &decoded.chunk,
+            &decoded.keys,
+        ))
+        .map_err(|e| ExportError::write(&path, e))?;
+        owners.push((decoded.keys.participant, decoded.chunk.entree));
     }
     file.finish().map_err(|e| ExportError::write(&path, e))?;
     let mut summary = ExportSummary {
@@ -167,28 +169,26 @@ fn export_plie(
         bytes: size(&path)?,
         ..ExportSummary::default()
     };
-    let mut etapes = store
-        .read_etapes(std::slice::from_ref(record))?
-        .pop()
-        .unwrap_or_default();
-    if etapes.is_empty() {
-        // An empty file all the same: every PLIE with parcours has both partitions, so a glob
-        // over etapes/ matches even where no PLIE sent étapes.
-        etapes.push(EtapesChunk::default());
-    }
     let parcours = ParcoursKeys {
-        chunks: keys
-            .iter()
-            .zip(&data.parcours)
-            .map(|(k, c)| (&k.participant[..], &c.entree[..]))
-            .collect(),
+        chunks: owners.iter().map(|(k, e)| (&k[..], &e[..])).collect(),
     };
     let (mut file, path) = partition(dir, "etapes", &record.plie)?;
-    for chunk in &etapes {
-        let batch = columns::etapes(codes, record, chunk, &parcours).map_err(corrupt)?;
+    let mut written = false;
+    for n in 0..record.etapes_chunks {
+        let chunk = snapshot.etapes(p, n, &EtapesColumn::ALL)?;
+        let batch = columns::etapes(codes, record, &chunk, &parcours).map_err(corrupt)?;
         file.write(batch)
             .map_err(|e| ExportError::write(&path, e))?;
         summary.etapes += chunk.parcours.len() as u64;
+        written = true;
+    }
+    if !written {
+        // An empty file all the same: every PLIE with parcours has both partitions, so a glob
+        // over etapes/ matches even where no PLIE sent étapes.
+        let batch =
+            columns::etapes(codes, record, &EtapesChunk::default(), &parcours).map_err(corrupt)?;
+        file.write(batch)
+            .map_err(|e| ExportError::write(&path, e))?;
     }
     file.finish().map_err(|e| ExportError::write(&path, e))?;
     summary.files += 1;

@@ -1,6 +1,6 @@
-//! The corpus a query reads: every parcours of one store snapshot, column by column in memory,
-//! with the derived columns the measures need (entry and exit years) and roaring bitmaps per
-//! column value, built the first time a query asks for them.
+//! The corpus a query reads: one read snapshot of the store, with what a query plans with held in
+//! memory (the PLIE, their territories, each chunk's zone map, the summaries) and the columns read
+//! only when a query asks for them, chunk by chunk ([`Corpus::fold_chunks`]), then dropped.
 //!
 //! Rows are numbered globally: chunk `k` starts at `k * 65 536`, so each chunk is exactly one
 //! roaring container and the bitmaps of different chunks never touch.
@@ -14,22 +14,21 @@ use roaring::RoaringBitmap;
 pub(crate) use crate::model::year_code;
 use crate::model::{Inactivite, FIRST_YEAR};
 use crate::store::{
-    ParcoursChunk, PlieData, PlieRecord, PlieSummary, Store, StoreError, CHUNK_ROWS,
+    Columns, ParcoursChunk, ParcoursColumn, ParcoursZone, PlieRecord, PlieSummary, Snapshot, Store,
+    StoreError, CHUNK_ROWS,
 };
 
-mod on_demand;
 mod scope;
 mod summaries;
 
-pub(crate) use on_demand::Etapes;
-use on_demand::OnDemand;
 pub use scope::{Scope, ScopeError};
 pub use summaries::Summaries;
 
 /// The year code of a parcours still open: greater than every real year.
 pub(crate) const OPEN: u8 = u8::MAX;
 
-/// A per-row column of the corpus that a dimension or filter can read.
+/// A per-row column of the corpus that a dimension or filter can read: a stored column, or one
+/// derived from it when the chunk is decoded (years, inactivity band).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Column {
     Sexe,
@@ -45,18 +44,63 @@ pub(crate) enum Column {
     Motif,
 }
 
-/// One chunk of parcours of one PLIE, with its derived columns.
-#[derive(Debug)]
+impl Column {
+    /// The stored column it is read or derived from.
+    pub fn stored(self) -> ParcoursColumn {
+        match self {
+            Column::Sexe => ParcoursColumn::Sexe,
+            Column::Age => ParcoursColumn::Age,
+            Column::Public => ParcoursColumn::Public,
+            Column::InscritPe => ParcoursColumn::InscritPe,
+            Column::Th => ParcoursColumn::Th,
+            Column::Niveau => ParcoursColumn::Niveau,
+            Column::Qpv => ParcoursColumn::Qpv,
+            Column::InactiviteBand => ParcoursColumn::Inactivite,
+            Column::AnneeEntree => ParcoursColumn::Entree,
+            Column::AnneeSortie => ParcoursColumn::Sortie,
+            Column::Motif => ParcoursColumn::Motif,
+        }
+    }
+}
+
+/// What the corpus knows of one chunk of parcours without reading it.
+#[derive(Debug, Clone)]
+pub(crate) struct ChunkInfo {
+    /// Index of the PLIE in [`Corpus::plies`].
+    pub plie: u16,
+    /// The chunk's number within its PLIE.
+    pub number: u32,
+    /// Global number of the first row.
+    pub base: u32,
+    pub rows: u32,
+    /// Smallest entry year and largest exit year code (`OPEN` if a row is open): a period outside
+    /// them skips the chunk.
+    pub min_entree: u8,
+    pub max_sortie: u8,
+    pub zone: ParcoursZone,
+}
+
+impl ChunkInfo {
+    /// Whether a parcours of the chunk may be in parcours at some time of the year codes
+    /// `(first, last)`.
+    pub fn may_be_active(&self, (first, last): (i32, i32)) -> bool {
+        i32::from(self.min_entree) <= last
+            && (self.max_sortie == OPEN || i32::from(self.max_sortie) >= first)
+    }
+}
+
+/// One chunk of parcours as a query reads it: the columns it asked for (the others empty), with
+/// the derived columns of those it read.
+#[derive(Debug, Default)]
 pub(crate) struct Chunk {
     /// Index of the PLIE in [`Corpus::plies`].
     pub plie: u16,
     /// Global number of the first row.
     pub base: u32,
-    /// Smallest entry year and largest exit year code (`OPEN` if a row is open): a period outside
-    /// them skips the chunk.
-    pub min_entree: u8,
-    pub max_sortie: u8,
+    pub rows: usize,
     pub raw: ParcoursChunk,
+    /// Each row's participant number within its PLIE.
+    pub participants: Vec<u32>,
     pub annee_entree: Vec<u8>,
     pub annee_sortie: Vec<u8>,
     pub inactivite_band: Vec<u8>,
@@ -64,7 +108,7 @@ pub(crate) struct Chunk {
 
 impl Chunk {
     pub fn len(&self) -> usize {
-        self.raw.entree.len()
+        self.rows
     }
 
     pub fn column(&self, column: Column) -> &[u8] {
@@ -84,8 +128,9 @@ impl Chunk {
     }
 }
 
-/// Every parcours of a store snapshot, ready for queries. Build it with [`Corpus::load`]; it holds
-/// no transaction, so it stays valid (and unchanged) while the store is written.
+/// Every parcours of a store snapshot, ready for queries. Build it with [`Corpus::load`]: it
+/// reads the PLIE records, zone maps and summaries, and keeps the snapshot open, so that it
+/// answers from the same state however long it lives and whatever is imported meanwhile.
 #[derive(Debug)]
 pub struct Corpus {
     pub(crate) plies: Vec<PlieRecord>,
@@ -95,62 +140,60 @@ pub struct Corpus {
     /// Sorted codes, `?` for a PLIE absent from plie.csv.
     pub(crate) departements: Vec<String>,
     pub(crate) regions: Vec<String>,
-    pub(crate) chunks: Vec<Chunk>,
+    /// Every chunk of parcours, grouped by PLIE in order.
+    pub(crate) chunks: Vec<ChunkInfo>,
     /// Per PLIE (as `plies`), its summary; `None` unless every PLIE has one.
     pub(crate) summaries: Option<Vec<PlieSummary>>,
     /// Loaded without parcours (by [`Summaries`]): only the summary path may answer.
     pub(crate) summaries_only: bool,
+    /// Where the columns are read; `None` for a corpus of summaries only.
+    snapshot: Option<Snapshot>,
     bitmaps: Mutex<HashMap<Column, Arc<Vec<RoaringBitmap>>>>,
     active: Mutex<HashMap<u8, Arc<RoaringBitmap>>>,
-    on_demand: OnDemand,
 }
 
 impl Corpus {
-    /// Reads every parcours of `store` (one read transaction) into memory.
+    /// A corpus of every PLIE of `store`, on one read snapshot.
     pub fn load(store: &Store) -> Result<Corpus, StoreError> {
-        Ok(Corpus::from_data(store.read_parcours()?))
+        Corpus::load_scoped(store, &Scope::all())
     }
 
-    /// The corpus of exactly the PLIE of `data` (see [`Corpus::load_scoped`]).
-    fn from_data(data: Vec<PlieData>) -> Corpus {
-        let mut plies = Vec::with_capacity(data.len());
-        let mut raw_chunks = Vec::new();
-        let mut summaries = Some(Vec::with_capacity(data.len()));
-        for (i, d) in data.into_iter().enumerate() {
-            plies.push(d.record);
-            raw_chunks.extend(d.parcours.into_iter().map(|c| (i as u16, c)));
-            summaries = summaries.zip(d.summary).map(|(mut all, s)| {
-                all.push(s);
-                all
-            });
-        }
-        let chunks = raw_chunks
-            .into_par_iter()
-            .enumerate()
-            .map(|(k, (plie, raw))| {
-                let annee_entree: Vec<u8> = raw.entree.iter().map(|&d| year_code(d)).collect();
-                let annee_sortie: Vec<u8> = raw
-                    .sortie
-                    .iter()
-                    .map(|&d| if d == u16::MAX { OPEN } else { year_code(d) })
-                    .collect();
-                let inactivite_band = raw
-                    .inactivite
-                    .iter()
-                    .map(|&m| Inactivite::from_u16(m).band())
-                    .collect();
-                Chunk {
-                    plie,
-                    base: (k * CHUNK_ROWS) as u32,
-                    min_entree: annee_entree.iter().copied().min().unwrap_or(OPEN),
-                    max_sortie: annee_sortie.iter().copied().max().unwrap_or(0),
-                    raw,
-                    annee_entree,
-                    annee_sortie,
-                    inactivite_band,
-                }
-            })
+    /// The corpus of the PLIE of `snapshot`.
+    pub(crate) fn of_snapshot(snapshot: Snapshot) -> Corpus {
+        let plies = snapshot.records().to_vec();
+        let summaries = (0..plies.len())
+            .map(|p| snapshot.summary(p).cloned())
             .collect();
+        let mut corpus = Corpus::of_plies(plies, summaries);
+        let mut chunks = Vec::new();
+        for p in 0..corpus.plies.len() {
+            for (number, zone) in snapshot.zones(p).parcours.iter().enumerate() {
+                let k = chunks.len();
+                let min_entree = year_code(zone.entree.0);
+                let max_sortie = match zone.sortie {
+                    _ if zone.open => OPEN,
+                    Some((_, last)) => year_code(last),
+                    None => 0,
+                };
+                chunks.push(ChunkInfo {
+                    plie: p as u16,
+                    number: number as u32,
+                    base: (k * CHUNK_ROWS) as u32,
+                    rows: zone.rows,
+                    min_entree,
+                    max_sortie,
+                    zone: zone.clone(),
+                });
+            }
+        }
+        corpus.chunks = chunks;
+        corpus.snapshot = Some(snapshot);
+        corpus
+    }
+
+    /// A corpus of `plies` and their summaries, without parcours.
+    pub(crate) fn of_plies(plies: Vec<PlieRecord>, summaries: Vec<Option<PlieSummary>>) -> Corpus {
+        let summaries = summaries.into_iter().collect::<Option<Vec<_>>>();
         let place = |f: fn(&PlieRecord) -> &Option<String>| {
             let names: BTreeSet<String> = plies
                 .iter()
@@ -174,12 +217,12 @@ impl Corpus {
             plie_region,
             departements,
             regions,
-            chunks,
+            chunks: Vec::new(),
             summaries,
             summaries_only: false,
+            snapshot: None,
             bitmaps: Mutex::default(),
             active: Mutex::default(),
-            on_demand: OnDemand::default(),
         }
     }
 
@@ -188,94 +231,156 @@ impl Corpus {
         &self.plies
     }
 
+    /// The snapshot the columns are read from.
+    pub(crate) fn snapshot(&self) -> Result<&Snapshot, StoreError> {
+        self.snapshot.as_ref().ok_or_else(|| {
+            StoreError::Corrupt("a corpus of summaries only was asked for its parcours".into())
+        })
+    }
+
     /// The years the data cover: from the year of the earliest exit (a transfer carries the
     /// parcours still active when its coverage starts, so earlier entry years are only partly
     /// there; the year of the earliest entry when nothing has exited) to the year of the latest
-    /// entry or exit. `None` without parcours. The default span of multi-year figures.
+    /// entry or exit. `None` without parcours. The default span of multi-year figures. Read off
+    /// the zone maps: no parcours is read.
     pub fn annees_observees(&self) -> Option<crate::query::Period> {
-        use rayon::prelude::*;
-        let (first_exit, first_entry, last) = self
+        let first_entry = self.chunks.iter().map(|c| c.zone.entree.0).min()?;
+        let first_exit = self
             .chunks
-            .par_iter()
+            .iter()
+            .filter_map(|c| c.zone.sortie.map(|s| s.0))
+            .min();
+        let last = self
+            .chunks
+            .iter()
             .map(|c| {
-                let exits = c.annee_sortie.iter().copied().filter(|&x| x != OPEN);
-                let (first_exit, last_exit) =
-                    exits.fold((OPEN, 0), |(a, b), x| (a.min(x), b.max(x)));
-                let last_entry = c.annee_entree.iter().copied().max().unwrap_or(0);
-                (first_exit, c.min_entree, last_exit.max(last_entry))
+                c.zone
+                    .sortie
+                    .map_or(c.zone.entree.1, |s| s.1.max(c.zone.entree.1))
             })
-            .reduce(
-                || (OPEN, OPEN, 0),
-                |a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2)),
-            );
-        if first_entry == OPEN {
-            return None;
-        }
-        let first = if first_exit == OPEN {
-            first_entry
-        } else {
-            first_exit
-        };
-        let year = |code: u8| FIRST_YEAR + i32::from(code);
+            .max()?;
+        let year = |day: u16| FIRST_YEAR + i32::from(year_code(day));
         Some(crate::query::Period {
-            first: year(first),
+            first: year(first_exit.unwrap_or(first_entry)),
             last: year(last),
         })
     }
 
     /// How many parcours the snapshot holds.
     pub fn parcours(&self) -> u64 {
-        self.chunks.iter().map(|c| c.len() as u64).sum()
+        self.chunks.iter().map(|c| u64::from(c.rows)).sum()
+    }
+
+    /// Reads `columns` of chunk `info` (and derives the year and band columns of those read).
+    pub(crate) fn read_chunk(
+        &self,
+        info: &ChunkInfo,
+        columns: Columns,
+    ) -> Result<Chunk, StoreError> {
+        let decoded = self
+            .snapshot()?
+            .parcours(info.plie as usize, info.number, columns)?;
+        let raw = decoded.chunk;
+        let annee_entree = raw.entree.iter().map(|&d| year_code(d)).collect();
+        let annee_sortie = raw
+            .sortie
+            .iter()
+            .map(|&d| if d == u16::MAX { OPEN } else { year_code(d) })
+            .collect();
+        let inactivite_band = raw
+            .inactivite
+            .iter()
+            .map(|&m| Inactivite::from_u16(m).band())
+            .collect();
+        Ok(Chunk {
+            plie: info.plie,
+            base: info.base,
+            rows: info.rows as usize,
+            raw,
+            participants: decoded.participants,
+            annee_entree,
+            annee_sortie,
+            inactivite_band,
+        })
+    }
+
+    /// The one scan driver: reads `columns` of every chunk `keep` lets through, in parallel, one
+    /// chunk per thread at a time, folds each into an accumulator and merges them. Memory is the
+    /// threads times one chunk's columns, plus the accumulators.
+    pub(crate) fn fold_chunks<T, K, F, R>(
+        &self,
+        columns: Columns,
+        keep: K,
+        init: impl Fn() -> T + Sync + Send,
+        fold: F,
+        reduce: R,
+    ) -> Result<T, StoreError>
+    where
+        T: Send,
+        K: Fn(&ChunkInfo) -> bool + Sync + Send,
+        F: Fn(T, &Chunk) -> T + Sync + Send,
+        R: Fn(T, T) -> T + Sync + Send,
+    {
+        self.chunks
+            .par_iter()
+            .filter(|c| keep(c))
+            .try_fold(&init, |acc, info| {
+                let chunk = self.read_chunk(info, columns)?;
+                Ok(fold(acc, &chunk))
+            })
+            .try_reduce(&init, |a, b| Ok(reduce(a, b)))
     }
 
     /// One bitmap per stored code of `column` (index = code; `OPEN`/`NONE` = 255 included).
-    pub(crate) fn column_bitmaps(&self, column: Column) -> Arc<Vec<RoaringBitmap>> {
+    pub(crate) fn column_bitmaps(
+        &self,
+        column: Column,
+    ) -> Result<Arc<Vec<RoaringBitmap>>, StoreError> {
         if let Some(b) = self.bitmaps.lock().expect("bitmap cache").get(&column) {
-            return b.clone();
+            return Ok(b.clone());
         }
-        let per_chunk: Vec<Vec<RoaringBitmap>> = self
-            .chunks
-            .par_iter()
-            .map(|chunk| {
-                let mut maps = vec![RoaringBitmap::new(); 256];
+        let empty = || vec![RoaringBitmap::new(); 256];
+        let maps = self.fold_chunks(
+            Columns::of(&[column.stored()]),
+            |_| true,
+            empty,
+            |mut maps, chunk| {
                 for (i, &code) in chunk.column(column).iter().enumerate() {
                     maps[code as usize].insert(chunk.base + i as u32);
                 }
                 maps
-            })
-            .collect();
-        let mut maps = vec![RoaringBitmap::new(); 256];
-        for chunk_maps in per_chunk {
-            for (code, m) in chunk_maps.into_iter().enumerate() {
-                if !m.is_empty() {
-                    maps[code] |= m;
+            },
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x |= y;
                 }
-            }
-        }
+                a
+            },
+        )?;
         let maps = Arc::new(maps);
         self.bitmaps
             .lock()
             .expect("bitmap cache")
             .insert(column, maps.clone());
-        maps
+        Ok(maps)
     }
 
     /// The rows of one PLIE (a range of whole chunks).
     pub(crate) fn plie_bitmap(&self, plie: u16) -> RoaringBitmap {
         let mut map = RoaringBitmap::new();
         for c in self.chunks.iter().filter(|c| c.plie == plie) {
-            map.insert_range(c.base..c.base + c.len() as u32);
+            map.insert_range(c.base..c.base + c.rows);
         }
         map
     }
 
     /// Parcours in parcours at some time in year code `year` (en_parcours).
-    pub(crate) fn active_bitmap(&self, year: u8) -> Arc<RoaringBitmap> {
+    pub(crate) fn active_bitmap(&self, year: u8) -> Result<Arc<RoaringBitmap>, StoreError> {
         if let Some(b) = self.active.lock().expect("bitmap cache").get(&year) {
-            return b.clone();
+            return Ok(b.clone());
         }
-        let entree = self.column_bitmaps(Column::AnneeEntree);
-        let sortie = self.column_bitmaps(Column::AnneeSortie);
+        let entree = self.column_bitmaps(Column::AnneeEntree)?;
+        let sortie = self.column_bitmaps(Column::AnneeSortie)?;
         let mut map = RoaringBitmap::new();
         for y in 0..=year {
             map |= &entree[y as usize];
@@ -288,6 +393,81 @@ impl Corpus {
             .lock()
             .expect("bitmap cache")
             .insert(year, map.clone());
-        map
+        Ok(map)
+    }
+
+    /// The optional files of each PLIE (index as in [`Corpus::plies`]); no parcours is read.
+    pub(crate) fn annexes(&self) -> Result<Vec<crate::store::Annexes>, StoreError> {
+        let snapshot = self.snapshot()?;
+        (0..self.plies.len()).map(|p| snapshot.annexes(p)).collect()
+    }
+}
+
+/// The parcours of one PLIE as a query reads them (the columns it asked for), with its étapes
+/// read chunk by chunk on demand.
+pub(crate) struct PlieView<'c> {
+    /// Index of the PLIE in [`Corpus::plies`].
+    pub plie: u16,
+    pub chunks: Vec<Chunk>,
+    corpus: &'c Corpus,
+}
+
+impl PlieView<'_> {
+    /// The chunk and index of the PLIE's parcours row `row` (chunk × 65 536 + index), as the
+    /// étapes name it.
+    pub fn row(&self, row: u32) -> Option<(&Chunk, usize)> {
+        let chunk = self.chunks.get(row as usize / CHUNK_ROWS)?;
+        let i = row as usize % CHUNK_ROWS;
+        (i < chunk.len()).then_some((chunk, i))
+    }
+
+    /// The PLIE's étapes, one chunk at a time, with the columns `columns`.
+    pub fn etapes<'a>(
+        &'a self,
+        columns: &'a [crate::store::EtapesColumn],
+    ) -> impl Iterator<Item = Result<crate::store::EtapesChunk, StoreError>> + 'a {
+        let p = self.plie as usize;
+        let count = self.corpus.plies[p].etapes_chunks;
+        (0..count).map(move |n| self.corpus.snapshot()?.etapes(p, n, columns))
+    }
+}
+
+impl Corpus {
+    /// The per-PLIE driver, for what joins rows within a PLIE (étapes to their parcours, a
+    /// participant's parcours): reads `columns` of every chunk of each PLIE `keep` lets through,
+    /// PLIE in parallel, and folds each [`PlieView`]. Memory is the threads times one PLIE's
+    /// columns (and one étapes chunk).
+    pub(crate) fn fold_plies<T, E, F, R>(
+        &self,
+        columns: Columns,
+        keep: impl Fn(usize) -> bool + Sync + Send,
+        init: impl Fn() -> T + Sync + Send,
+        fold: F,
+        reduce: R,
+    ) -> Result<T, E>
+    where
+        T: Send,
+        E: From<StoreError> + Send,
+        F: Fn(T, &PlieView) -> Result<T, E> + Sync + Send,
+        R: Fn(T, T) -> T + Sync + Send,
+    {
+        (0..self.plies.len())
+            .into_par_iter()
+            .filter(|&p| keep(p))
+            .try_fold(&init, |acc, p| {
+                let chunks = self
+                    .chunks
+                    .iter()
+                    .filter(|c| c.plie as usize == p)
+                    .map(|info| self.read_chunk(info, columns))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let view = PlieView {
+                    plie: p as u16,
+                    chunks,
+                    corpus: self,
+                };
+                fold(acc, &view)
+            })
+            .try_reduce(&init, |a, b| Ok(reduce(a, b)))
     }
 }

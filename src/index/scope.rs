@@ -1,9 +1,9 @@
 //! Scoped reading for multi-tenant hosts: a [`Corpus`] that holds only the PLIE of a [`Scope`].
 //!
 //! A scoped corpus is built from the PLIE in scope only: the others are dropped as soon as the
-//! store's snapshot is read, before any column, bitmap, dimension value or cache is built, and the
-//! on-demand reads (étapes, participant keys, optional files) ask the store for the corpus's own
-//! PLIE only. So every table, cross-tab, analysis, list of PLIE and error message that goes
+//! store's snapshot reads the PLIE records, before any zone map, column, bitmap, dimension value
+//! or cache is read or built, so every later read (columns, étapes, optional files) is of the
+//! corpus's own PLIE only. So every table, cross-tab, analysis, list of PLIE and error message that goes
 //! through the corpus answers as if the store held nothing else.
 //!
 //! ```
@@ -160,9 +160,7 @@ impl Corpus {
     /// that knows nothing of the other PLIE, so that every query through it answers within the
     /// scope. With [`Scope::all`] it is [`Corpus::load`].
     pub fn load_scoped(store: &Store, scope: &Scope) -> Result<Corpus, StoreError> {
-        Ok(Corpus::from_data(
-            store.read_parcours_of(&|r| scope.contains(r))?,
-        ))
+        Ok(Corpus::of_snapshot(store.snapshot(&|r| scope.contains(r))?))
     }
 }
 

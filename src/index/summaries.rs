@@ -30,7 +30,8 @@ impl Summaries {
     /// The same for the PLIE in `scope` only (see [`Corpus::load_scoped`]).
     pub fn load_scoped(store: &Store, scope: &Scope) -> Result<Option<Summaries>, StoreError> {
         Ok(store.read_summaries(&|r| scope.contains(r))?.map(|data| {
-            let mut places = Corpus::from_data(data);
+            let (plies, summaries) = data.into_iter().map(|(r, s)| (r, Some(s))).unzip();
+            let mut places = Corpus::of_plies(plies, summaries);
             places.summaries_only = true;
             Summaries { places }
         }))
@@ -38,14 +39,18 @@ impl Summaries {
 
     /// Tableau 1 over `period`, equal to [`Corpus::tableau1`]'s; `filter` may name `plie`,
     /// `departement` and `region` only.
-    pub fn tableau1(&self, period: Period, filter: &Filter) -> Result<Tableau1, QueryError> {
+    pub fn tableau1(&self, period: Period, filter: &Filter) -> Result<Tableau1, crate::Error> {
         Summaries::check(filter)?;
         self.places.tableau1_with(period, filter, Path::Summary)
     }
 
     /// Tableau 1BIS over `period` (Tableau 1 of each year and of the range), equal to
     /// [`Corpus::tableau1bis`]'s; the same filters as [`Summaries::tableau1`].
-    pub fn tableau1bis(&self, period: Period, filter: &Filter) -> Result<Tableau1bis, QueryError> {
+    pub fn tableau1bis(
+        &self,
+        period: Period,
+        filter: &Filter,
+    ) -> Result<Tableau1bis, crate::Error> {
         Summaries::check(filter)?;
         crate::tables::check_span(crate::tables::Tableau::T1bis, period)?;
         self.places.tableau1bis(period, filter)

@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use super::QueryError;
-use crate::index::{Chunk, Column, Corpus, OPEN};
+use crate::index::{Chunk, ChunkInfo, Column, Corpus, OPEN};
 use crate::model::{Motif, Niveau, Public, FIRST_YEAR};
-use crate::store::NONE;
+use crate::store::{Columns, ParcoursColumn, StoreError, NONE};
 
 /// A characteristic a figure can be broken down or filtered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -227,8 +227,8 @@ fn keys_and_labels(
     dimension: Dimension,
     corpus: &Corpus,
     present: Option<&Present>,
-) -> Vec<(usize, String)> {
-    match dimension {
+) -> Result<Vec<(usize, String)>, StoreError> {
+    Ok(match dimension {
         Dimension::Plie => (0..corpus.plies.len())
             .filter(|&p| present.is_none_or(|s| s.plies[p]))
             .map(|p| (p, corpus.plies[p].plie.clone()))
@@ -249,7 +249,7 @@ fn keys_and_labels(
                 Some(s) if dimension == Dimension::AnneeEntree => s.annee_entree,
                 Some(s) => s.annee_sortie,
                 None => {
-                    let all = Present::scan(corpus, &RowFilter::all(corpus));
+                    let all = Present::scan(corpus, &RowFilter::all(corpus))?;
                     if dimension == Dimension::AnneeEntree {
                         all.annee_entree
                     } else {
@@ -263,20 +263,16 @@ fn keys_and_labels(
                 .collect()
         }
         _ => Vec::new(),
-    }
+    })
 }
 
 impl Axis {
     /// Resolves `dimension` over the whole corpus (for tables that classify rows themselves).
-    pub(crate) fn of(dimension: Dimension, corpus: &Corpus) -> Axis {
+    pub(crate) fn of(dimension: Dimension, corpus: &Corpus) -> Result<Axis, StoreError> {
         let present = if dimension.fixed_values().is_some() {
-            Present {
-                plies: Vec::new(),
-                annee_entree: [false; 256],
-                annee_sortie: [false; 256],
-            }
+            Present::none()
         } else {
-            Present::scan(corpus, &RowFilter::all(corpus))
+            Present::scan(corpus, &RowFilter::all(corpus))?
         };
         Axis::resolve(dimension, corpus, &present)
     }
@@ -293,7 +289,11 @@ impl Axis {
     }
 
     /// Resolves `dimension` for a query whose rows pass `present`'s filter.
-    pub(crate) fn resolve(dimension: Dimension, corpus: &Corpus, present: &Present) -> Axis {
+    pub(crate) fn resolve(
+        dimension: Dimension,
+        corpus: &Corpus,
+        present: &Present,
+    ) -> Result<Axis, StoreError> {
         if let Some(values) = dimension.fixed_values() {
             let Source::Row(column) = dimension.source() else {
                 unreachable!("fixed dimensions read a row column")
@@ -302,13 +302,13 @@ impl Axis {
             for (code, slot) in table.iter_mut().enumerate() {
                 *slot = dimension.fixed_index(code as u8).unwrap_or(MISSING);
             }
-            return Axis {
+            return Ok(Axis {
                 values: values.into_iter().map(str::to_owned).collect(),
                 lookup: Lookup::Row(column, table),
-            };
+            });
         }
         // Data-driven: the distinct labels seen, sorted (years numerically, `-` last).
-        let keys = keys_and_labels(dimension, corpus, Some(present));
+        let keys = keys_and_labels(dimension, corpus, Some(present))?;
         let labels: BTreeSet<&String> = keys.iter().map(|(_, l)| l).collect();
         let mut values: Vec<String> = labels.into_iter().cloned().collect();
         if matches!(dimension, Dimension::AnneeEntree | Dimension::AnneeSortie) {
@@ -331,7 +331,7 @@ impl Axis {
                 Lookup::Plie(table)
             }
         };
-        Axis { values, lookup }
+        Ok(Axis { values, lookup })
     }
 }
 
@@ -397,8 +397,24 @@ impl RowFilter {
         }
     }
 
+    /// The stored columns the filter reads.
+    pub fn columns(&self) -> Columns {
+        self.columns
+            .iter()
+            .fold(Columns::NONE, |set, (column, _)| set.with(column.stored()))
+    }
+
+    /// Whether a row of chunk `info` may pass, from its PLIE and its zone map alone.
+    pub fn may_pass(&self, info: &ChunkInfo) -> bool {
+        self.plies[info.plie as usize]
+            && self.columns.iter().all(|(column, pass)| match column {
+                Column::AnneeEntree | Column::AnneeSortie | Column::InactiviteBand => true,
+                _ => info.zone.may_hold(column.stored(), pass),
+            })
+    }
+
     /// Resolves `filter`, refusing unknown values with the list of valid ones.
-    pub fn resolve(filter: &Filter, corpus: &Corpus) -> Result<RowFilter, QueryError> {
+    pub fn resolve(filter: &Filter, corpus: &Corpus) -> Result<RowFilter, crate::Error> {
         let mut resolved = RowFilter::all(corpus);
         for (dimension, wanted) in &filter.clauses {
             // Every (key, label) the dimension has in the store.
@@ -409,7 +425,7 @@ impl RowFilter {
                         Some((code, values[i as usize].to_owned()))
                     })
                     .collect(),
-                None => keys_and_labels(*dimension, corpus, None),
+                None => keys_and_labels(*dimension, corpus, None)?,
             };
             let valid: BTreeSet<&str> = match dimension.fixed_values() {
                 Some(values) => values.into_iter().collect(),
@@ -468,18 +484,28 @@ pub(crate) struct Present {
 }
 
 impl Present {
-    pub fn scan(corpus: &Corpus, filter: &RowFilter) -> Present {
-        use rayon::prelude::*;
+    /// Nothing seen: for queries whose dimensions all have fixed values.
+    pub fn none() -> Present {
+        Present {
+            plies: Vec::new(),
+            annee_entree: [false; 256],
+            annee_sortie: [false; 256],
+        }
+    }
+
+    pub fn scan(corpus: &Corpus, filter: &RowFilter) -> Result<Present, StoreError> {
         let empty = || Present {
             plies: vec![false; corpus.plies.len()],
             annee_entree: [false; 256],
             annee_sortie: [false; 256],
         };
-        corpus
-            .chunks
-            .par_iter()
-            .filter(|c| filter.plies[c.plie as usize])
-            .fold(empty, |mut seen, chunk| {
+        let columns =
+            Columns::of(&[ParcoursColumn::Entree, ParcoursColumn::Sortie]).union(filter.columns());
+        corpus.fold_chunks(
+            columns,
+            |c| filter.may_pass(c),
+            empty,
+            |mut seen, chunk| {
                 for i in 0..chunk.len() {
                     if filter.row(chunk, i) {
                         seen.plies[chunk.plie as usize] = true;
@@ -488,8 +514,8 @@ impl Present {
                     }
                 }
                 seen
-            })
-            .reduce(empty, |mut a, b| {
+            },
+            |mut a, b| {
                 a.plies.iter_mut().zip(&b.plies).for_each(|(x, y)| *x |= y);
                 a.annee_entree
                     .iter_mut()
@@ -500,7 +526,8 @@ impl Present {
                     .zip(&b.annee_sortie)
                     .for_each(|(x, y)| *x |= y);
                 a
-            })
+            },
+        )
     }
 }
 

@@ -15,7 +15,7 @@ pub use measure::{Measure, Period, Tally, Value};
 
 pub(crate) use measure::rate;
 
-pub(crate) use dimension::{Axis, Present, RowFilter};
+pub(crate) use dimension::{Axis, Lookup, Present, RowFilter};
 
 use crate::index::Corpus;
 
@@ -137,7 +137,7 @@ pub(crate) struct Grouped {
 
 impl Corpus {
     /// Answers `query` from the summaries where they answer it, else on the scan path.
-    pub fn crosstab(&self, query: &Crosstab) -> Result<CrosstabResult, QueryError> {
+    pub fn crosstab(&self, query: &Crosstab) -> Result<CrosstabResult, crate::Error> {
         self.crosstab_with(query, Path::Summary)
     }
 
@@ -146,9 +146,9 @@ impl Corpus {
         &self,
         query: &Crosstab,
         path: Path,
-    ) -> Result<CrosstabResult, QueryError> {
+    ) -> Result<CrosstabResult, crate::Error> {
         if Some(query.rows) == query.cols {
-            return Err(QueryError::SameDimension(query.rows.code()));
+            return Err(QueryError::SameDimension(query.rows.code()).into());
         }
         let dims: Vec<Dimension> = std::iter::once(query.rows).chain(query.cols).collect();
         let mut grouped = self.grouped(query.period, &query.filter, &[dims], path)?;
@@ -172,20 +172,16 @@ impl Corpus {
         filter: &Filter,
         groupings: &[Vec<Dimension>],
         path: Path,
-    ) -> Result<Grouped, QueryError> {
+    ) -> Result<Grouped, crate::Error> {
         let filter = RowFilter::resolve(filter, self)?;
         let data_driven = groupings
             .iter()
             .flatten()
             .any(|d| d.fixed_values().is_none());
         let present = if data_driven {
-            Present::scan(self, &filter)
+            Present::scan(self, &filter)?
         } else {
-            Present {
-                plies: Vec::new(),
-                annee_entree: [false; 256],
-                annee_sortie: [false; 256],
-            }
+            Present::none()
         };
         let axes: Vec<Vec<Axis>> = groupings
             .iter()
@@ -194,10 +190,10 @@ impl Corpus {
                     .map(|&d| Axis::resolve(d, self, &present))
                     .collect()
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         Ok(match path {
-            Path::Scan => scan::grouped(self, period, &filter, axes),
-            Path::Bitmap => bitmap::grouped(self, period, &filter, axes),
+            Path::Scan => scan::grouped(self, period, &filter, axes)?,
+            Path::Bitmap => bitmap::grouped(self, period, &filter, axes)?,
             Path::Summary => match summary::grouped(self, period, &filter, &axes) {
                 Some(grouped) => grouped,
                 None if self.summaries_only => {
@@ -205,9 +201,10 @@ impl Corpus {
                         name: "(a grouping or filter of this query)",
                         why: "this query needs the parcours, and only the summaries were loaded",
                         valid: "plie, departement, region".into(),
-                    })
+                    }
+                    .into())
                 }
-                None => scan::grouped(self, period, &filter, axes),
+                None => scan::grouped(self, period, &filter, axes)?,
             },
         })
     }

@@ -2,12 +2,11 @@
 //! period, counting each row into every grouping at once. Chunks run in parallel (rayon) and their
 //! counts are merged.
 
-use rayon::prelude::*;
-
 use super::dimension::{Lookup, MISSING};
 use super::measure::Contribution;
 use super::{Axis, Grouped, Period, RowFilter, Tally};
 use crate::index::{Chunk, Corpus};
+use crate::store::{Columns, ParcoursColumn, StoreError};
 
 /// An axis resolved for one chunk: the column it reads and its lookup table, or the one value
 /// every row of the chunk has (PLIE-level dimensions).
@@ -61,12 +60,28 @@ struct Counts {
     plies: Vec<bool>,
 }
 
+/// The stored columns a count over a period reads, with those of `axes` and `filter`.
+pub(super) fn columns(axes: &[Vec<Axis>], filter: &RowFilter) -> Columns {
+    let mut columns = Columns::of(&[
+        ParcoursColumn::Entree,
+        ParcoursColumn::Sortie,
+        ParcoursColumn::Motif,
+        ParcoursColumn::Inactivite,
+    ]);
+    for axis in axes.iter().flatten() {
+        if let Lookup::Row(column, _) = &axis.lookup {
+            columns = columns.with(column.stored());
+        }
+    }
+    columns.union(filter.columns())
+}
+
 pub(super) fn grouped(
     corpus: &Corpus,
     period: Period,
     filter: &RowFilter,
     axes: Vec<Vec<Axis>>,
-) -> Grouped {
+) -> Result<Grouped, StoreError> {
     let codes = period.codes();
     let sizes: Vec<usize> = axes
         .iter()
@@ -76,16 +91,11 @@ pub(super) fn grouped(
         tallies: sizes.iter().map(|&n| vec![Tally::default(); n]).collect(),
         plies: vec![false; corpus.plies.len()],
     };
-    let counts = corpus
-        .chunks
-        .par_iter()
-        .filter(|c| {
-            // Chunk statistics: skip a chunk that cannot hold an active parcours.
-            filter.plies[c.plie as usize]
-                && i32::from(c.min_entree) <= codes.1
-                && (c.max_sortie == crate::index::OPEN || i32::from(c.max_sortie) >= codes.0)
-        })
-        .fold(empty, |mut counts, chunk| {
+    let counts = corpus.fold_chunks(
+        columns(&axes, filter),
+        |c| filter.may_pass(c) && c.may_be_active(codes),
+        empty,
+        |mut counts, chunk| {
             let groupings: Vec<_> = axes.iter().map(|g| resolve(g, chunk)).collect();
             let row_filter = !filter.columns.is_empty();
             let mut active = false;
@@ -113,8 +123,8 @@ pub(super) fn grouped(
             }
             counts.plies[chunk.plie as usize] |= active;
             counts
-        })
-        .reduce(empty, |mut a, b| {
+        },
+        |mut a, b| {
             for (ta, tb) in a.tallies.iter_mut().zip(&b.tallies) {
                 for (x, y) in ta.iter_mut().zip(tb) {
                     x.merge(y);
@@ -122,9 +132,10 @@ pub(super) fn grouped(
             }
             a.plies.iter_mut().zip(&b.plies).for_each(|(x, y)| *x |= y);
             a
-        });
-    Grouped {
+        },
+    )?;
+    Ok(Grouped {
         plies: counts.plies.iter().filter(|&&p| p).count(),
         groupings: axes.into_iter().zip(counts.tallies).collect(),
-    }
+    })
 }

@@ -32,7 +32,6 @@ use std::fmt::Write;
 use crate::index::Corpus;
 use crate::query::{Filter, Period, QueryError};
 use crate::render::cell_text;
-use crate::store::Store;
 use crate::tables::{Cell, Consolidation, Table, Tableau};
 
 /// What the report covers.
@@ -57,14 +56,13 @@ pub(crate) struct Figures {
 
 impl Figures {
     fn compute(
-        store: &Store,
         corpus: &Corpus,
         options: &Options,
         filter: &Filter,
     ) -> Result<Figures, crate::Error> {
         let year = Period::year(options.year);
-        let consolidation = corpus.consolidation(store, year, options.pluriannuel, filter)?;
-        let financeurs = match corpus.tableau(store, Tableau::T6bis, year, filter) {
+        let consolidation = corpus.consolidation(year, options.pluriannuel, filter)?;
+        let financeurs = match corpus.tableau(Tableau::T6bis, year, filter) {
             Ok(t) => Some(t),
             Err(crate::Error::Query(QueryError::FilterNotApplicable { .. })) => None,
             Err(e) => return Err(e),
@@ -205,10 +203,10 @@ impl<'a> Page<'a> {
 }
 
 /// The report as one HTML document.
-pub fn html(store: &Store, corpus: &Corpus, options: &Options) -> Result<String, crate::Error> {
-    let scope = Figures::compute(store, corpus, options, &options.filter)?;
+pub fn html(corpus: &Corpus, options: &Options) -> Result<String, crate::Error> {
+    let scope = Figures::compute(corpus, options, &options.filter)?;
     let national = if options.compare_national {
-        Some(Figures::compute(store, corpus, options, &Filter::none())?)
+        Some(Figures::compute(corpus, options, &Filter::none())?)
     } else {
         None
     };

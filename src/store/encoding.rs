@@ -11,8 +11,20 @@ use rkyv::util::AlignedVec;
 
 use super::StoreError;
 
-/// The version of every value this build writes. Bump it when a struct below changes.
-pub const FORMAT_VERSION: u16 = 1;
+/// The store format this build writes: 1 kept each chunk of parcours, keys or étapes as one
+/// archived value; 2 keeps each column of a chunk as its own compressed segment, with zone maps.
+/// Both are read (`super::Layout`).
+pub const FORMAT_VERSION: u16 = 2;
+
+/// The layout version of a value of `kind`: its envelope must say this one. The values both
+/// store formats hold (records, optional files, summaries, commitments) kept their layout; the
+/// chunks of version 1 and the segments of version 2 each belong to their format.
+pub(crate) fn value_version(kind: Kind) -> u16 {
+    match kind {
+        Kind::ParcoursSegment | Kind::EtapesSegment | Kind::Zones => 2,
+        _ => 1,
+    }
+}
 
 const MAGIC: &[u8; 3] = b"CSD";
 const HEADER: usize = 3 + 1 + 2 + 8;
@@ -33,6 +45,12 @@ pub enum Kind {
     PaqteData = 8,
     /// A company of the commitments.
     Entreprise = 9,
+    /// One column of a chunk of parcours (format version 2).
+    ParcoursSegment = 10,
+    /// One column of a chunk of étapes (format version 2).
+    EtapesSegment = 11,
+    /// The zone maps of a PLIE's chunks (format version 2).
+    Zones = 12,
 }
 
 /// Up to 65 536 parcours of one PLIE, column by column, ordered by entry day then participant.
@@ -140,23 +158,27 @@ where
     >,
 {
     let payload = rkyv::to_bytes::<rancor::Error>(value).expect("archiving plain data cannot fail");
+    wrap(kind, &payload)
+}
+
+/// `payload` of `kind` inside an envelope.
+pub fn wrap(kind: Kind, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(MAGIC);
     out.push(kind as u8);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(&value_version(kind).to_le_bytes());
+    out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes());
+    out.extend_from_slice(payload);
     out
 }
 
-/// Checks the envelope of `bytes` (kind, version, checksum) and reads the value it holds;
-/// `what` names the value in the error.
-pub fn decode<T>(kind: Kind, bytes: &[u8], what: &dyn Fn() -> String) -> Result<T, StoreError>
-where
-    T: rkyv::Archive,
-    T::Archived: for<'a> rkyv::bytecheck::CheckBytes<rkyv::api::high::HighValidator<'a, rancor::Error>>
-        + rkyv::Deserialize<T, rkyv::api::high::HighDeserializer<rancor::Error>>,
-{
+/// Checks the envelope of `bytes` (kind, version, checksum) and returns its payload; `what`
+/// names the value in the error.
+pub fn unwrap<'b>(
+    kind: Kind,
+    bytes: &'b [u8],
+    what: &dyn Fn() -> String,
+) -> Result<&'b [u8], StoreError> {
     let corrupt = |why: String| StoreError::Corrupt(format!("{}: {why}", what()));
     if bytes.len() < HEADER || &bytes[..3] != MAGIC {
         return Err(corrupt("not a consolide value (bad envelope)".into()));
@@ -168,11 +190,11 @@ where
         )));
     }
     let version = u16::from_le_bytes([bytes[4], bytes[5]]);
-    if version != FORMAT_VERSION {
+    if version != value_version(kind) {
         return Err(StoreError::ValueVersion {
             what: what(),
             found: version,
-            supported: FORMAT_VERSION,
+            supported: value_version(kind),
         });
     }
     let checksum = u64::from_le_bytes(bytes[6..14].try_into().expect("8 bytes"));
@@ -180,6 +202,19 @@ where
     if xxhash_rust::xxh3::xxh3_64(payload) != checksum {
         return Err(corrupt("checksum mismatch".into()));
     }
+    Ok(payload)
+}
+
+/// Checks the envelope of `bytes` (kind, version, checksum) and reads the value it holds;
+/// `what` names the value in the error.
+pub fn decode<T>(kind: Kind, bytes: &[u8], what: &dyn Fn() -> String) -> Result<T, StoreError>
+where
+    T: rkyv::Archive,
+    T::Archived: for<'a> rkyv::bytecheck::CheckBytes<rkyv::api::high::HighValidator<'a, rancor::Error>>
+        + rkyv::Deserialize<T, rkyv::api::high::HighDeserializer<rancor::Error>>,
+{
+    let payload = unwrap(kind, bytes, what)?;
+    let corrupt = |why: String| StoreError::Corrupt(format!("{}: {why}", what()));
     // redb does not align values; rkyv wants its archive aligned.
     let mut aligned = AlignedVec::<16>::with_capacity(payload.len());
     aligned.extend_from_slice(payload);

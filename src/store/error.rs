@@ -19,7 +19,7 @@ pub enum StoreError {
     /// One value of a store of this build's version says it is of another version: a stray or
     /// damaged value, named by `what`, never read as if it were of this version.
     #[error(
-        "the store is corrupt: {what} is a value of format version {found}, in a store of version {supported}"
+        "the store is corrupt: {what} is a value of format version {found}, where this build reads version {supported}"
     )]
     ValueVersion {
         what: String,

@@ -1,17 +1,22 @@
-//! Writing transfers: each PLIE is encoded into column chunks, hashed, and, unless its hash is
-//! the stored one, replaces the PLIE's earlier data; all of it in one write transaction.
+//! Writing transfers: each PLIE is encoded into column segments (format version 2), hashed, and,
+//! unless its hash is the stored one, replaces the PLIE's earlier data; all of it in one write
+//! transaction. An import into a store of format version 1 first converts every PLIE it holds to
+//! version 2, in the same transaction: the converted PLIE encode exactly as a fresh import of the
+//! same content would, so their hashes still say "unchanged" to a re-import.
 
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use redb::ReadableTable;
 
+use super::columns::{self, EtapesZone, ParcoursZone, Zones};
 use super::encoding::{
     self, Annexes, EtapesChunk, KeysChunk, Kind, ParcoursChunk, PlieRecord, NONE,
 };
 use super::summary::{PlieSummary, SUMMARY_LAYOUT};
 use super::{
-    Handle, Store, StoreError, ANNEXES, CHUNK_ROWS, ETAPES, KEYS, PARCOURS, PLIE, SUMMARIES,
+    Handle, Store, StoreError, ANNEXES, CHUNK_ROWS, ETAPES, ETAPES_COLUMNS, KEYS, META, PARCOURS,
+    PARCOURS_COLUMNS, PLIE, SUMMARIES, ZONES,
 };
 use crate::model::{Activite, Allocation, Etape, Financement, Parcours, PlieInfo};
 use crate::transfer::Transfer;
@@ -63,12 +68,23 @@ struct PlieRows<'t> {
     source: String,
 }
 
+/// Everything one PLIE holds, in store order, before it is encoded.
+struct Content {
+    /// The record without its counts and bookkeeping (filled by [`encode`]).
+    record: PlieRecord,
+    parcours: Vec<ParcoursChunk>,
+    keys: Vec<KeysChunk>,
+    etapes: Vec<EtapesChunk>,
+    annexes: Annexes,
+}
+
 /// The values one PLIE writes.
 struct Encoded {
     record: PlieRecord,
-    parcours: Vec<Vec<u8>>,
-    keys: Vec<Vec<u8>>,
-    etapes: Vec<Vec<u8>>,
+    /// Per chunk, its segments by column.
+    parcours: Vec<Vec<(u8, Vec<u8>)>>,
+    etapes: Vec<Vec<(u8, Vec<u8>)>>,
+    zones: Vec<u8>,
     annexes: Vec<u8>,
     summary: Vec<u8>,
 }
@@ -92,7 +108,7 @@ impl Store {
         transfers: &[Transfer],
         imported_at: i64,
     ) -> Result<ImportReport, StoreError> {
-        let Handle::ReadWrite(db) = &self.handle else {
+        let Handle::ReadWrite(db) = &*self.handle else {
             return Err(StoreError::Io(std::io::Error::other(
                 "the store was opened read-only",
             )));
@@ -100,17 +116,24 @@ impl Store {
         let groups = group_by_plie(transfers);
         let encoded: Vec<Encoded> = groups
             .into_par_iter()
-            .map(|(plie, rows)| encode_plie(plie, rows, imported_at))
+            .map(|(plie, rows)| {
+                let source = rows.source.clone();
+                let mut e = encode(gather(plie, rows));
+                e.record.imported_at = imported_at;
+                e.record.source = source;
+                e
+            })
             .collect();
 
         let tx = db.begin_write()?;
+        let converted = convert_v1(&tx, &self.path)?;
         let mut report = ImportReport::default();
         let mut derived_written = false;
         {
             let mut records = tx.open_table(PLIE)?;
-            let mut parcours = tx.open_table(PARCOURS)?;
-            let mut keys = tx.open_table(KEYS)?;
-            let mut etapes = tx.open_table(ETAPES)?;
+            let mut parcours = tx.open_table(PARCOURS_COLUMNS)?;
+            let mut etapes = tx.open_table(ETAPES_COLUMNS)?;
+            let mut zones = tx.open_table(ZONES)?;
             let mut annexes = tx.open_table(ANNEXES)?;
             let mut summaries = tx.open_table(SUMMARIES)?;
             for e in encoded {
@@ -143,30 +166,150 @@ impl Store {
                     }
                     continue;
                 }
-                for table in [&mut parcours, &mut keys, &mut etapes] {
-                    table.retain_in((plie, 0)..=(plie, u32::MAX), |_, _| false)?;
-                }
-                for (n, bytes) in e.parcours.iter().enumerate() {
-                    parcours.insert((plie, n as u32), bytes.as_slice())?;
-                }
-                for (n, bytes) in e.keys.iter().enumerate() {
-                    keys.insert((plie, n as u32), bytes.as_slice())?;
-                }
-                for (n, bytes) in e.etapes.iter().enumerate() {
-                    etapes.insert((plie, n as u32), bytes.as_slice())?;
-                }
-                annexes.insert(plie, e.annexes.as_slice())?;
-                summaries.insert(plie, e.summary.as_slice())?;
-                records.insert(plie, encoding::encode(Kind::Plie, &e.record).as_slice())?;
+                write(
+                    &e,
+                    &mut records,
+                    &mut parcours,
+                    &mut etapes,
+                    &mut zones,
+                    &mut annexes,
+                    &mut summaries,
+                )?;
             }
         }
-        if report.changed() || derived_written {
+        if report.changed() || derived_written || converted {
             tx.commit()?;
         } else {
             tx.abort()?;
         }
         Ok(report)
     }
+}
+
+/// Replaces every value of `e`'s PLIE.
+fn write(
+    e: &Encoded,
+    records: &mut redb::Table<&str, &[u8]>,
+    parcours: &mut redb::Table<(&str, u32, u8), &[u8]>,
+    etapes: &mut redb::Table<(&str, u32, u8), &[u8]>,
+    zones: &mut redb::Table<&str, &[u8]>,
+    annexes: &mut redb::Table<&str, &[u8]>,
+    summaries: &mut redb::Table<&str, &[u8]>,
+) -> Result<(), StoreError> {
+    let plie = e.record.plie.as_str();
+    let all = (plie, 0, 0)..=(plie, u32::MAX, u8::MAX);
+    parcours.retain_in(all.clone(), |_, _| false)?;
+    etapes.retain_in(all, |_, _| false)?;
+    for (n, segments) in e.parcours.iter().enumerate() {
+        for (column, bytes) in segments {
+            parcours.insert((plie, n as u32, *column), bytes.as_slice())?;
+        }
+    }
+    for (n, segments) in e.etapes.iter().enumerate() {
+        for (column, bytes) in segments {
+            etapes.insert((plie, n as u32, *column), bytes.as_slice())?;
+        }
+    }
+    zones.insert(plie, e.zones.as_slice())?;
+    annexes.insert(plie, e.annexes.as_slice())?;
+    summaries.insert(plie, e.summary.as_slice())?;
+    records.insert(plie, encoding::encode(Kind::Plie, &e.record).as_slice())?;
+    Ok(())
+}
+
+/// Converts a store of format version 1 to version 2 inside `tx`: every PLIE re-encoded from its
+/// chunks, the version 1 tables dropped, the meta's version raised. Whether it did.
+fn convert_v1(tx: &redb::WriteTransaction, path: &std::path::Path) -> Result<bool, StoreError> {
+    let version = {
+        let meta = tx.open_table(META)?;
+        let version = meta
+            .get("format_version")?
+            .and_then(|v| <[u8; 4]>::try_from(v.value()).ok())
+            .map(u32::from_le_bytes);
+        version
+    };
+    if version != Some(1) {
+        return Ok(false);
+    }
+    let mut contents = Vec::new();
+    {
+        let records = tx.open_table(PLIE)?;
+        let parcours = tx.open_table(PARCOURS)?;
+        let keys = tx.open_table(KEYS)?;
+        let etapes = tx.open_table(ETAPES)?;
+        let annexes = tx.open_table(ANNEXES)?;
+        for entry in records.iter()? {
+            let (key, value) = entry?;
+            let plie = key.value().to_owned();
+            let what = || format!("the record of PLIE {plie}");
+            let record: PlieRecord = encoding::decode(Kind::Plie, value.value(), &what)?;
+            let mut content = Content {
+                record: record.clone(),
+                parcours: Vec::new(),
+                keys: Vec::new(),
+                etapes: Vec::new(),
+                annexes: Annexes::default(),
+            };
+            for n in 0..record.parcours_chunks {
+                let what = || format!("PLIE {plie}: parcours chunk {n}");
+                let bytes = parcours
+                    .get((plie.as_str(), n))?
+                    .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what())))?;
+                content
+                    .parcours
+                    .push(encoding::decode(Kind::Parcours, bytes.value(), &what)?);
+                let what = || format!("PLIE {plie}: keys chunk {n}");
+                let bytes = keys
+                    .get((plie.as_str(), n))?
+                    .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what())))?;
+                content
+                    .keys
+                    .push(encoding::decode(Kind::Keys, bytes.value(), &what)?);
+            }
+            for n in 0..record.etapes_chunks {
+                let what = || format!("PLIE {plie}: étapes chunk {n}");
+                let bytes = etapes
+                    .get((plie.as_str(), n))?
+                    .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what())))?;
+                content
+                    .etapes
+                    .push(encoding::decode(Kind::Etapes, bytes.value(), &what)?);
+            }
+            if let Some(bytes) = annexes.get(plie.as_str())? {
+                let what = || format!("PLIE {plie}: annexes");
+                content.annexes = encoding::decode(Kind::Annexes, bytes.value(), &what)?;
+            }
+            contents.push(content);
+        }
+    }
+    let mut records = tx.open_table(PLIE)?;
+    let mut parcours = tx.open_table(PARCOURS_COLUMNS)?;
+    let mut etapes = tx.open_table(ETAPES_COLUMNS)?;
+    let mut zones = tx.open_table(ZONES)?;
+    let mut annexes = tx.open_table(ANNEXES)?;
+    let mut summaries = tx.open_table(SUMMARIES)?;
+    for content in contents {
+        let (imported_at, source) = (content.record.imported_at, content.record.source.clone());
+        let mut e = encode(content);
+        e.record.imported_at = imported_at;
+        e.record.source = source;
+        write(
+            &e,
+            &mut records,
+            &mut parcours,
+            &mut etapes,
+            &mut zones,
+            &mut annexes,
+            &mut summaries,
+        )?;
+    }
+    for table in [PARCOURS, KEYS, ETAPES] {
+        tx.delete_table(table)
+            .map_err(|e| StoreError::from_table(path, e))?;
+    }
+    tx.open_table(META)?
+        .insert("format_version", &2u32.to_le_bytes()[..])?;
+    Ok(true)
 }
 
 fn group_by_plie(transfers: &[Transfer]) -> BTreeMap<&str, PlieRows<'_>> {
@@ -249,7 +392,8 @@ fn parcours_chunk(rows: &[&Parcours]) -> (ParcoursChunk, KeysChunk) {
     (c, k)
 }
 
-fn encode_plie(plie: &str, mut rows: PlieRows<'_>, imported_at: i64) -> Encoded {
+/// The content of one PLIE of a transfer, in store order.
+fn gather(plie: &str, mut rows: PlieRows<'_>) -> Content {
     // A canonical order, so that the same content always encodes (and hashes) the same.
     rows.parcours
         .sort_unstable_by(|a, b| (a.entree, &a.participant).cmp(&(b.entree, &b.participant)));
@@ -279,20 +423,9 @@ fn encode_plie(plie: &str, mut rows: PlieRows<'_>, imported_at: i64) -> Encoded 
         "a valid transfer links every étape"
     );
     etapes.sort_unstable();
-
-    let mut chunks = Vec::new();
-    let mut keys = Vec::new();
-    for chunk in rows.parcours.chunks(CHUNK_ROWS) {
-        let (c, k) = parcours_chunk(chunk);
-        chunks.push(c);
-        keys.push(encoding::encode(Kind::Keys, &k));
-    }
-    let summary = encoding::encode(Kind::Summary, &PlieSummary::of(&chunks));
-    let parcours: Vec<Vec<u8>> = chunks
-        .iter()
-        .map(|c| encoding::encode(Kind::Parcours, c))
-        .collect();
-    let etapes_bytes: Vec<Vec<u8>> = etapes
+    let (parcours, keys): (Vec<_>, Vec<_>) =
+        rows.parcours.chunks(CHUNK_ROWS).map(parcours_chunk).unzip();
+    let etapes = etapes
         .chunks(CHUNK_ROWS)
         .map(|chunk| {
             let mut c = EtapesChunk::default();
@@ -303,10 +436,9 @@ fn encode_plie(plie: &str, mut rows: PlieRows<'_>, imported_at: i64) -> Encoded 
                 c.fin.push(fin);
                 c.finance_plie.push(finance);
             }
-            encoding::encode(Kind::Etapes, &c)
+            c
         })
         .collect();
-
     let mut annexes = Annexes {
         financements: rows
             .financements
@@ -343,55 +475,119 @@ fn encode_plie(plie: &str, mut rows: PlieRows<'_>, imported_at: i64) -> Encoded 
     annexes.financements.sort_unstable();
     annexes.allocations.sort_unstable();
     annexes.activite.sort_unstable();
-    let annexes = encoding::encode(Kind::Annexes, &annexes);
+    let info = rows.info.cloned().unwrap_or_default();
+    Content {
+        record: PlieRecord {
+            plie: plie.to_owned(),
+            nom: info.nom,
+            departement: info.departement,
+            region: info.region,
+            communes: info.communes,
+            structure_porteuse: info.structure_porteuse,
+            gestion_fse: info.gestion_fse.map(|g| g as u8),
+            ..PlieRecord::default()
+        },
+        parcours,
+        keys,
+        etapes,
+        annexes,
+    }
+}
 
-    let years = rows
+/// The values of `content`: segments, zone maps, summary and the record with its counts and
+/// content hash (its bookkeeping, `imported_at` and `source`, left for the caller).
+fn encode(content: Content) -> Encoded {
+    let (numbers, participants) = columns::participant_numbers(
+        content
+            .keys
+            .iter()
+            .flat_map(|k| k.participant.iter().map(String::as_str)),
+    );
+    let mut numbers = numbers.as_slice();
+    let parcours: Vec<Vec<(u8, Vec<u8>)>> = content
         .parcours
         .iter()
-        .map(|p| {
-            (
-                p.entree.year(),
-                p.sortie.map_or(p.entree.year(), |(d, _)| d.year()),
-            )
+        .zip(&content.keys)
+        .map(|(chunk, keys)| {
+            let (own, rest) = numbers.split_at(chunk.entree.len());
+            numbers = rest;
+            columns::encode_parcours(chunk, keys, own)
+                .into_iter()
+                .map(|(c, bytes)| (c as u8, encoding::wrap(Kind::ParcoursSegment, &bytes)))
+                .collect()
+        })
+        .collect();
+    let etapes: Vec<Vec<(u8, Vec<u8>)>> = content
+        .etapes
+        .iter()
+        .map(|chunk| {
+            columns::encode_etapes(chunk)
+                .into_iter()
+                .map(|(c, bytes)| (c as u8, encoding::wrap(Kind::EtapesSegment, &bytes)))
+                .collect()
+        })
+        .collect();
+    let zones = Zones {
+        parcours: content.parcours.iter().map(ParcoursZone::of).collect(),
+        etapes: content
+            .etapes
+            .iter()
+            .map(|c| EtapesZone {
+                rows: c.parcours.len() as u32,
+                parcours: (
+                    c.parcours.first().copied().unwrap_or(0),
+                    c.parcours.last().copied().unwrap_or(0),
+                ),
+            })
+            .collect(),
+        participants,
+    };
+    let zones = encoding::encode(Kind::Zones, &zones);
+    let summary = encoding::encode(Kind::Summary, &PlieSummary::of(&content.parcours));
+    let annexes = encoding::encode(Kind::Annexes, &content.annexes);
+    let years = content
+        .parcours
+        .iter()
+        .flat_map(|c| c.entree.iter().zip(&c.sortie))
+        .map(|(&e, &s)| {
+            let entry = crate::model::Day(e).year();
+            let exit = if s == u16::MAX {
+                entry
+            } else {
+                crate::model::Day(s).year()
+            };
+            (entry, exit)
         })
         .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-    let info = rows.info.cloned().unwrap_or_default();
     let mut record = PlieRecord {
-        plie: plie.to_owned(),
-        nom: info.nom,
-        departement: info.departement,
-        region: info.region,
-        communes: info.communes,
-        structure_porteuse: info.structure_porteuse,
-        gestion_fse: info.gestion_fse.map(|g| g as u8),
         content_hash: 0,
-        parcours: rows.parcours.len() as u64,
-        etapes: etapes.len() as u64,
+        parcours: content.parcours.iter().map(|c| c.entree.len() as u64).sum(),
+        etapes: content.etapes.iter().map(|c| c.parcours.len() as u64).sum(),
         parcours_chunks: parcours.len() as u32,
-        etapes_chunks: etapes_bytes.len() as u32,
-        financements: rows.financements.len() as u64,
-        allocations: rows.allocations.len() as u64,
-        activite: rows.activite.len() as u64,
+        etapes_chunks: etapes.len() as u32,
+        financements: content.annexes.financements.len() as u64,
+        allocations: content.annexes.allocations.len() as u64,
+        activite: content.annexes.activite.len() as u64,
         years,
         imported_at: 0,
         source: String::new(),
+        ..content.record
     };
     // The hash covers the content (the record without its bookkeeping, and every value).
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&encoding::encode(Kind::Plie, &record));
-    for bytes in parcours.iter().chain(&keys).chain(&etapes_bytes) {
+    for (column, bytes) in parcours.iter().chain(&etapes).flatten() {
+        hasher.update(&[*column]);
         hasher.update(&(bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);
     }
     hasher.update(&annexes);
     record.content_hash = hasher.digest128();
-    record.imported_at = imported_at;
-    record.source = rows.source;
     Encoded {
         record,
         parcours,
-        keys,
-        etapes: etapes_bytes,
+        etapes,
+        zones,
         annexes,
         summary,
     }

@@ -1,24 +1,34 @@
 //! The store: one redb file holding every imported PLIE, column-wise.
 //!
 //! Tables (see docs/design.md): `meta` (magic and format version), `plie` (one [`PlieRecord`] per
-//! PLIE), `parcours`, `keys` and `etapes` (column chunks keyed by `(plie, chunk number)`), and
-//! `annexes` (the optional files of a PLIE as one value). An import replaces every PLIE of its
-//! transfers in one write transaction, so a reader sees the old corpus or the new one.
+//! PLIE), `parcours_columns` and `etapes_columns` (one compressed segment per column of a chunk of
+//! at most 65 536 rows, keyed `(plie, chunk, column)`), `zones` (each PLIE's zone maps), `annexes`
+//! (the optional files of a PLIE as one value) and `summaries`. A store of format version 1 kept
+//! whole chunks in `parcours`, `keys` and `etapes`; it is read as it is, and its next import
+//! converts it. An import replaces every PLIE of its transfers in one write transaction, so a
+//! reader ([`Snapshot`]) sees the old corpus or the new one.
 
 use std::path::{Path, PathBuf};
 
 use redb::{Database, ReadOnlyDatabase, ReadableDatabase, ReadableTable, TableDefinition};
 
+mod codec;
+mod columns;
 mod encoding;
 mod error;
 mod import;
+mod snapshot;
 mod summary;
 
+pub use columns::{
+    Columns, EtapesColumn, EtapesZone, ParcoursColumn, ParcoursZone, Zones, ZONE_COLUMNS,
+};
 pub use encoding::{
     Annexes, EtapesChunk, KeysChunk, ParcoursChunk, PlieRecord, FORMAT_VERSION, NONE,
 };
 pub use error::StoreError;
 pub use import::{ImportOutcome, ImportReport, PlieOutcome};
+pub use snapshot::{Decoded, Snapshot};
 #[cfg(test)]
 pub(crate) use summary::age_class as summary_age_class;
 pub use summary::{PlieSummary, SummaryColumn, SUMMARY_GROUPINGS, SUMMARY_LAYOUT};
@@ -29,9 +39,17 @@ pub(crate) use encoding::{decode, encode, Kind};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const PLIE: TableDefinition<&str, &[u8]> = TableDefinition::new("plie");
+/// Format version 1's whole chunks, keyed `(plie, chunk)`.
 const PARCOURS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("parcours");
 const KEYS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("keys");
 const ETAPES: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("etapes");
+/// Format version 2's segments, keyed `(plie, chunk, column)`.
+const PARCOURS_COLUMNS: TableDefinition<(&str, u32, u8), &[u8]> =
+    TableDefinition::new("parcours_columns");
+const ETAPES_COLUMNS: TableDefinition<(&str, u32, u8), &[u8]> =
+    TableDefinition::new("etapes_columns");
+/// Format version 2's zone maps, one value per PLIE.
+const ZONES: TableDefinition<&str, &[u8]> = TableDefinition::new("zones");
 const ANNEXES: TableDefinition<&str, &[u8]> = TableDefinition::new("annexes");
 /// Added after format version 1's first files: a store without it has no summaries yet.
 const SUMMARIES: TableDefinition<&str, &[u8]> = TableDefinition::new("summaries");
@@ -49,7 +67,9 @@ enum Handle {
 
 /// An open store file.
 pub struct Store {
-    handle: Handle,
+    /// Shared with the snapshots taken from it: redb closes its read transactions with the
+    /// database, and a snapshot must outlive the `Store` value it came from.
+    handle: std::sync::Arc<Handle>,
     path: PathBuf,
 }
 
@@ -57,16 +77,6 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("path", &self.path).finish()
     }
-}
-
-/// The raw content of one PLIE as read from the store.
-#[derive(Debug, Clone)]
-pub struct PlieData {
-    pub record: PlieRecord,
-    /// Empty when read by [`Store::read_summaries`].
-    pub parcours: Vec<ParcoursChunk>,
-    /// `None` in a store written before summaries, until its next import.
-    pub summary: Option<PlieSummary>,
 }
 
 impl Store {
@@ -80,11 +90,11 @@ impl Store {
     fn create_unguarded(path: &Path) -> Result<Store, StoreError> {
         let db = Database::create(path).map_err(|e| StoreError::from_open(path, e))?;
         let store = Store {
-            handle: Handle::ReadWrite(db),
+            handle: std::sync::Arc::new(Handle::ReadWrite(db)),
             path: path.to_owned(),
         };
         if !store.check_meta()? {
-            let Handle::ReadWrite(db) = &store.handle else {
+            let Handle::ReadWrite(db) = &*store.handle else {
                 unreachable!()
             };
             let tx = db.begin_write()?;
@@ -97,9 +107,9 @@ impl Store {
                 )?;
                 // Create the other tables so that readers find them in an empty store.
                 tx.open_table(PLIE)?;
-                tx.open_table(PARCOURS)?;
-                tx.open_table(KEYS)?;
-                tx.open_table(ETAPES)?;
+                tx.open_table(PARCOURS_COLUMNS)?;
+                tx.open_table(ETAPES_COLUMNS)?;
+                tx.open_table(ZONES)?;
                 tx.open_table(ANNEXES)?;
                 tx.open_table(SUMMARIES)?;
             }
@@ -129,7 +139,7 @@ impl Store {
         }
         .map_err(|e| StoreError::from_open(path, e))?;
         let store = Store {
-            handle: Handle::ReadOnly(db),
+            handle: std::sync::Arc::new(Handle::ReadOnly(db)),
             path: path.to_owned(),
         };
         if !store.check_meta()? {
@@ -148,7 +158,7 @@ impl Store {
 
     /// A write transaction, for the commitments' import.
     pub(crate) fn begin_write(&self) -> Result<redb::WriteTransaction, StoreError> {
-        let Handle::ReadWrite(db) = &self.handle else {
+        let Handle::ReadWrite(db) = &*self.handle else {
             return Err(StoreError::Io(std::io::Error::other(
                 "the store was opened read-only",
             )));
@@ -157,7 +167,7 @@ impl Store {
     }
 
     pub(crate) fn begin_read(&self) -> Result<redb::ReadTransaction, StoreError> {
-        Ok(match &self.handle {
+        Ok(match &*self.handle {
             Handle::ReadWrite(db) => db.begin_read()?,
             Handle::ReadOnly(db) => db.begin_read()?,
         })
@@ -189,17 +199,8 @@ impl Store {
                 reason: "its meta table does not carry consolide's magic".into(),
             });
         }
-        let version = meta
-            .get("format_version")?
-            .and_then(|v| <[u8; 4]>::try_from(v.value()).ok())
-            .map(u32::from_le_bytes)
-            .ok_or_else(|| StoreError::Corrupt("the format version is missing".into()))?;
-        if version != u32::from(FORMAT_VERSION) {
-            return Err(StoreError::UnsupportedVersion {
-                found: version,
-                supported: u32::from(FORMAT_VERSION),
-            });
-        }
+        drop(meta);
+        stored_version(&tx, &self.path)?;
         Ok(true)
     }
 
@@ -210,29 +211,13 @@ impl Store {
         })
     }
 
-    /// Everything a query needs, read in one read transaction so that it is one consistent state.
-    pub fn read_parcours(&self) -> Result<Vec<PlieData>, StoreError> {
-        self.read_parcours_of(&|_| true)
-    }
-
-    /// The PLIE whose record passes `keep`, with their parcours and summaries, in one read
-    /// transaction; the other PLIE's chunks are not read.
-    pub fn read_parcours_of(
-        &self,
-        keep: &dyn Fn(&PlieRecord) -> bool,
-    ) -> Result<Vec<PlieData>, StoreError> {
-        guarded("reading the parcours", || {
-            self.read_parcours_unguarded(keep)
-        })
-    }
-
-    /// The PLIE whose record passes `keep`, with their summaries and no parcours, in one read
-    /// transaction; `None` when one of them has no summary of this build's layout (a store
-    /// written before summaries existed, until its next import).
+    /// The summaries of the PLIE whose record passes `keep`, in one read transaction; `None`
+    /// when one of them has none of this build's layout (a store written before summaries
+    /// existed, until its next import).
     pub fn read_summaries(
         &self,
         keep: &dyn Fn(&PlieRecord) -> bool,
-    ) -> Result<Option<Vec<PlieData>>, StoreError> {
+    ) -> Result<Option<Vec<(PlieRecord, PlieSummary)>>, StoreError> {
         guarded("reading the summaries", || {
             let tx = self.begin_read()?;
             let mut data = Vec::new();
@@ -240,147 +225,9 @@ impl Store {
                 let Some(summary) = read_summary(&tx, &record)? else {
                     return Ok(None);
                 };
-                data.push(PlieData {
-                    record,
-                    parcours: Vec::new(),
-                    summary: Some(summary),
-                });
+                data.push((record, summary));
             }
             Ok(Some(data))
-        })
-    }
-
-    fn read_parcours_unguarded(
-        &self,
-        keep: &dyn Fn(&PlieRecord) -> bool,
-    ) -> Result<Vec<PlieData>, StoreError> {
-        let tx = self.begin_read()?;
-        let mut records = read_records(&tx)?;
-        records.retain(|r| keep(r));
-        let summaries = records
-            .iter()
-            .map(|r| read_summary(&tx, r))
-            .collect::<Result<Vec<_>, _>>()?;
-        let table = tx
-            .open_table(PARCOURS)
-            .map_err(|e| StoreError::from_table(&self.path, e))?;
-        let mut raw = Vec::new();
-        for record in &records {
-            let mut chunks = Vec::with_capacity(record.parcours_chunks as usize);
-            for n in 0..record.parcours_chunks {
-                let bytes = table.get((record.plie.as_str(), n))?.ok_or_else(|| {
-                    StoreError::Corrupt(format!(
-                        "PLIE {}: parcours chunk {n} is missing",
-                        record.plie
-                    ))
-                })?;
-                chunks.push(bytes.value().to_vec());
-            }
-            raw.push(chunks);
-        }
-        use rayon::prelude::*;
-        records
-            .into_par_iter()
-            .zip(raw)
-            .zip(summaries)
-            .map(|((record, chunks), summary)| {
-                let parcours = chunks
-                    .iter()
-                    .enumerate()
-                    .map(|(n, bytes)| {
-                        let what = || format!("PLIE {}: parcours chunk {n}", record.plie);
-                        let chunk: ParcoursChunk = encoding::decode(Kind::Parcours, bytes, &what)?;
-                        check_chunk(&chunk)
-                            .map_err(|why| StoreError::Corrupt(format!("{}: {why}", what())))?;
-                        Ok(chunk)
-                    })
-                    .collect::<Result<Vec<_>, StoreError>>()?;
-                let rows: u64 = parcours.iter().map(|c| c.entree.len() as u64).sum();
-                if rows != record.parcours {
-                    return Err(StoreError::Corrupt(format!(
-                        "PLIE {}: {rows} parcours in its chunks, {} in its record",
-                        record.plie, record.parcours
-                    )));
-                }
-                Ok(PlieData {
-                    record,
-                    parcours,
-                    summary,
-                })
-            })
-            .collect()
-    }
-
-    /// The étapes of each PLIE of `records`, read in one transaction that checks every PLIE still
-    /// holds the content `records` describe (the snapshot a [`crate::Corpus`] was loaded from).
-    pub fn read_etapes(&self, records: &[PlieRecord]) -> Result<Vec<Vec<EtapesChunk>>, StoreError> {
-        self.read_chunks(records, ETAPES, Kind::Etapes, "étapes", |r| {
-            r.etapes_chunks
-        })
-    }
-
-    /// The participant keys and communes of each PLIE of `records`, chunk by chunk like its
-    /// parcours, checked against the snapshot as [`Store::read_etapes`] is.
-    pub fn read_keys(&self, records: &[PlieRecord]) -> Result<Vec<Vec<KeysChunk>>, StoreError> {
-        self.read_chunks(records, KEYS, Kind::Keys, "keys", |r| r.parcours_chunks)
-    }
-
-    /// The optional files (financements, allocations, activite) of each PLIE of `records`,
-    /// checked against the snapshot as [`Store::read_etapes`] is.
-    pub fn read_annexes(&self, records: &[PlieRecord]) -> Result<Vec<Annexes>, StoreError> {
-        guarded("reading the optional files", || {
-            let tx = self.begin_read()?;
-            check_snapshot(&tx, records)?;
-            let table = tx
-                .open_table(ANNEXES)
-                .map_err(|e| StoreError::from_table(&self.path, e))?;
-            records
-                .iter()
-                .map(|record| {
-                    let what = || format!("PLIE {}: annexes", record.plie);
-                    match table.get(record.plie.as_str())? {
-                        Some(bytes) => encoding::decode(Kind::Annexes, bytes.value(), &what),
-                        None => Ok(Annexes::default()),
-                    }
-                })
-                .collect()
-        })
-    }
-
-    fn read_chunks<T>(
-        &self,
-        records: &[PlieRecord],
-        definition: TableDefinition<(&str, u32), &[u8]>,
-        kind: Kind,
-        name: &str,
-        count: fn(&PlieRecord) -> u32,
-    ) -> Result<Vec<Vec<T>>, StoreError>
-    where
-        T: rkyv::Archive,
-        T::Archived: for<'a> rkyv::bytecheck::CheckBytes<
-                rkyv::api::high::HighValidator<'a, rkyv::rancor::Error>,
-            > + rkyv::Deserialize<T, rkyv::api::high::HighDeserializer<rkyv::rancor::Error>>,
-    {
-        guarded(&format!("reading the {name}"), || {
-            let tx = self.begin_read()?;
-            check_snapshot(&tx, records)?;
-            let table = tx
-                .open_table(definition)
-                .map_err(|e| StoreError::from_table(&self.path, e))?;
-            records
-                .iter()
-                .map(|record| {
-                    (0..count(record))
-                        .map(|n| {
-                            let what = || format!("PLIE {}: {name} chunk {n}", record.plie);
-                            let bytes = table.get((record.plie.as_str(), n))?.ok_or_else(|| {
-                                StoreError::Corrupt(format!("{} is missing", what()))
-                            })?;
-                            encoding::decode(kind, bytes.value(), &what)
-                        })
-                        .collect()
-                })
-                .collect()
         })
     }
 
@@ -423,19 +270,23 @@ pub(crate) fn guarded<T>(
     })
 }
 
-/// Fails with [`StoreError::Changed`] unless every PLIE of `records` is stored with the same
-/// content in the transaction `tx` reads.
-fn check_snapshot(tx: &redb::ReadTransaction, records: &[PlieRecord]) -> Result<(), StoreError> {
-    let stored = read_records(tx)?;
-    for record in records {
-        let same = stored
-            .iter()
-            .any(|s| s.plie == record.plie && s.content_hash == record.content_hash);
-        if !same {
-            return Err(StoreError::Changed(record.plie.clone()));
-        }
+/// The store format `tx` reads (1 or 2), checked.
+fn stored_version(tx: &redb::ReadTransaction, path: &Path) -> Result<u16, StoreError> {
+    let meta = tx
+        .open_table(META)
+        .map_err(|e| StoreError::from_table(path, e))?;
+    let version = meta
+        .get("format_version")?
+        .and_then(|v| <[u8; 4]>::try_from(v.value()).ok())
+        .map(u32::from_le_bytes)
+        .ok_or_else(|| StoreError::Corrupt("the format version is missing".into()))?;
+    match version {
+        1 | 2 => Ok(version as u16),
+        _ => Err(StoreError::UnsupportedVersion {
+            found: version,
+            supported: u32::from(FORMAT_VERSION),
+        }),
     }
-    Ok(())
 }
 
 fn read_records(tx: &redb::ReadTransaction) -> Result<Vec<PlieRecord>, StoreError> {
@@ -483,54 +334,82 @@ fn read_summary(
     Ok(Some(summary))
 }
 
-/// Column lengths agree and codes are in range: a chunk that passes cannot make a query index out
-/// of bounds or count a value that does not exist.
-fn check_chunk(c: &ParcoursChunk) -> Result<(), String> {
+/// The columns a read asked for have `rows` values each and their codes are in range: a chunk
+/// that passes cannot make a query index out of bounds or count a value that does not exist.
+fn check_columns(d: &Decoded, columns: Columns, rows: usize) -> Result<(), String> {
     use crate::model::{Motif, Niveau, Public, Sexe};
-    let n = c.entree.len();
-    if n == 0 || n > CHUNK_ROWS {
-        return Err(format!("{n} rows"));
-    }
-    let lens = [
-        c.sortie.len(),
-        c.motif.len(),
-        c.sexe.len(),
-        c.naissance.len(),
-        c.age.len(),
-        c.public.len(),
-        c.inscrit_pe.len(),
-        c.th.len(),
-        c.niveau.len(),
-        c.inactivite.len(),
-        c.qpv.len(),
-        c.formation_duree_mois.len(),
-    ];
-    let details = c.emploi.iter().chain(&c.formation).map(Vec::len);
-    if lens.into_iter().chain(details).any(|l| l != n) {
-        return Err("columns of different lengths".into());
+    use ParcoursColumn as C;
+    let c = &d.chunk;
+    if rows == 0 || rows > CHUNK_ROWS {
+        return Err(format!("{rows} rows"));
     }
     let in_range = |col: &[u8], max: usize, optional: bool| {
         col.iter()
             .all(|&v| (v as usize) < max || (optional && v == NONE))
     };
-    let ok = in_range(&c.motif, Motif::ALL.len(), true)
-        && in_range(&c.sexe, Sexe::ALL.len(), false)
-        && in_range(&c.public, Public::ALL.len(), false)
-        && in_range(&c.niveau, Niveau::ALL.len(), false)
-        && in_range(&c.inscrit_pe, 2, false)
-        && in_range(&c.th, 2, false)
-        && in_range(&c.qpv, 2, true)
-        && c.age.iter().all(|&a| (15..=99).contains(&a))
-        && c.entree
-            .iter()
-            .zip(&c.sortie)
-            .zip(&c.motif)
-            .all(|((&e, &s), &m)| {
-                (s == u16::MAX && m == NONE) || (s != u16::MAX && s >= e && m != NONE)
-            });
-    if ok {
-        Ok(())
-    } else {
-        Err("a code out of range".into())
+    for column in columns.iter() {
+        let (len, ok) = match column {
+            C::Entree => (c.entree.len(), true),
+            C::Sortie => (
+                c.sortie.len(),
+                c.entree.len() != c.sortie.len()
+                    || c.entree
+                        .iter()
+                        .zip(&c.sortie)
+                        .all(|(&e, &s)| s == u16::MAX || s >= e),
+            ),
+            C::Motif => (c.motif.len(), in_range(&c.motif, Motif::ALL.len(), true)),
+            C::Sexe => (c.sexe.len(), in_range(&c.sexe, Sexe::ALL.len(), false)),
+            C::Age => (c.age.len(), c.age.iter().all(|&a| (15..=99).contains(&a))),
+            C::Public => (
+                c.public.len(),
+                in_range(&c.public, Public::ALL.len(), false),
+            ),
+            C::InscritPe => (c.inscrit_pe.len(), in_range(&c.inscrit_pe, 2, false)),
+            C::Th => (c.th.len(), in_range(&c.th, 2, false)),
+            C::Niveau => (
+                c.niveau.len(),
+                in_range(&c.niveau, Niveau::ALL.len(), false),
+            ),
+            C::Qpv => (c.qpv.len(), in_range(&c.qpv, 2, true)),
+            C::Naissance => (c.naissance.len(), true),
+            C::Inactivite => (c.inactivite.len(), true),
+            C::EmploiSecteur => (c.emploi[0].len(), true),
+            C::EmploiEmployeur => (c.emploi[1].len(), true),
+            C::EmploiTaille => (c.emploi[2].len(), true),
+            C::EmploiContrat => (c.emploi[3].len(), true),
+            C::EmploiMesure => (c.emploi[4].len(), true),
+            C::FormationDomaine => (c.formation[0].len(), true),
+            C::FormationNiveau => (c.formation[1].len(), true),
+            C::FormationValidation => (c.formation[2].len(), true),
+            C::FormationDuree => (c.formation_duree_mois.len(), true),
+            C::Participant => (d.participants.len(), true),
+            C::Key => (d.keys.participant.len(), true),
+            C::Commune => (d.keys.commune.len(), true),
+        };
+        if len != rows {
+            return Err(format!(
+                "column {} has {len} rows, not {rows}",
+                column.name()
+            ));
+        }
+        if !ok {
+            return Err(format!(
+                "column {} holds a code out of range",
+                column.name()
+            ));
+        }
     }
+    // A motif exactly when an exit, where both were read.
+    if columns.contains(C::Sortie) && columns.contains(C::Motif) {
+        let paired = c
+            .sortie
+            .iter()
+            .zip(&c.motif)
+            .all(|(&s, &m)| (s == u16::MAX) == (m == NONE));
+        if !paired {
+            return Err("an exit without a motif, or a motif without an exit".into());
+        }
+    }
+    Ok(())
 }

@@ -36,7 +36,6 @@ pub use taux::{Taux, TauxRow, TAUX_CATEGORIES, TAUX_RESULTATS};
 
 use crate::index::Corpus;
 use crate::query::{Filter, Period};
-use crate::store::Store;
 
 /// One of the published tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -180,7 +179,6 @@ impl Corpus {
     /// out and listed in [`Consolidation::omitted`].
     pub fn consolidation(
         &self,
-        store: &Store,
         period: Period,
         pluriannuel: Option<Period>,
         filter: &Filter,
@@ -199,7 +197,7 @@ impl Corpus {
                 continue;
             }
             let p = if t.multi_year() { pluriannuel } else { period };
-            match self.tableau(store, t, p, filter) {
+            match self.tableau(t, p, filter) {
                 Ok(table) => all.tables.push(table),
                 Err(crate::Error::Query(e @ crate::QueryError::FilterNotApplicable { .. })) => {
                     all.omitted.push((t, e.to_string()))
@@ -215,7 +213,6 @@ impl Corpus {
     /// was loaded from); `periodes` compares [`periodes_until`] `period`.
     pub fn tableau(
         &self,
-        store: &Store,
         tableau: Tableau,
         period: Period,
         filter: &Filter,
@@ -225,16 +222,16 @@ impl Corpus {
             Tableau::T1 => self.tableau1(period, filter)?.to_table(),
             Tableau::T1bis => self.tableau1bis(period, filter)?.to_table(),
             Tableau::Taux => self.taux(period, filter)?.to_table(),
-            Tableau::T2 => self.tableau2(store, period, filter)?.to_table(),
+            Tableau::T2 => self.tableau2(period, filter)?.to_table(),
             Tableau::T3 => self.tableau3(period, filter)?.to_table(),
-            Tableau::T4 => self.tableau4(store, period, filter)?.to_table(),
-            Tableau::T5 => self.tableau5(store, period, filter)?.to_table(),
-            Tableau::T6 => self.tableau6(store, period, filter)?.to_table(),
-            Tableau::T6bis => self.tableau6bis(store, period, filter)?.to_table(),
-            Tableau::T7 => self.tableau7(store, period, filter)?.to_table(),
+            Tableau::T4 => self.tableau4(period, filter)?.to_table(),
+            Tableau::T5 => self.tableau5(period, filter)?.to_table(),
+            Tableau::T6 => self.tableau6(period, filter)?.to_table(),
+            Tableau::T6bis => self.tableau6bis(period, filter)?.to_table(),
+            Tableau::T7 => self.tableau7(period, filter)?.to_table(),
             Tableau::T8 => self.tableau8(period, filter)?.to_table(),
             Tableau::T9 => self.tableau9(period, filter)?.to_table(),
-            Tableau::T10 => self.tableau10(store, period, filter)?.to_table(),
+            Tableau::T10 => self.tableau10(period, filter)?.to_table(),
             Tableau::Periodes => self.periodes(&periodes_until(period), filter)?.to_table(),
         })
     }

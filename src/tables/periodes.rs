@@ -206,19 +206,20 @@ fn column_key(p: Period) -> String {
 
 impl Corpus {
     /// The periods `periodes` side by side, restricted by `filter`.
-    pub fn periodes(&self, periodes: &[Period], filter: &Filter) -> Result<Periodes, QueryError> {
+    pub fn periodes(&self, periodes: &[Period], filter: &Filter) -> Result<Periodes, crate::Error> {
         if periodes.is_empty() {
             let (first, _) = super::PERIODES_FSE[0];
             return Err(QueryError::BadPeriod(format!(
                 "no programming period to compare: the first ESF period starts in {first}"
-            )));
+            ))
+            .into());
         }
         let span = Period::years(
             periodes.iter().map(|p| p.first).min().expect("not empty"),
             periodes.iter().map(|p| p.last).max().expect("not empty"),
         )?;
         if let Some(p) = periodes.iter().find(|p| p.first > p.last) {
-            return Err(QueryError::BadPeriod(format!("{p} ends before it starts")));
+            return Err(QueryError::BadPeriod(format!("{p} ends before it starts")).into());
         }
         let categories = Categories::of(PERIODES_CARACTERISTIQUES.iter().map(|c| c.0));
         let groupings = categories.groupings();

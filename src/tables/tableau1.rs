@@ -2,7 +2,7 @@
 
 use super::{Cell, Column, Row, Table};
 use crate::index::Corpus;
-use crate::query::{Dimension, Filter, Measure, Path, Period, QueryError, Tally, Value};
+use crate::query::{Dimension, Filter, Measure, Path, Period, Tally, Value};
 
 /// The columns of Tableau 1, as CLI.md names them in csv, with the measure each one shows.
 pub const TABLEAU1_COLUMNS: &[(&str, Measure)] = &[
@@ -179,7 +179,7 @@ const LABELS: &[(Dimension, &[Option<&str>])] = &[
 
 impl Corpus {
     /// Tableau 1 over `period`, restricted by `filter`.
-    pub fn tableau1(&self, period: Period, filter: &Filter) -> Result<Tableau1, QueryError> {
+    pub fn tableau1(&self, period: Period, filter: &Filter) -> Result<Tableau1, crate::Error> {
         self.tableau1_with(period, filter, Path::Summary)
     }
 
@@ -189,7 +189,7 @@ impl Corpus {
         period: Period,
         filter: &Filter,
         path: Path,
-    ) -> Result<Tableau1, QueryError> {
+    ) -> Result<Tableau1, crate::Error> {
         let mut groupings: Vec<Vec<Dimension>> = LABELS.iter().map(|(d, _)| vec![*d]).collect();
         groupings.push(vec![Dimension::Public, Dimension::InscritPe]);
         let grouped = self.grouped(period, filter, &groupings, path)?;

@@ -24,7 +24,6 @@ use super::tableau6::in_period;
 use super::{Cell, Column, Row, Table};
 use crate::index::Corpus;
 use crate::query::{Filter, Period};
-use crate::store::Store;
 
 /// The documented indicators of activite.csv, one per line of Tableau 10, in the published order:
 /// (code, the report's label). A `*_NOMBRE` or `*_MONTANT` total of operations is the sum of its
@@ -278,14 +277,9 @@ impl Tableau10 {
 
 impl Corpus {
     /// Tableau 10 over `period` (a range sums its years), restricted by `filter` (PLIE only).
-    pub fn tableau10(
-        &self,
-        store: &Store,
-        period: Period,
-        filter: &Filter,
-    ) -> Result<Tableau10, crate::Error> {
+    pub fn tableau10(&self, period: Period, filter: &Filter) -> Result<Tableau10, crate::Error> {
         let scope = self.annex_scope("10", "activite.csv", filter)?;
-        let annexes = self.annexes(store)?;
+        let annexes = self.annexes()?;
         // Per code: the sum and the PLIE that reported it.
         // Per code: the sum, the PLIE and the (PLIE, year) reports.
         let mut sums: HashMap<&str, (i64, usize, usize)> = HashMap::new();

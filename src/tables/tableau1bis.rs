@@ -23,7 +23,7 @@ use std::ops::RangeInclusive;
 
 use super::{Cell, Column, Row, Table, Tableau1};
 use crate::index::Corpus;
-use crate::query::{rate as share, Filter, Measure, Period, QueryError, Tally, Value};
+use crate::query::{rate as share, Filter, Measure, Period, Tally, Value};
 
 /// The figures of Tableau 1BIS in the published order: csv key prefix, measure, French header of
 /// a year's column (followed by the year) and of the range column.
@@ -178,7 +178,11 @@ impl Tableau1bis {
 
 impl Corpus {
     /// Tableau 1BIS over `period`, restricted by `filter`.
-    pub fn tableau1bis(&self, period: Period, filter: &Filter) -> Result<Tableau1bis, QueryError> {
+    pub fn tableau1bis(
+        &self,
+        period: Period,
+        filter: &Filter,
+    ) -> Result<Tableau1bis, crate::Error> {
         // A period built by hand (its fields are public) may run backwards.
         Period::years(period.first, period.last)?;
         let yearly: Vec<Tableau1> = (period.first..=period.last)

@@ -22,14 +22,13 @@
 //! The étapes passing a period and a filter are found by [`active_etapes`], which Tableaux 4 and
 //! 5 share.
 
-use rayon::prelude::*;
 use time::{Date, Month};
 
 use super::{Cell, Column, Row, Table};
-use crate::index::Corpus;
+use crate::index::{Chunk, Corpus, PlieView};
 use crate::model::{EtapeType, EtapeType as E, Sexe};
 use crate::query::{Dimension, Filter, Path, Period, RowFilter};
-use crate::store::Store;
+use crate::store::{Columns, EtapesChunk, EtapesColumn, ParcoursColumn, StoreError};
 
 /// How many étape types there are.
 const TYPES: usize = EtapeType::ALL.len();
@@ -303,14 +302,6 @@ impl Tableau2 {
     }
 }
 
-/// The étapes passing a period and a filter, and what they need to be classified.
-pub(super) struct ActiveEtapes {
-    pub etapes: std::sync::Arc<crate::index::Etapes>,
-    /// Indices into `etapes` of the étapes active in the period whose parcours passes the
-    /// filter, in store order.
-    pub active: Vec<u32>,
-}
-
 /// Day numbers (days since 1990-01-01, as the columns store them) of the period's first and last
 /// days; wider than `u16` so that a period outside the storable days still compares right.
 fn period_days(period: Period) -> (i64, i64) {
@@ -327,35 +318,74 @@ fn period_days(period: Period) -> (i64, i64) {
     )
 }
 
-/// The étapes active in `period` whose parcours passes `filter`, found in parallel.
-pub(super) fn active_etapes(
-    corpus: &Corpus,
-    store: &Store,
-    period: Period,
-    filter: &Filter,
-) -> Result<ActiveEtapes, crate::Error> {
-    let rf = RowFilter::resolve(filter, corpus)?;
-    let etapes = corpus.etapes(store)?;
-    let (first, last) = period_days(period);
-    let active = (0..etapes.len())
-        .into_par_iter()
-        .filter(|&k| {
-            let row = etapes.row[k] as usize;
-            let chunk = &corpus.chunks[row >> 16];
-            let i = row & 0xFFFF;
-            if !rf.plies[chunk.plie as usize] || i64::from(etapes.debut[k]) > last {
-                return false;
-            }
-            let end = match (etapes.fin[k], chunk.raw.sortie[i]) {
-                (u16::MAX, u16::MAX) => i64::MAX,
-                (u16::MAX, exit) => i64::from(exit),
-                (fin, _) => i64::from(fin),
-            };
-            end >= first && rf.row(chunk, i)
+/// The étapes active in a period whose parcours passes a filter (an étape without `fin` ends
+/// with its parcours), found PLIE by PLIE.
+pub(super) struct ActiveEtapes {
+    rf: RowFilter,
+    /// The period's first and last day numbers.
+    days: (i64, i64),
+}
+
+impl ActiveEtapes {
+    pub fn new(corpus: &Corpus, period: Period, filter: &Filter) -> Result<Self, crate::Error> {
+        Ok(ActiveEtapes {
+            rf: RowFilter::resolve(filter, corpus)?,
+            days: period_days(period),
         })
-        .map(|k| k as u32)
-        .collect();
-    Ok(ActiveEtapes { etapes, active })
+    }
+
+    /// The parcours columns a [`PlieView`] needs for [`ActiveEtapes::each`], with `extra`.
+    pub fn columns(&self, extra: Columns) -> Columns {
+        extra.with(ParcoursColumn::Sortie).union(self.rf.columns())
+    }
+
+    /// Whether PLIE `p` passes the filter.
+    pub fn keeps(&self, p: usize) -> bool {
+        self.rf.plies[p]
+    }
+
+    /// Calls `f` with each active étape of the PLIE of `view` (read with [`Self::columns`]): its
+    /// parcours's chunk and index, the étapes chunk (with `columns` and what activity needs) and
+    /// the étape's index in it.
+    pub fn each(
+        &self,
+        corpus: &Corpus,
+        view: &PlieView,
+        columns: &[EtapesColumn],
+        mut f: impl FnMut(&Chunk, usize, &EtapesChunk, usize) -> Result<(), crate::Error>,
+    ) -> Result<(), crate::Error> {
+        let (first, last) = self.days;
+        let activity = [
+            EtapesColumn::Parcours,
+            EtapesColumn::Debut,
+            EtapesColumn::Fin,
+        ];
+        let mut wanted = activity.to_vec();
+        wanted.extend(columns.iter().filter(|c| !activity.contains(c)));
+        for etapes in view.etapes(&wanted) {
+            let etapes = etapes?;
+            for k in 0..etapes.parcours.len() {
+                if i64::from(etapes.debut[k]) > last {
+                    continue;
+                }
+                let (chunk, i) = view.row(etapes.parcours[k]).ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "PLIE {}: an étape names parcours row {}, which does not exist",
+                        corpus.plies[view.plie as usize].plie, etapes.parcours[k]
+                    ))
+                })?;
+                let end = match (etapes.fin[k], chunk.raw.sortie[i]) {
+                    (u16::MAX, u16::MAX) => i64::MAX,
+                    (u16::MAX, exit) => i64::from(exit),
+                    (fin, _) => i64::from(fin),
+                };
+                if end >= first && self.rf.row(chunk, i) {
+                    f(chunk, i, &etapes, k)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A stored étape type or sex code the model does not know.
@@ -365,36 +395,36 @@ pub(super) fn corrupt(etape: u8, sexe: u8) -> crate::store::StoreError {
     ))
 }
 
-impl ActiveEtapes {
-    /// The parcours chunk and index of étape `k`.
-    pub fn parcours<'c>(&self, corpus: &'c Corpus, k: u32) -> (&'c crate::index::Chunk, usize) {
-        let row = self.etapes.row[k as usize] as usize;
-        (&corpus.chunks[row >> 16], row & 0xFFFF)
-    }
-}
-
 impl Corpus {
     /// Tableau 2 over `period`, restricted by `filter` (any parcours filter, applied through the
     /// étape's parcours).
-    pub fn tableau2(
-        &self,
-        store: &Store,
-        period: Period,
-        filter: &Filter,
-    ) -> Result<Tableau2, crate::Error> {
-        let found = active_etapes(self, store, period, filter)?;
-        let mut etapes = [[0u64; 2]; TYPES];
-        let mut plies = vec![false; self.plies.len()];
-        for &k in &found.active {
-            let (chunk, i) = found.parcours(self, k);
-            let t = found.etapes.etape[k as usize];
-            let cell = etapes
-                .get_mut(t as usize)
-                .and_then(|by_sex| by_sex.get_mut(chunk.raw.sexe[i] as usize))
-                .ok_or_else(|| corrupt(t, chunk.raw.sexe[i]))?;
-            *cell += 1;
-            plies[chunk.plie as usize] = true;
-        }
+    pub fn tableau2(&self, period: Period, filter: &Filter) -> Result<Tableau2, crate::Error> {
+        let active = ActiveEtapes::new(self, period, filter)?;
+        let (etapes, plies) = self.fold_plies(
+            active.columns(Columns::of(&[ParcoursColumn::Sexe])),
+            |p| active.keeps(p),
+            || ([[0u64; 2]; TYPES], vec![false; self.plies.len()]),
+            |(mut etapes, mut plies), view| {
+                active.each(self, view, &[EtapesColumn::Etape], |chunk, i, found, k| {
+                    let t = found.etape[k];
+                    let cell = etapes
+                        .get_mut(t as usize)
+                        .and_then(|by_sex| by_sex.get_mut(chunk.raw.sexe[i] as usize))
+                        .ok_or_else(|| corrupt(t, chunk.raw.sexe[i]))?;
+                    *cell += 1;
+                    plies[chunk.plie as usize] = true;
+                    Ok(())
+                })?;
+                Ok::<_, crate::Error>((etapes, plies))
+            },
+            |(mut a, mut pa), (b, pb)| {
+                for (x, y) in a.iter_mut().flatten().zip(b.iter().flatten()) {
+                    *x += y;
+                }
+                pa.iter_mut().zip(pb).for_each(|(x, y)| *x |= y);
+                (a, pa)
+            },
+        )?;
         let grouped = self.grouped(period, filter, &[vec![Dimension::Sexe]], Path::Scan)?;
         let by_sex = &grouped.groupings[0].1;
         Ok(Tableau2 {

@@ -21,12 +21,11 @@
 //! - The PLIE counted are those with a parcours active in the period after filters (MEASURES.md's
 //!   rule for tables built from parcours), not only those with an exit.
 
-use rayon::prelude::*;
-
 use super::{Cell, Column, Row, Table};
 use crate::index::{Chunk, Corpus, OPEN};
 use crate::model::{Motif, Sexe};
-use crate::query::{Axis, Dimension, Filter, Period, QueryError, RowFilter};
+use crate::query::{Axis, Dimension, Filter, Period, RowFilter};
+use crate::store::{Columns, ParcoursColumn};
 
 /// The mean length of a month in days (365.2425 / 12), as the report divides durations.
 pub const JOURS_PAR_MOIS: f64 = 30.4375;
@@ -206,31 +205,36 @@ struct Scan {
 
 impl Corpus {
     /// Tableau 3 over `period`, restricted by `filter`.
-    pub fn tableau3(&self, period: Period, filter: &Filter) -> Result<Tableau3, QueryError> {
+    pub fn tableau3(&self, period: Period, filter: &Filter) -> Result<Tableau3, crate::Error> {
         let rf = RowFilter::resolve(filter, self)?;
         let axes = [
-            (PUBLIC_AT, Axis::of(Dimension::Public, self)),
-            (AGE26_AT, Axis::of(Dimension::Age26, self)),
-            (TRANCHE_AT, Axis::of(Dimension::TrancheAge, self)),
+            (PUBLIC_AT, Axis::of(Dimension::Public, self)?),
+            (AGE26_AT, Axis::of(Dimension::Age26, self)?),
+            (TRANCHE_AT, Axis::of(Dimension::TrancheAge, self)?),
         ];
-        let (first, last) = period.codes();
+        let codes = period.codes();
         let empty = || Scan {
             counts: [[[Durees::default(); 2]; CATEGORIES.len()]; 3],
             plies: vec![false; self.plies.len()],
         };
-        let scan = self
-            .chunks
-            .par_iter()
-            .filter(|c| {
-                rf.plies[c.plie as usize]
-                    && i32::from(c.min_entree) <= last
-                    && (c.max_sortie == OPEN || i32::from(c.max_sortie) >= first)
-            })
-            .fold(empty, |mut s, chunk| {
-                count_chunk(chunk, &rf, &axes, (first, last), &mut s);
+        let columns = Columns::of(&[
+            ParcoursColumn::Entree,
+            ParcoursColumn::Sortie,
+            ParcoursColumn::Motif,
+            ParcoursColumn::Sexe,
+            ParcoursColumn::Public,
+            ParcoursColumn::Age,
+        ])
+        .union(rf.columns());
+        let scan = self.fold_chunks(
+            columns,
+            |c| rf.may_pass(c) && c.may_be_active(codes),
+            empty,
+            |mut s, chunk| {
+                count_chunk(chunk, &rf, &axes, codes, &mut s);
                 s
-            })
-            .reduce(empty, |mut a, b| {
+            },
+            |mut a, b| {
                 for (ba, bb) in a.counts.iter_mut().zip(&b.counts) {
                     for (ca, cb) in ba.iter_mut().zip(bb) {
                         for (x, y) in ca.iter_mut().zip(cb) {
@@ -240,7 +244,8 @@ impl Corpus {
                 }
                 a.plies.iter_mut().zip(&b.plies).for_each(|(x, y)| *x |= y);
                 a
-            });
+            },
+        )?;
         let mut lignes = Vec::with_capacity(3 * CATEGORIES.len());
         for (b, sorties) in Sorties::ALL.into_iter().enumerate() {
             for (c, (code, label)) in CATEGORIES.into_iter().enumerate() {

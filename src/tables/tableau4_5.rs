@@ -25,12 +25,14 @@
 //!   étape funded by the PLIE active in the period, the PLIE that record which étapes they fund
 //!   (what the report's « 66 répondants » counts).
 
-use super::tableau2::{active_etapes, corrupt};
+use super::tableau2::{corrupt, ActiveEtapes};
 use super::{Cell, Column, Row, Table};
 use crate::index::Corpus;
 use crate::model::{EtapeType, Sexe, Structure};
 use crate::query::{Filter, Period};
-use crate::store::Store;
+use crate::store::{Columns, EtapesColumn, ParcoursColumn};
+
+type Lines = [[u64; 2]; 7];
 
 /// The structures of the tables in the published order, with the étape type of each.
 const STRUCTURES: [(Structure, EtapeType, &str); 6] = [
@@ -45,7 +47,7 @@ const STRUCTURES: [(Structure, EtapeType, &str); 6] = [
 /// Distinct participants per structure (in [`STRUCTURES`] order, then the total) and sex code.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Participants {
-    lines: [[u64; 2]; 7],
+    lines: Lines,
     plies: usize,
     /// PLIE with an étape funded by the PLIE active in the period.
     plies_financement: usize,
@@ -77,54 +79,82 @@ impl Participants {
     /// when `funded_only`.
     fn count(
         corpus: &Corpus,
-        store: &Store,
         period: Period,
         filter: &Filter,
         funded_only: bool,
     ) -> Result<Participants, crate::Error> {
-        let found = active_etapes(corpus, store, period, filter)?;
-        let ids = corpus.participants(store)?;
-        // Per PLIE: sent étapes for the period, records which étapes it funds.
-        let mut plies = vec![[false; 2]; corpus.plies.len()];
-        // (participant, global row, structure line, sex) of every étape that counts.
-        let mut seen: Vec<(u32, u32, u8, u8)> = Vec::new();
-        for &k in &found.active {
-            let (chunk, i) = found.parcours(corpus, k);
-            let funded = found.etapes.finance_plie[k as usize] != 0;
-            plies[chunk.plie as usize][0] = true;
-            plies[chunk.plie as usize][1] |= funded;
-            if funded_only && !funded {
-                continue;
+        // Per PLIE, its people counted (participant numbers are per PLIE); and whether it sent
+        // étapes for the period, and étapes it funds.
+        let count_people = |seen: &mut Vec<(u32, u32, u8, u8)>, lines: &mut Lines| {
+            seen.sort_unstable();
+            for person in seen.chunk_by(|a, b| a.0 == b.0) {
+                // The lowest row, the earliest parcours (a PLIE's rows are stored by entry
+                // date), comes first and gives the person's sex.
+                let sexe = person[0].3 as usize;
+                let mut structures = [false; 6];
+                person.iter().for_each(|e| structures[e.2 as usize] = true);
+                for (line, _) in structures.iter().enumerate().filter(|(_, &s)| s) {
+                    lines[line][sexe] += 1;
+                }
+                lines[STRUCTURES.len()][sexe] += 1;
             }
-            let etape = found.etapes.etape[k as usize];
-            let Some(line) = STRUCTURES.iter().position(|(_, t, _)| *t as u8 == etape) else {
-                continue;
-            };
-            let sexe = chunk.raw.sexe[i];
-            if sexe > 1 {
-                return Err(corrupt(etape, sexe).into());
-            }
-            let row = found.etapes.row[k as usize];
-            seen.push((ids[row as usize], row, line as u8, sexe));
-        }
-        seen.sort_unstable();
-        let mut out = Participants {
+            seen.clear();
+        };
+        let active = ActiveEtapes::new(corpus, period, filter)?;
+        let (lines, plies) = corpus.fold_plies(
+            active.columns(Columns::of(&[
+                ParcoursColumn::Sexe,
+                ParcoursColumn::Participant,
+            ])),
+            |p| active.keeps(p),
+            || (Lines::default(), vec![[false; 2]; corpus.plies.len()]),
+            |(mut lines, mut plies), view| {
+                // (participant, row, structure line, sex) of every étape that counts.
+                let mut seen: Vec<(u32, u32, u8, u8)> = Vec::new();
+                active.each(
+                    corpus,
+                    view,
+                    &[EtapesColumn::Etape, EtapesColumn::FinancePlie],
+                    |chunk, i, etapes, k| {
+                        let funded = etapes.finance_plie[k] != 0;
+                        plies[chunk.plie as usize][0] = true;
+                        plies[chunk.plie as usize][1] |= funded;
+                        if funded_only && !funded {
+                            return Ok(());
+                        }
+                        let etape = etapes.etape[k];
+                        let Some(line) = STRUCTURES.iter().position(|(_, t, _)| *t as u8 == etape)
+                        else {
+                            return Ok(());
+                        };
+                        let sexe = chunk.raw.sexe[i];
+                        if sexe > 1 {
+                            return Err(corrupt(etape, sexe).into());
+                        }
+                        seen.push((chunk.participants[i], etapes.parcours[k], line as u8, sexe));
+                        Ok(())
+                    },
+                )?;
+                count_people(&mut seen, &mut lines);
+                Ok::<_, crate::Error>((lines, plies))
+            },
+            |(mut a, mut pa), (b, pb)| {
+                for (x, y) in a.iter_mut().zip(&b) {
+                    x[0] += y[0];
+                    x[1] += y[1];
+                }
+                for (x, y) in pa.iter_mut().zip(&pb) {
+                    x[0] |= y[0];
+                    x[1] |= y[1];
+                }
+                (a, pa)
+            },
+        )?;
+        Ok(Participants {
             plies: plies.iter().filter(|p| p[0]).count(),
             plies_financement: plies.iter().filter(|p| p[1]).count(),
-            ..Participants::default()
-        };
-        for person in seen.chunk_by(|a, b| a.0 == b.0) {
-            // The lowest row, the earliest parcours (a PLIE's rows are stored by entry date),
-            // comes first and gives the person's sex.
-            let sexe = person[0].3 as usize;
-            let mut structures = [false; 6];
-            person.iter().for_each(|e| structures[e.2 as usize] = true);
-            for (line, _) in structures.iter().enumerate().filter(|(_, &s)| s) {
-                out.lines[line][sexe] += 1;
-            }
-            out.lines[STRUCTURES.len()][sexe] += 1;
-        }
-        Ok(out)
+            lines,
+        })
     }
 
     fn to_table(
@@ -230,13 +260,8 @@ impl Tableau4 {
 impl Corpus {
     /// Tableau 4 over `period`, restricted by `filter` (any parcours filter, applied through the
     /// étape's parcours).
-    pub fn tableau4(
-        &self,
-        store: &Store,
-        period: Period,
-        filter: &Filter,
-    ) -> Result<Tableau4, crate::Error> {
-        let counts = Participants::count(self, store, period, filter, false)?;
+    pub fn tableau4(&self, period: Period, filter: &Filter) -> Result<Tableau4, crate::Error> {
+        let counts = Participants::count(self, period, filter, false)?;
         Ok(Tableau4 {
             period,
             filter: filter.clone(),
@@ -280,13 +305,8 @@ impl Tableau5 {
 
 impl Corpus {
     /// Tableau 5 over `period`, restricted by `filter`.
-    pub fn tableau5(
-        &self,
-        store: &Store,
-        period: Period,
-        filter: &Filter,
-    ) -> Result<Tableau5, crate::Error> {
-        let counts = Participants::count(self, store, period, filter, true)?;
+    pub fn tableau5(&self, period: Period, filter: &Filter) -> Result<Tableau5, crate::Error> {
+        let counts = Participants::count(self, period, filter, true)?;
         Ok(Tableau5 {
             period,
             filter: filter.clone(),

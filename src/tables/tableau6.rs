@@ -41,7 +41,7 @@ use super::{Cell, Column, Row, Table};
 use crate::index::Corpus;
 use crate::model::Financeur;
 use crate::query::{Dimension, Filter, Measure, Path, Period, QueryError, RowFilter, Value};
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 /// The ESF axes of the national programme, in the published order.
 pub const AXES: [u8; 2] = [3, 4];
@@ -380,21 +380,22 @@ impl Corpus {
         tableau: &'static str,
         source_file: &'static str,
         filter: &Filter,
-    ) -> Result<Vec<bool>, QueryError> {
+    ) -> Result<Vec<bool>, crate::Error> {
         for (dimension, _) in &filter.clauses {
             if !dimension.is_territorial() {
                 return Err(QueryError::FilterNotApplicable {
                     tableau,
                     source_file,
                     dimension: dimension.code(),
-                });
+                }
+                .into());
             }
         }
         Ok(RowFilter::resolve(filter, self)?.plies)
     }
 
     /// Participants en parcours over `period` (summed over its years) in the PLIE of `plies`.
-    fn en_parcours_of(&self, period: Period, plies: &[bool]) -> Result<u64, QueryError> {
+    fn en_parcours_of(&self, period: Period, plies: &[bool]) -> Result<u64, crate::Error> {
         if !plies.contains(&true) {
             return Ok(0);
         }
@@ -423,13 +424,12 @@ impl Corpus {
     /// refused filter's error.
     fn financements(
         &self,
-        store: &Store,
         tableau: &'static str,
         period: Period,
         filter: &Filter,
     ) -> Result<Financements, crate::Error> {
         let scope = self.annex_scope(tableau, "financements.csv", filter)?;
-        let annexes = self.annexes(store)?;
+        let annexes = self.annexes()?;
         let mut funds = Financements {
             period,
             filter: filter.clone(),
@@ -472,24 +472,16 @@ impl Corpus {
     }
 
     /// Tableau 6 over `period` (a range sums its years), restricted by `filter` (PLIE only).
-    pub fn tableau6(
-        &self,
-        store: &Store,
-        period: Period,
-        filter: &Filter,
-    ) -> Result<Tableau6, crate::Error> {
-        Ok(Tableau6(self.financements(store, "6", period, filter)?))
+    pub fn tableau6(&self, period: Period, filter: &Filter) -> Result<Tableau6, crate::Error> {
+        Ok(Tableau6(self.financements("6", period, filter)?))
     }
 
     /// Tableau 6BIS over `period` (normally a range), restricted by `filter` (PLIE only).
     pub fn tableau6bis(
         &self,
-        store: &Store,
         period: Period,
         filter: &Filter,
     ) -> Result<Tableau6bis, crate::Error> {
-        Ok(Tableau6bis(
-            self.financements(store, "6bis", period, filter)?,
-        ))
+        Ok(Tableau6bis(self.financements("6bis", period, filter)?))
     }
 }

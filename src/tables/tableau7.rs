@@ -17,7 +17,7 @@ use super::{Cell, Column, Row, Table};
 use crate::index::Corpus;
 use crate::model::Structure;
 use crate::query::{Filter, Period};
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 /// The structures of the SIAE sub-total, in the published order.
 pub const SIAE: [Structure; 6] = [
@@ -154,14 +154,9 @@ fn label(s: Structure) -> &'static str {
 
 impl Corpus {
     /// Tableau 7 over `period` (a range sums its years), restricted by `filter` (PLIE only).
-    pub fn tableau7(
-        &self,
-        store: &Store,
-        period: Period,
-        filter: &Filter,
-    ) -> Result<Tableau7, crate::Error> {
+    pub fn tableau7(&self, period: Period, filter: &Filter) -> Result<Tableau7, crate::Error> {
         let scope = self.annex_scope("7", "allocations.csv", filter)?;
-        let annexes = self.annexes(store)?;
+        let annexes = self.annexes()?;
         let mut structures = vec![Alloue::default(); Structure::ALL.len()];
         let mut plies = 0;
         for (p, annex) in annexes.iter().enumerate() {

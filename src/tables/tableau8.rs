@@ -26,13 +26,11 @@
 //!
 //! [`Repartition`] and the scan of exits with their details are shared with Tableau 9.
 
-use rayon::prelude::*;
-
 use super::{Cell, Column, Row, Table};
 use crate::index::{Chunk, Corpus, OPEN};
 use crate::model::{Contrat, Employeur, Mesure, Motif, Sexe, Taille};
-use crate::query::{rate as share, Filter, Period, QueryError, RowFilter};
-use crate::store::NONE;
+use crate::query::{rate as share, Filter, Period, RowFilter};
+use crate::store::{Columns, ParcoursColumn, NONE};
 
 /// One line of a block: a value of the detail and how many exits have it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,8 +184,9 @@ pub(super) fn scan_details<F>(
     filter: &Filter,
     motif: Motif,
     sizes: &[usize],
+    details: Columns,
     value: F,
-) -> Result<Details, QueryError>
+) -> Result<Details, crate::Error>
 where
     F: Fn(&Chunk, usize, usize) -> Option<usize> + Sync,
 {
@@ -199,61 +198,60 @@ where
         plies: 0,
         plies_details: 0,
     };
-    let per_plie = corpus
-        .chunks
-        .par_iter()
-        .filter(|c| {
-            rf.plies[c.plie as usize]
-                && i32::from(c.min_entree) <= last
-                && (c.max_sortie == OPEN || i32::from(c.max_sortie) >= first)
-        })
-        .fold(
-            || (empty(), vec![[false; 2]; corpus.plies.len()]),
-            |(mut d, mut plies), chunk| {
-                for i in 0..chunk.len() {
-                    let x = chunk.annee_sortie[i];
-                    let active = i32::from(chunk.annee_entree[i]) <= last
-                        && (x == OPEN || i32::from(x) >= first);
-                    if active && !plies[chunk.plie as usize][0] && rf.row(chunk, i) {
-                        plies[chunk.plie as usize][0] = true;
-                    }
-                    if x == OPEN
-                        || !(first..=last).contains(&i32::from(x))
-                        || chunk.raw.motif[i] != motif as u8
-                        || !rf.row(chunk, i)
-                    {
-                        continue;
-                    }
-                    let sexe = usize::from(chunk.raw.sexe[i] == Sexe::F as u8);
-                    d.sorties[sexe] += 1;
-                    for (b, counts) in d.counts.iter_mut().enumerate() {
-                        if let Some(v) = value(chunk, i, b).filter(|&v| v < counts.len()) {
-                            counts[v][sexe] += 1;
-                            plies[chunk.plie as usize][1] = true;
-                        }
+    let columns = Columns::of(&[
+        ParcoursColumn::Entree,
+        ParcoursColumn::Sortie,
+        ParcoursColumn::Motif,
+        ParcoursColumn::Sexe,
+    ])
+    .union(details)
+    .union(rf.columns());
+    let per_plie = corpus.fold_chunks(
+        columns,
+        |c| rf.may_pass(c) && c.may_be_active((first, last)),
+        || (empty(), vec![[false; 2]; corpus.plies.len()]),
+        |(mut d, mut plies), chunk| {
+            for i in 0..chunk.len() {
+                let x = chunk.annee_sortie[i];
+                let active = i32::from(chunk.annee_entree[i]) <= last
+                    && (x == OPEN || i32::from(x) >= first);
+                if active && !plies[chunk.plie as usize][0] && rf.row(chunk, i) {
+                    plies[chunk.plie as usize][0] = true;
+                }
+                if x == OPEN
+                    || !(first..=last).contains(&i32::from(x))
+                    || chunk.raw.motif[i] != motif as u8
+                    || !rf.row(chunk, i)
+                {
+                    continue;
+                }
+                let sexe = usize::from(chunk.raw.sexe[i] == Sexe::F as u8);
+                d.sorties[sexe] += 1;
+                for (b, counts) in d.counts.iter_mut().enumerate() {
+                    if let Some(v) = value(chunk, i, b).filter(|&v| v < counts.len()) {
+                        counts[v][sexe] += 1;
+                        plies[chunk.plie as usize][1] = true;
                     }
                 }
-                (d, plies)
-            },
-        )
-        .reduce(
-            || (empty(), vec![[false; 2]; corpus.plies.len()]),
-            |(mut a, mut pa), (b, pb)| {
-                for (ca, cb) in a.counts.iter_mut().zip(&b.counts) {
-                    for (x, y) in ca.iter_mut().zip(cb) {
-                        x[0] += y[0];
-                        x[1] += y[1];
-                    }
+            }
+            (d, plies)
+        },
+        |(mut a, mut pa), (b, pb)| {
+            for (ca, cb) in a.counts.iter_mut().zip(&b.counts) {
+                for (x, y) in ca.iter_mut().zip(cb) {
+                    x[0] += y[0];
+                    x[1] += y[1];
                 }
-                a.sorties[0] += b.sorties[0];
-                a.sorties[1] += b.sorties[1];
-                for (x, y) in pa.iter_mut().zip(&pb) {
-                    x[0] |= y[0];
-                    x[1] |= y[1];
-                }
-                (a, pa)
-            },
-        );
+            }
+            a.sorties[0] += b.sorties[0];
+            a.sorties[1] += b.sorties[1];
+            for (x, y) in pa.iter_mut().zip(&pb) {
+                x[0] |= y[0];
+                x[1] |= y[1];
+            }
+            (a, pa)
+        },
+    )?;
     let (mut details, plies) = per_plie;
     details.plies = plies.iter().filter(|p| p[0]).count();
     details.plies_details = plies.iter().filter(|p| p[1]).count();
@@ -399,7 +397,7 @@ impl Tableau8 {
 
 impl Corpus {
     /// Tableau 8 over `period`, restricted by `filter`.
-    pub fn tableau8(&self, period: Period, filter: &Filter) -> Result<Tableau8, QueryError> {
+    pub fn tableau8(&self, period: Period, filter: &Filter) -> Result<Tableau8, crate::Error> {
         let sizes = [
             SECTIONS_NAF,
             Employeur::ALL.len(),
@@ -407,10 +405,25 @@ impl Corpus {
             Contrat::ALL.len(),
             Mesure::ALL.len(),
         ];
-        let d = scan_details(self, period, filter, Motif::Emploi, &sizes, |c, i, b| {
-            let v = c.raw.emploi[b][i];
-            (v != NONE).then_some(usize::from(v))
-        })?;
+        let emploi = Columns::of(&[
+            ParcoursColumn::EmploiSecteur,
+            ParcoursColumn::EmploiEmployeur,
+            ParcoursColumn::EmploiTaille,
+            ParcoursColumn::EmploiContrat,
+            ParcoursColumn::EmploiMesure,
+        ]);
+        let d = scan_details(
+            self,
+            period,
+            filter,
+            Motif::Emploi,
+            &sizes,
+            emploi,
+            |c, i, b| {
+                let v = c.raw.emploi[b][i];
+                (v != NONE).then_some(usize::from(v))
+            },
+        )?;
         let naf = &d.counts[0];
         let mut sections_naf = [[0; 2]; SECTIONS_NAF];
         sections_naf.copy_from_slice(naf);

@@ -21,8 +21,8 @@ use super::tableau8::{details_table, scan_details, values, Repartition};
 use super::Table;
 use crate::index::Corpus;
 use crate::model::{Domaine, Motif, Niveau, Validation};
-use crate::query::{Filter, Period, QueryError};
-use crate::store::NONE;
+use crate::query::{Filter, Period};
+use crate::store::{Columns, ParcoursColumn, NONE};
 
 /// The report's labels, in the order of the model's codes.
 const DOMAINES: [&str; 19] = [
@@ -123,22 +123,36 @@ impl Tableau9 {
 
 impl Corpus {
     /// Tableau 9 over `period`, restricted by `filter`.
-    pub fn tableau9(&self, period: Period, filter: &Filter) -> Result<Tableau9, QueryError> {
+    pub fn tableau9(&self, period: Period, filter: &Filter) -> Result<Tableau9, crate::Error> {
         let sizes = [
             Domaine::ALL.len(),
             Niveau::ALL.len(),
             Validation::ALL.len(),
             DUREES.len(),
         ];
-        let d = scan_details(self, period, filter, Motif::Formation, &sizes, |c, i, b| {
-            if b < 3 {
-                let v = c.raw.formation[b][i];
-                (v != NONE).then_some(usize::from(v))
-            } else {
-                let m = c.raw.formation_duree_mois[i];
-                (m != u16::MAX).then(|| duree_band(m))
-            }
-        })?;
+        let formation = Columns::of(&[
+            ParcoursColumn::FormationDomaine,
+            ParcoursColumn::FormationNiveau,
+            ParcoursColumn::FormationValidation,
+            ParcoursColumn::FormationDuree,
+        ]);
+        let d = scan_details(
+            self,
+            period,
+            filter,
+            Motif::Formation,
+            &sizes,
+            formation,
+            |c, i, b| {
+                if b < 3 {
+                    let v = c.raw.formation[b][i];
+                    (v != NONE).then_some(usize::from(v))
+                } else {
+                    let m = c.raw.formation_duree_mois[i];
+                    (m != u16::MAX).then(|| duree_band(m))
+                }
+            },
+        )?;
         let niveaux: Vec<&'static str> = Niveau::ALL.iter().map(|n| n.label()).collect();
         Ok(Tableau9 {
             period,

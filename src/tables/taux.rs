@@ -26,7 +26,7 @@ use std::ops::RangeInclusive;
 
 use super::{Cell, Column, Row, Table};
 use crate::index::Corpus;
-use crate::query::{Dimension, Filter, Grouped, Measure, Path, Period, QueryError, Tally, Value};
+use crate::query::{Dimension, Filter, Grouped, Measure, Path, Period, Tally, Value};
 
 /// The categories in the published order: dimension, value code, label.
 pub const TAUX_CATEGORIES: &[(Dimension, &str, &str)] = &[
@@ -288,7 +288,7 @@ impl Categories {
 
 impl Corpus {
     /// The rates by category over `period`, year by year and summed, restricted by `filter`.
-    pub fn taux(&self, period: Period, filter: &Filter) -> Result<Taux, QueryError> {
+    pub fn taux(&self, period: Period, filter: &Filter) -> Result<Taux, crate::Error> {
         // A period built by hand (its fields are public) may run backwards.
         Period::years(period.first, period.last)?;
         let categories = Categories::of(TAUX_CATEGORIES.iter().map(|c| c.0));

@@ -1,6 +1,6 @@
 //! Damaged store files through the binary, value by value: every kind of stored value (PLIE
-//! record, parcours chunk, keys chunk, étapes chunk, annexes, summary) with flipped bytes in its envelope and
-//! its payload, a value rewritten to another format version, the file truncated at many lengths
+//! record, zone maps, parcours segment, étapes segment, annexes, summary) with flipped bytes in
+//! its envelope and its payload, a value rewritten to another format version, the file truncated at many lengths
 //! and flipped at a deterministic set of offsets across the whole file. Each damaged file is read
 //! by every command that reads a part of the store: it answers exactly the figures of the intact
 //! file, or fails with exit 3 and one `error:` line; the command that reads the damaged value
@@ -9,55 +9,72 @@
 use crate::util::{csv_rows, Dir, Run};
 
 /// The commands that, between them, read every kind of value: `status` the PLIE records,
-/// Tableau 3 the parcours chunks, Tableau 2 the étapes, Tableau 4 the participant keys, Tableau 6
-/// the optional files, Tableau 1 the summaries.
-const COMMANDS: [&[&str]; 6] = [
+/// Tableau 3 the zone maps and some parcours columns, Tableau 2 the étapes, Tableau 6 the optional
+/// files, Tableau 1 the summaries, and the export every column of the parcours and étapes.
+const COMMANDS: [&[&str]; 7] = [
     &["status", "--format", "csv"],
     &["tableau", "3", "--year", "2017", "--format", "csv"],
     &["tableau", "2", "--year", "2017", "--format", "csv"],
     &["tableau", "4", "--year", "2017", "--format", "csv"],
     &["tableau", "6", "--year", "2017", "--format", "csv"],
     &["tableau", "1", "--year", "2017", "--format", "csv"],
+    &["export", "--parquet", "export"],
 ];
 
-/// A kind of stored value: its envelope byte, how error messages name it and the command (index
-/// in [`COMMANDS`]) that must fail when it is damaged.
+/// A kind of stored value: its envelope byte and version, how error messages name it, the
+/// command (index in [`COMMANDS`]) that must fail when it is damaged, and how many the fixture
+/// holds (per PLIE: one record, zone maps, summary and annexes; 24 parcours columns and 5 étapes
+/// columns per chunk, one chunk of each).
 struct Kind {
     byte: u8,
+    version: u8,
     name: &'static str,
     command: usize,
+    count: usize,
 }
 
 const KINDS: [Kind; 6] = [
     Kind {
-        byte: 1,
+        byte: 10,
+        version: 2,
         name: "parcours chunk",
-        command: 1,
+        command: 6,
+        count: 2 * 24,
     },
     Kind {
-        byte: 2,
-        name: "keys chunk",
-        command: 3,
-    },
-    Kind {
-        byte: 3,
+        byte: 11,
+        version: 2,
         name: "étapes chunk",
-        command: 2,
+        command: 6,
+        count: 2 * 5,
+    },
+    Kind {
+        byte: 12,
+        version: 2,
+        name: "the zone maps of PLIE",
+        command: 1,
+        count: 2,
     },
     Kind {
         byte: 4,
+        version: 1,
         name: "the record of PLIE",
         command: 0,
+        count: 2,
     },
     Kind {
         byte: 5,
+        version: 1,
         name: "annexes",
         command: 4,
+        count: 2,
     },
     Kind {
         byte: 6,
+        version: 1,
         name: "the summary of PLIE",
         command: 5,
+        count: 2,
     },
 ];
 
@@ -79,13 +96,19 @@ impl Fixture {
         ])
         .ok();
         let good = std::fs::read(dir.db()).unwrap();
-        let answers: Vec<String> = COMMANDS.iter().map(|c| dir.run(c).ok()).collect();
+        let answers: Vec<String> = COMMANDS
+            .iter()
+            .map(|c| {
+                let _ = std::fs::remove_dir_all(dir.path().join("export"));
+                dir.run(c).ok()
+            })
+            .collect();
         let plies: Vec<String> = csv_rows(&answers[0])[1..]
             .iter()
             .map(|r| r[0].clone())
             .collect();
         assert_eq!(plies.len(), 2, "{}", answers[0]);
-        for (c, answer) in COMMANDS.iter().zip(&answers) {
+        for (c, answer) in COMMANDS.iter().zip(&answers).take(6) {
             assert!(
                 csv_rows(answer).len() > 2,
                 "{c:?} answers nothing:\n{answer}"
@@ -99,13 +122,18 @@ impl Fixture {
         }
     }
 
-    /// Where each stored value starts: the offsets of `CSD`, a kind byte and version 1, with the
-    /// kind byte.
+    /// Where each stored value starts: the offsets of `CSD`, a kind byte and its version, with
+    /// the kind byte.
     fn values(&self) -> Vec<(usize, u8)> {
         self.good
             .windows(6)
             .enumerate()
-            .filter(|(_, w)| w[..3] == *b"CSD" && (1..=6).contains(&w[3]) && w[4..] == [1, 0])
+            .filter(|(_, w)| {
+                w[..3] == *b"CSD"
+                    && KINDS
+                        .iter()
+                        .any(|k| k.byte == w[3] && w[4..] == [k.version, 0])
+            })
             .map(|(at, w)| (at, w[3]))
             .collect()
     }
@@ -117,6 +145,7 @@ impl Fixture {
         std::fs::write(self.dir.db(), bytes).unwrap();
         let mut runs = Vec::new();
         for (command, want) in COMMANDS.iter().zip(&self.answers) {
+            let _ = std::fs::remove_dir_all(self.dir.path().join("export"));
             let run = self.dir.run(command);
             match run.code {
                 0 => assert_eq!(
@@ -167,14 +196,14 @@ fn a_flipped_byte_in_any_stored_value_is_named_never_read() {
     let values = f.values();
     for kind in &KINDS {
         let n = values.iter().filter(|(_, k)| *k == kind.byte).count();
-        assert_eq!(n, 2, "one {} per PLIE in the file", kind.name);
+        assert_eq!(n, kind.count, "{} values in the file", kind.name);
     }
     let mut tried = 0;
     for (i, &(at, byte)) in values.iter().enumerate() {
         let kind = KINDS.iter().find(|k| k.byte == byte).unwrap();
         // Payload offsets stay inside the value: before the next value's envelope.
         let end = values.get(i + 1).map_or(f.good.len(), |v| v.0);
-        let flips: [(usize, &[&str]); 10] = [
+        let all: [(usize, &[&str]); 10] = [
             (0, &["bad envelope"]),
             (2, &["bad envelope"]),
             (3, &["kind"]),
@@ -186,9 +215,16 @@ fn a_flipped_byte_in_any_stored_value_is_named_never_read() {
             (15, &["checksum"]),
             (40, &["checksum"]),
         ];
-        for (offset, why) in flips {
+        // The many segments get the kind, version, checksum and first payload byte flipped
+        // once each; the other values every byte above with two masks.
+        let (flips, masks): (&[(usize, &[&str])], &[u8]) = if kind.version == 2 && kind.count > 2 {
+            (&[all[2], all[3], all[5], all[7]], &[0x80])
+        } else {
+            (&all, &[0x01, 0x80])
+        };
+        for &(offset, why) in flips {
             assert!(at + offset < end, "{} at {at} is short", kind.name);
-            for mask in [0x01, 0x80] {
+            for &mask in masks {
                 let mut bytes = f.good.clone();
                 bytes[at + offset] ^= mask;
                 let label = format!("{} at {at}, byte {offset} ^ {mask:#x}", kind.name);
@@ -198,7 +234,7 @@ fn a_flipped_byte_in_any_stored_value_is_named_never_read() {
         }
     }
     eprintln!("corruption: {tried} files with a flipped byte inside a value");
-    assert_eq!(tried, 12 * 10 * 2);
+    assert_eq!(tried, 8 * 10 * 2 + (48 + 10) * 4);
 }
 
 /// A value whose version field says another format version, nothing else changed (so its
@@ -207,9 +243,24 @@ fn a_flipped_byte_in_any_stored_value_is_named_never_read() {
 fn a_value_of_another_format_version_is_refused_and_named() {
     let f = Fixture::new();
     let mut tried = 0;
-    for &(at, byte) in &f.values() {
-        let kind = KINDS.iter().find(|k| k.byte == byte).unwrap();
-        for version in [0u16, 2, 0x0101, u16::MAX] {
+    for kind in &KINDS {
+        // Two values of each kind: every kind of value checks its own version.
+        let values = f.values();
+        let of_kind = values.iter().filter(|(_, k)| *k == kind.byte).take(2);
+        for &(at, _) in of_kind {
+            tried += versions(&f, kind, at);
+        }
+    }
+    eprintln!("corruption: {tried} files with a value of another version");
+    assert_eq!(tried, 6 * 2 * 4);
+}
+
+/// Writes the value of `kind` at `at` in four other versions; how many files it tried.
+fn versions(f: &Fixture, kind: &Kind, at: usize) -> usize {
+    let mut tried = 0;
+    {
+        let other = if kind.version == 1 { 2 } else { 1 };
+        for version in [0u16, other, 0x0101, u16::MAX] {
             let mut bytes = f.good.clone();
             bytes[at + 4..at + 6].copy_from_slice(&version.to_le_bytes());
             let label = format!("{} at {at} in version {version}", kind.name);
@@ -218,14 +269,14 @@ fn a_value_of_another_format_version_is_refused_and_named() {
                 &label,
                 kind,
                 &[&format!(
-                    "format version {version}, in a store of version 1"
+                    "format version {version}, where this build reads version {}",
+                    kind.version
                 )],
             );
             tried += 1;
         }
     }
-    eprintln!("corruption: {tried} files with a value of another version");
-    assert_eq!(tried, 48);
+    tried
 }
 
 /// The file cut at many lengths, from nothing to one byte short: exit 3 or the intact figures.
@@ -270,6 +321,7 @@ fn a_byte_flipped_anywhere_in_the_file_fails_or_answers_the_intact_figures() {
         std::fs::write(f.dir.db(), &bytes).unwrap();
         let mut refused = false;
         for (command, want) in COMMANDS.iter().zip(&f.answers) {
+            let _ = std::fs::remove_dir_all(f.dir.path().join("export"));
             let run = f.dir.run(command);
             match run.code {
                 0 => assert_eq!(

@@ -486,7 +486,7 @@ proptest! {
         if let Some(p) = plie {
             prop_assume!(rows.iter().any(|r| r.0 == p));
         }
-        let (_dir, store, corpus) = load(&rows);
+        let (_dir, _store, corpus) = load(&rows);
         let years = years.map(|(a, n)| (a, a + n));
         let mut filter = Filter::none();
         if let Some(p) = plie {
@@ -496,7 +496,7 @@ proptest! {
             filter.add(&format!("sexe={}", ["H", "F"][s])).unwrap();
         }
         let period = years.map(|(a, b)| Period::years(a, b).unwrap());
-        let got = corpus.reentrees(&store, period, &filter).unwrap();
+        let got = corpus.reentrees(period, &filter).unwrap();
         let want = expected(&rows, years, plie, sexe);
         prop_assert_eq!(got.participants, want.participants);
         prop_assert_eq!(got.participants_revenus, want.revenus);
@@ -523,7 +523,7 @@ proptest! {
         if period.is_none() && plie.is_none() && sexe.is_none() {
             prop_assert_eq!(got.participants + got.reentrees(), rows.len() as u64);
         }
-        let sequences = corpus.sequences(&store, &filter).unwrap();
+        let sequences = corpus.sequences(&filter).unwrap();
         prop_assert_eq!(sequences.len() as u64, expected(&rows, None, plie, sexe).participants);
         for s in sequences.iter() {
             for w in s.parcours.windows(2) {

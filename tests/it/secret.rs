@@ -426,7 +426,7 @@ fn every_declared_relation_holds_on_the_national_tables() {
     let store = Store::open(&crate::util::national().db()).unwrap();
     let corpus = Corpus::load(&store).unwrap();
     let relations = |t: Tableau, period: Period| {
-        let table = corpus.tableau(&store, t, period, &Filter::none()).unwrap();
+        let table = corpus.tableau(t, period, &Filter::none()).unwrap();
         consolide::secret::problem(&table).relations.len()
     };
     let y = Period::year(2017);
@@ -443,13 +443,9 @@ fn every_declared_relation_holds_on_the_national_tables() {
     assert_eq!(relations(Tableau::T3, y), 3 * 3 * 3 + 11 * 3 + 33);
     assert_eq!(relations(Tableau::T4, y), 7);
     // 5 groups × 3 columns, and each line's sorties.
-    let t8 = corpus
-        .tableau(&store, Tableau::T8, y, &Filter::none())
-        .unwrap();
+    let t8 = corpus.tableau(Tableau::T8, y, &Filter::none()).unwrap();
     assert_eq!(relations(Tableau::T8, y), 5 * 3 + t8.rows.len());
-    let t9 = corpus
-        .tableau(&store, Tableau::T9, y, &Filter::none())
-        .unwrap();
+    let t9 = corpus.tableau(Tableau::T9, y, &Filter::none()).unwrap();
     assert_eq!(relations(Tableau::T9, y), 4 * 3 + t9.rows.len());
     // 4 partitions × 3 periods.
     assert_eq!(relations(Tableau::Periodes, y), 4 * 3);
