@@ -346,3 +346,26 @@ impl Dir {
         Run::from(cmd.output().expect("the example runs"))
     }
 }
+
+/// The proptest configuration of `cases` cases for the property tests: the random seed is
+/// `PROPTEST_RNG_SEED` when set, else drawn anew for each run, and printed. libtest shows a test's
+/// output only when it fails, so a failing property names the seed that replays it
+/// (`PROPTEST_RNG_SEED=<seed> cargo test --release --test it <name>`); proptest also adds the
+/// failing case to `tests/proptest-regressions/`, which is committed and replayed first.
+pub fn seeded(cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    use std::hash::{BuildHasher, Hasher};
+    let mut config = Config {
+        cases,
+        ..Config::default()
+    };
+    let seed = match config.rng_seed {
+        RngSeed::Fixed(seed) => seed,
+        RngSeed::Random => std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish(),
+    };
+    config.rng_seed = RngSeed::Fixed(seed);
+    eprintln!("proptest seed {seed}: replay with PROPTEST_RNG_SEED={seed}");
+    config
+}
