@@ -177,43 +177,63 @@ fn a_table_never_mixes_the_loaded_snapshot_with_a_later_import() {
     let dir = Dir::new();
     let a = dir.fixture("crafted");
     dir.import(&[&a]);
-    let corpus = {
+    let (corpus, first) = {
         let store = Store::open(&dir.db()).unwrap();
         let corpus = Corpus::load(&store).unwrap();
         // Before any change, the étapes load and agree with the snapshot.
-        corpus
+        let first = corpus
             .tableau(&store, Tableau::T2, Period::year(2017), &Filter::none())
             .unwrap();
-        corpus
+        (corpus, first)
     };
     let fresh = Corpus::load(&Store::open(&dir.db()).unwrap()).unwrap();
 
-    // P44A is imported again with one parcours less.
-    let parcours = std::fs::read_to_string(a.join("parcours.csv")).unwrap();
-    let fewer: String = parcours
-        .lines()
-        .filter(|l| !l.starts_with("P44A,a16,"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    assert_ne!(fewer.lines().count(), parcours.lines().count());
-    let b = dir.transfer("again", &[("parcours.csv", &fewer)]);
+    // P44A is imported again with one parcours less, and without the étape of a13 in 2017 (one
+    // that Tableau 2 of 2017 counts).
+    let without = |file: &str, prefix: &str| {
+        let text = std::fs::read_to_string(a.join(file)).unwrap();
+        let fewer: String = text
+            .lines()
+            .filter(|l| !l.starts_with(prefix))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_ne!(fewer.lines().count(), text.lines().count());
+        fewer
+    };
+    let parcours = without("parcours.csv", "P44A,a16,");
+    let etapes = without("etapes.csv", "P44A,a13,2013-09-01,IAE_EI,");
+    let b = dir.transfer(
+        "again",
+        &[("parcours.csv", &parcours), ("etapes.csv", &etapes)],
+    );
     dir.import(&[&b]);
 
     let store = Store::open(&dir.db()).unwrap();
-    // The corpus that already read its étapes keeps answering from its snapshot...
-    corpus
+    // The corpus that already read its étapes keeps answering from its snapshot: the same table
+    // as before the import...
+    let second = corpus
         .tableau(&store, Tableau::T2, Period::year(2017), &Filter::none())
         .unwrap();
+    assert_eq!(
+        second, first,
+        "the snapshot's answer changed after an import"
+    );
     // ...one that has not read them yet is refused, naming the PLIE, instead of mixing states.
     match fresh.tableau(&store, Tableau::T4, Period::year(2017), &Filter::none()) {
         Err(Error::Store(StoreError::Changed(plie))) => assert_eq!(plie, "P44A"),
         other => panic!("expected a refusal, got {other:?}"),
     }
-    // A corpus loaded again answers.
+    // A corpus loaded again answers, from the new state: its Tableau 2 differs from the
+    // snapshot's (so the equality above is the snapshot's doing, not an import that changed
+    // nothing the table shows).
     let again = Corpus::load(&store).unwrap();
     again
         .tableau(&store, Tableau::T4, Period::year(2017), &Filter::none())
         .unwrap();
+    let now = again
+        .tableau(&store, Tableau::T2, Period::year(2017), &Filter::none())
+        .unwrap();
+    assert_ne!(now, first, "the import changed Tableau 2");
 }
 
 /// A store written before summaries existed answers through its parcours; the next import of
