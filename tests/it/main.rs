@@ -1,6 +1,7 @@
 //! The integration tests: the real binary on real files, one test binary.
 
 mod calibration;
+mod ci_skip;
 mod cli;
 mod concurrency;
 mod corruption;
