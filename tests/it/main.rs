@@ -9,6 +9,7 @@ mod crash;
 mod end_to_end;
 mod example_cohortes;
 mod example_comparaison;
+mod example_programs;
 mod example_qpv;
 mod example_reentrees;
 mod export;
