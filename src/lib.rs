@@ -36,7 +36,7 @@
 //! assert_eq!(by_sex.tally(0, 0).sorties_motif(consolide::model::Motif::Emploi), 1);
 //!
 //! // Any published table, as a typed value or as the generic table every format prints.
-//! let t3 = corpus.tableau(&store, Tableau::T3, Period::year(2017), &Filter::none())?;
+//! let t3 = corpus.tableau(Tableau::T3, Period::year(2017), &Filter::none())?;
 //! assert_eq!(t3.cell("toutes", "total", "parcours"), Some(Cell::Count(1)));
 //! print!("{}", consolide::render::table(&t3, Format::Csv));
 //! # Ok(()) }

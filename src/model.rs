@@ -305,8 +305,13 @@ impl Day {
 /// The year of day number `day` as a year code: years since 1990 in a byte (at most 254, so that
 /// 255 can mark a parcours still open).
 pub(crate) fn year_code(day: u16) -> u8 {
-    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
+    year_codes()[day as usize]
+}
+
+/// The year code of every day number (index), for loops that convert many.
+pub(crate) fn year_codes() -> &'static [u8; 65_536] {
+    static TABLE: std::sync::OnceLock<Box<[u8; 65_536]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
         // Day numbers fit in u16; each maps to its calendar year since 1990.
         let mut table = Vec::with_capacity(65_536);
         let mut year = FIRST_YEAR;
@@ -324,9 +329,8 @@ pub(crate) fn year_code(day: u16) -> u8 {
             }
             table.push((year - FIRST_YEAR).min(254) as u8);
         }
-        table
-    });
-    table[day as usize]
+        table.into_boxed_slice().try_into().expect("65 536 days")
+    })
 }
 
 /// A birth month (`YYYY-MM`); FORMAT.md gives no day, so age counts from the first of the month.
@@ -404,6 +408,17 @@ impl Inactivite {
             Inactivite::Jamais => 5,
             Inactivite::Inconnue => 6,
         }
+    }
+
+    /// The band of every stored value (index), for loops that convert many.
+    pub(crate) fn bands() -> &'static [u8; 65_536] {
+        static TABLE: std::sync::OnceLock<Box<[u8; 65_536]>> = std::sync::OnceLock::new();
+        TABLE.get_or_init(|| {
+            let bands: Vec<u8> = (0..=u16::MAX)
+                .map(|v| Inactivite::from_u16(v).band())
+                .collect();
+            bands.into_boxed_slice().try_into().expect("65 536 values")
+        })
     }
 
     pub fn from_u16(v: u16) -> Inactivite {

@@ -281,17 +281,21 @@ impl Corpus {
             .snapshot()?
             .parcours(info.plie as usize, info.number, columns)?;
         let raw = decoded.chunk;
-        let annee_entree = raw.entree.iter().map(|&d| year_code(d)).collect();
+        let years = crate::model::year_codes();
+        let annee_entree = raw.entree.iter().map(|&d| years[d as usize]).collect();
         let annee_sortie = raw
             .sortie
             .iter()
-            .map(|&d| if d == u16::MAX { OPEN } else { year_code(d) })
+            .map(|&d| {
+                if d == u16::MAX {
+                    OPEN
+                } else {
+                    years[d as usize]
+                }
+            })
             .collect();
-        let inactivite_band = raw
-            .inactivite
-            .iter()
-            .map(|&m| Inactivite::from_u16(m).band())
-            .collect();
+        let bands = Inactivite::bands();
+        let inactivite_band = raw.inactivite.iter().map(|&m| bands[m as usize]).collect();
         Ok(Chunk {
             plie: info.plie,
             base: info.base,

@@ -484,6 +484,33 @@ pub(crate) struct Present {
 }
 
 impl Present {
+    /// Without a filter on the rows, what the summaries say: each PLIE's cells of one grouping
+    /// partition its parcours, so their years are exactly the years present. No parcours read.
+    fn from_summaries(corpus: &Corpus, filter: &RowFilter) -> Option<Present> {
+        let summaries = corpus.summaries.as_ref()?;
+        if !filter.columns.is_empty() {
+            return None;
+        }
+        let mut present = Present {
+            plies: vec![false; corpus.plies.len()],
+            annee_entree: [false; 256],
+            annee_sortie: [false; 256],
+        };
+        for (p, summary) in summaries.iter().enumerate() {
+            if !filter.plies[p] {
+                continue;
+            }
+            for j in (0..summary.grouping.len()).filter(|&j| summary.grouping[j] == 0) {
+                if summary.parcours[j] > 0 {
+                    present.plies[p] = true;
+                    present.annee_entree[usize::from(summary.annee_entree[j])] = true;
+                    present.annee_sortie[usize::from(summary.annee_sortie[j])] = true;
+                }
+            }
+        }
+        Some(present)
+    }
+
     /// Nothing seen: for queries whose dimensions all have fixed values.
     pub fn none() -> Present {
         Present {
@@ -494,6 +521,9 @@ impl Present {
     }
 
     pub fn scan(corpus: &Corpus, filter: &RowFilter) -> Result<Present, StoreError> {
+        if let Some(present) = Present::from_summaries(corpus, filter) {
+            return Ok(present);
+        }
         let empty = || Present {
             plies: vec![false; corpus.plies.len()],
             annee_entree: [false; 256],

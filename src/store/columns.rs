@@ -360,25 +360,21 @@ pub fn decode_parcours(
     scratch: &mut Vec<u32>,
 ) -> Result<(), codec::Invalid> {
     use ParcoursColumn as C;
+    // Range checked once per segment, then converted in a loop the compiler vectorises.
     let narrow_u8 = |scratch: &[u32]| -> Result<Vec<u8>, codec::Invalid> {
-        scratch
-            .iter()
-            .map(|&v| match v {
-                0 => Ok(NONE),
-                1..=255 => Ok((v - 1) as u8),
-                _ => Err(format!("code {v} out of range")),
-            })
-            .collect()
+        match scratch.iter().max() {
+            Some(&max) if max > 255 => Err(format!("code {max} out of range")),
+            _ => Ok(scratch.iter().map(|&v| (v as u8).wrapping_sub(1)).collect()),
+        }
     };
     let narrow_u16 = |scratch: &[u32]| -> Result<Vec<u16>, codec::Invalid> {
-        scratch
-            .iter()
-            .map(|&v| match v {
-                0 => Ok(u16::MAX),
-                1..=65_535 => Ok((v - 1) as u16),
-                _ => Err(format!("value {v} out of range")),
-            })
-            .collect()
+        match scratch.iter().max() {
+            Some(&max) if max > 65_535 => Err(format!("value {max} out of range")),
+            _ => Ok(scratch
+                .iter()
+                .map(|&v| (v as u16).wrapping_sub(1))
+                .collect()),
+        }
     };
     match column {
         C::Key => keys.participant = codec::decode_strings(bytes)?,
@@ -387,27 +383,35 @@ pub fn decode_parcours(
             codec::decode_integers(bytes, scratch)?;
             match column {
                 C::Entree => {
-                    chunk.entree = scratch
-                        .iter()
-                        .map(|&d| u16::try_from(d).map_err(|_| format!("day {d} out of range")))
-                        .collect::<Result<_, _>>()?;
+                    if let Some(&max) = scratch.iter().max().filter(|&&d| d > 65_535) {
+                        return Err(format!("day {max} out of range"));
+                    }
+                    chunk.entree = scratch.iter().map(|&d| d as u16).collect();
                 }
                 C::Sortie => {
                     if chunk.entree.len() != scratch.len() {
                         return Err("exit days without as many entry days".into());
                     }
+                    // Exit days: entry + distance - 1, 0 while in parcours; computed wide, so a
+                    // damaged distance is refused, never wrapped into a day.
+                    let mut worst = 0u32;
                     chunk.sortie = chunk
                         .entree
                         .iter()
                         .zip(scratch.iter())
-                        .map(|(&e, &x)| match x {
-                            0 => Ok(u16::MAX),
-                            _ => u16::try_from(u32::from(e) + x - 1)
-                                .ok()
-                                .filter(|&d| d != u16::MAX)
-                                .ok_or_else(|| format!("exit {x} days after day {e}")),
+                        .map(|(&e, &x)| {
+                            let day = u32::from(e).wrapping_add(x).wrapping_sub(1);
+                            if x == 0 {
+                                u16::MAX
+                            } else {
+                                worst = worst.max(day);
+                                day as u16
+                            }
                         })
-                        .collect::<Result<_, _>>()?;
+                        .collect();
+                    if worst >= 65_535 {
+                        return Err(format!("an exit on day {worst}"));
+                    }
                 }
                 C::Naissance => chunk.naissance = narrow_u16(scratch)?,
                 C::Inactivite => chunk.inactivite = narrow_u16(scratch)?,

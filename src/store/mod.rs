@@ -57,6 +57,9 @@ const SUMMARIES: TableDefinition<&str, &[u8]> = TableDefinition::new("summaries"
 /// What `meta["magic"]` holds in every consolide store.
 const MAGIC: &[u8] = b"consolide store";
 
+/// The page cache of a store opened for reading, in bytes.
+const READ_CACHE: usize = 32 << 20;
+
 /// Rows per column chunk: roaring's container size, so a chunk never straddles two containers.
 pub const CHUNK_ROWS: usize = 65_536;
 
@@ -127,13 +130,21 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::NotFound(path.to_owned()));
         }
-        let db = match ReadOnlyDatabase::open(path) {
+        // redb's own cache would keep every page a query reads (1 GiB by default); the reads
+        // go through the OS's page cache anyway, so a reader keeps a small one and its memory
+        // stays bounded by what a query holds, not by what it has read.
+        let open = || {
+            redb::Builder::new()
+                .set_cache_size(READ_CACHE)
+                .open_read_only(path)
+        };
+        let db = match open() {
             // An import was interrupted (killed, or a write failed): the file holds the last
             // committed state, but redb rebuilds its allocation state only when opened for
             // writing, as the next import would. Do it now, then read.
             Err(redb::DatabaseError::RepairAborted) => {
                 drop(Database::open(path).map_err(|e| StoreError::from_open(path, e))?);
-                ReadOnlyDatabase::open(path)
+                open()
             }
             opened => opened,
         }

@@ -225,7 +225,7 @@ impl Corpus {
         let groupings = categories.groupings();
         let mut figures = Vec::new();
         for &period in periodes {
-            let g = self.grouped(period, filter, &groupings, Path::Scan)?;
+            let g = self.grouped(period, filter, &groupings, Path::Summary)?;
             figures.push(PeriodeFigures {
                 period,
                 plies: g.plies,
@@ -237,7 +237,7 @@ impl Corpus {
             });
         }
         // Only the PLIE count: no grouping to tally.
-        let plies = self.grouped(span, filter, &[], Path::Scan)?.plies;
+        let plies = self.grouped(span, filter, &[], Path::Summary)?.plies;
         Ok(Periodes {
             filter: filter.clone(),
             plies,

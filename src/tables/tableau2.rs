@@ -425,7 +425,7 @@ impl Corpus {
                 (a, pa)
             },
         )?;
-        let grouped = self.grouped(period, filter, &[vec![Dimension::Sexe]], Path::Scan)?;
+        let grouped = self.grouped(period, filter, &[vec![Dimension::Sexe]], Path::Summary)?;
         let by_sex = &grouped.groupings[0].1;
         Ok(Tableau2 {
             period,

@@ -403,7 +403,7 @@ impl Corpus {
             period,
             &Filter::none(),
             &[vec![Dimension::Plie]],
-            Path::Scan,
+            Path::Summary,
         )?;
         let (axes, tallies) = &grouped.groupings[0];
         let mut n = 0;

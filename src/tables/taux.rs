@@ -299,7 +299,7 @@ impl Corpus {
         }
         let mut per_period = Vec::new();
         for p in &periods {
-            per_period.push(self.grouped(*p, filter, &groupings, Path::Scan)?);
+            per_period.push(self.grouped(*p, filter, &groupings, Path::Summary)?);
         }
         let whole = per_period.last().expect("at least one year");
         let n_years = (period.last - period.first + 1) as usize;

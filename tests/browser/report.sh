@@ -4,12 +4,14 @@
 # error, fetches no resource, and that every chart has a non-zero size; then saves a screenshot.
 #
 # Chromium is Debian's `chromium` package: installed with apt-get when missing and this runs as
-# root; where it cannot be had, the test says so and exits 0 (CI machines without it stay green).
+# root; where it cannot be had, the test says so and is skipped (exit 0), except in CI (CI set),
+# where that is a failure (exit 1, see tests/ci-skip.sh).
 #
 #   tests/browser/report.sh [SCREENSHOT.png]     (default target/browser/report.png)
 # REPORT_SCALE sets the corpus size (default 0.05; 1 is the demo store's).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/ci-skip.sh
 shot=${1:-target/browser/report.png}
 scale=${REPORT_SCALE:-0.05}
 
@@ -19,14 +21,10 @@ if [ ! -x "$chromium" ]; then
         echo "browser test: chromium missing, installing Debian's chromium package"
         if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
             || [ ! -x "$chromium" ]; then
-            echo "apt-get could not install chromium"
-            echo "chromium unavailable: browser test skipped"
-            exit 0
+            skip "browser test" "chromium unavailable: apt-get could not install it"
         fi
     else
-        echo "chromium is not installed, and installing it needs root and apt-get"
-        echo "chromium unavailable: browser test skipped"
-        exit 0
+        skip "browser test" "chromium unavailable: it is not installed, and installing it needs root and apt-get"
     fi
 fi
 

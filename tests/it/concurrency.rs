@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use consolide::{Corpus, Error, Filter, Format, ImportOptions, Period, Store, StoreError};
 
@@ -86,10 +87,13 @@ fn a_second_writer_or_a_reader_beside_a_writer_is_told_the_store_is_busy() {
 /// One thread imports the two contents of P44A in turn while two threads load a corpus and
 /// compute Tableau 1 in a loop and a third runs `consolide tableau 1` in a loop: every answer is
 /// one of the two states, never a mix; every failure is "busy"; the writer, retrying when busy,
-/// gets all its imports through.
+/// gets all its imports through. The readers must really overlap the imports: the writer goes on
+/// (past its first 24 imports, for at most two minutes) until the readers have been told "busy"
+/// at least once and the in-process and the CLI readers have each seen both states.
 #[test]
 fn readers_beside_repeated_imports_see_one_state_or_are_told_busy() {
     const IMPORTS: usize = 24;
+    const LIMIT: Duration = Duration::from_secs(120);
     let dir = Dir::new();
     let contents = two_contents(&dir);
     let db = dir.db();
@@ -104,12 +108,23 @@ fn readers_beside_repeated_imports_see_one_state_or_are_told_busy() {
     assert_ne!(cli[0], cli[1]);
 
     let done = AtomicBool::new(false);
+    let imports = AtomicUsize::new(0);
     let answers = AtomicUsize::new(0);
     let busy_reads = AtomicUsize::new(0);
     let busy_writes = AtomicUsize::new(0);
+    // Which of the two states the in-process readers and the CLI reader have seen.
+    let seen_library = [AtomicBool::new(false), AtomicBool::new(false)];
+    let seen_cli = [AtomicBool::new(false), AtomicBool::new(false)];
+    let overlapped = || {
+        busy_reads.load(Ordering::Relaxed) > 0
+            && seen_library.iter().all(|s| s.load(Ordering::Relaxed))
+            && seen_cli.iter().all(|s| s.load(Ordering::Relaxed))
+    };
+    let started = Instant::now();
     std::thread::scope(|s| {
         s.spawn(|| {
-            for i in 0..IMPORTS {
+            let mut i = 0;
+            while i < IMPORTS || (!overlapped() && started.elapsed() < LIMIT) {
                 let folder = &contents[i % 2];
                 loop {
                     match consolide::import(
@@ -128,7 +143,9 @@ fn readers_beside_repeated_imports_see_one_state_or_are_told_busy() {
                         Err(e) => panic!("import {i}: {e}"),
                     }
                 }
+                i += 1;
             }
+            imports.store(i, Ordering::Relaxed);
             done.store(true, Ordering::Release);
         });
         for _ in 0..2 {
@@ -136,7 +153,9 @@ fn readers_beside_repeated_imports_see_one_state_or_are_told_busy() {
                 while !done.load(Ordering::Acquire) {
                     match tableau1(&db) {
                         Ok(t) => {
-                            assert!(library.contains(&t), "a mixed state:\n{t}");
+                            let state = library.iter().position(|l| *l == t);
+                            let state = state.unwrap_or_else(|| panic!("a mixed state:\n{t}"));
+                            seen_library[state].store(true, Ordering::Relaxed);
                             answers.fetch_add(1, Ordering::Relaxed);
                         }
                         Err(e) if busy(&e) => {
@@ -154,7 +173,10 @@ fn readers_beside_repeated_imports_see_one_state_or_are_told_busy() {
                 let run = dir.run(&TABLEAU_1);
                 match run.code {
                     0 => {
-                        assert!(cli.contains(&run.stdout), "a mixed state:\n{}", run.stdout);
+                        let state = cli.iter().position(|c| *c == run.stdout);
+                        let state =
+                            state.unwrap_or_else(|| panic!("a mixed state:\n{}", run.stdout));
+                        seen_cli[state].store(true, Ordering::Relaxed);
                         answers.fetch_add(1, Ordering::Relaxed);
                     }
                     3 if run.stderr.contains("is busy") => {
@@ -165,13 +187,33 @@ fn readers_beside_repeated_imports_see_one_state_or_are_told_busy() {
             }
         });
     });
-    eprintln!(
-        "concurrency: {IMPORTS} imports ({} busy retries), {} answers, {} busy reads",
-        busy_writes.into_inner(),
-        answers.into_inner(),
-        busy_reads.into_inner()
+    let imports = imports.into_inner();
+    let seen = |s: &[AtomicBool; 2]| {
+        s.iter()
+            .map(|b| b.load(Ordering::Relaxed))
+            .collect::<Vec<_>>()
+    };
+    let report = format!(
+        "{imports} imports ({} busy retries) in {:?}, {} answers, {} busy reads; states seen by \
+         the library readers {:?}, by the CLI reader {:?}",
+        busy_writes.load(Ordering::Relaxed),
+        started.elapsed(),
+        answers.load(Ordering::Relaxed),
+        busy_reads.load(Ordering::Relaxed),
+        seen(&seen_library),
+        seen(&seen_cli),
     );
-    // The last import sent the second content.
-    assert_eq!(tableau1(&db).unwrap(), library[(IMPORTS - 1) % 2]);
-    assert_eq!(dir.run(&TABLEAU_1).ok(), cli[(IMPORTS - 1) % 2]);
+    eprintln!("concurrency: {report}");
+    // Without these the test would pass with readers that never ran beside an import.
+    assert!(
+        busy_reads.load(Ordering::Relaxed) > 0,
+        "no read was told the store is busy: {report}"
+    );
+    assert!(
+        seen(&seen_library).iter().all(|&b| b) && seen(&seen_cli).iter().all(|&b| b),
+        "the readers did not see both states: {report}"
+    );
+    // The last import sent content (imports - 1) % 2.
+    assert_eq!(tableau1(&db).unwrap(), library[(imports - 1) % 2]);
+    assert_eq!(dir.run(&TABLEAU_1).ok(), cli[(imports - 1) % 2]);
 }

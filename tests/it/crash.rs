@@ -164,8 +164,8 @@ fn next_import_succeeds(c: &Corpora, dir: &Dir, state: &str, full: bool) {
 }
 
 /// At least 50 SIGKILLs spread over the import (a deterministic schedule of fractions of its
-/// measured duration); after each the store answers the old corpus or the new one, and the next
-/// import succeeds.
+/// measured duration), at least one landing before the commit and one after; after each the store
+/// answers the old corpus or the new one, and the next import succeeds.
 #[test]
 fn an_import_killed_at_any_moment_leaves_the_old_corpus_or_the_new_one() {
     let c = corpora();
@@ -185,17 +185,22 @@ fn an_import_killed_at_any_moment_leaves_the_old_corpus_or_the_new_one() {
         .unwrap()
         .min(c.import_time);
     // Adjusted as the attempts go, so that the last slots straddle the commit however much other
-    // tests compete for the processors: shortened when an import ends before its kill, lengthened
-    // when a kill past the end still lands before the commit.
+    // tests compete for the processors: shortened when an import ends before its kill (or, while
+    // no kill has landed before the commit, when one lands after it), lengthened when a kill past
+    // the end still lands before the commit (or, while none has landed after the commit, when
+    // the 50 kills are done and one more lands before it).
     let mut import_time = import_time;
     const KILLS: usize = 50;
     const SLOTS: u32 = 64;
+    const ATTEMPTS: u32 = 300;
     let (mut kills, mut before_commit, mut after_commit, mut finished) = (0, 0, 0, 0);
     let mut attempt = 0u32;
-    while kills < KILLS {
+    while kills < KILLS || before_commit == 0 || after_commit == 0 {
         assert!(
-            attempt < 200,
-            "only {kills} of {attempt} imports could be killed before they ended"
+            attempt < ATTEMPTS,
+            "after {attempt} imports, {kills} killed ({before_commit} before the commit, \
+             {after_commit} after) and {finished} ended before their kill: the kills must land \
+             {KILLS} times, at least once on each side of the commit"
         );
         // Slots 0..64 visited in a scattered order (37 is prime to 64), each a fraction of the
         // measured duration between 30 % and 120 %: the store is opened about halfway, after the
@@ -222,12 +227,16 @@ fn an_import_killed_at_any_moment_leaves_the_old_corpus_or_the_new_one() {
             kills += 1;
             if state == "old" {
                 before_commit += 1;
-                if fraction > 1.0 {
+                if fraction > 1.0 || (kills > KILLS && after_commit == 0) {
                     // Killed past the measured end yet before the commit: imports are slower now.
                     import_time = import_time.mul_f64(1.1);
                 }
             } else {
                 after_commit += 1;
+                if before_commit == 0 {
+                    // Every kill so far landed after the commit: imports are faster now.
+                    import_time = import_time.mul_f64(0.9);
+                }
             }
         } else {
             assert!(status.success(), "attempt {attempt}: {status:?}");
@@ -241,6 +250,8 @@ fn an_import_killed_at_any_moment_leaves_the_old_corpus_or_the_new_one() {
         "crash: {kills} kills survived ({before_commit} before the commit, {after_commit} after), \
          {finished} imports ended before their kill; import time {import_time:?}"
     );
+    // The loop stops only then; said again for whoever edits it.
+    assert!(kills >= KILLS && before_commit >= 1 && after_commit >= 1);
 }
 
 /// Writes failing midway: the import runs under a file-size limit (writes past it fail with

@@ -472,7 +472,7 @@ fn median(mut v: Vec<i64>) -> Option<f64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(crate::util::seeded(24))]
 
     #[test]
     fn reentrees_equal_a_plain_count(

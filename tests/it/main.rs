@@ -1,6 +1,7 @@
 //! The integration tests: the real binary on real files, one test binary.
 
 mod calibration;
+mod ci_skip;
 mod cli;
 mod concurrency;
 mod corruption;
@@ -8,6 +9,7 @@ mod crash;
 mod end_to_end;
 mod example_cohortes;
 mod example_comparaison;
+mod example_programs;
 mod example_qpv;
 mod example_reentrees;
 mod export;

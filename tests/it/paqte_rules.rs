@@ -7,7 +7,7 @@ use consolide::transfer::Rule;
 use crate::paqte::{crafted44, folder};
 use crate::util::Dir;
 
-struct Case {
+pub(crate) struct Case {
     name: &'static str,
     file: &'static str,
     /// A line appended to the crafted file, or the whole file when `replace`.
@@ -15,10 +15,10 @@ struct Case {
     replace: bool,
     /// `file:line:column (field)` of the expected error.
     at: &'static str,
-    rule: Rule,
+    pub(crate) rule: Rule,
 }
 
-fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let add = |name, file, line, at, rule| Case {
         name,
         file,

@@ -24,21 +24,55 @@ fn with(file: &'static str, content: &str) -> Vec<(&'static str, String)> {
 
 struct Case {
     name: &'static str,
-    files: Vec<(&'static str, String)>,
+    /// Bytes, so that a file may be invalid UTF-8.
+    files: Vec<(&'static str, Vec<u8>)>,
     /// `file:line:column` of the expected error, and its rule.
     at: &'static str,
     rule: Rule,
 }
 
 fn cases() -> Vec<Case> {
-    let case = |name, files, at, rule| Case {
+    let case = |name, files: Vec<(&'static str, String)>, at, rule| Case {
+        name,
+        files: files
+            .into_iter()
+            .map(|(f, c)| (f, c.into_bytes()))
+            .collect(),
+        at,
+        rule,
+    };
+    let bytes = |name, files: Vec<(&'static str, Vec<u8>)>, at, rule| Case {
         name,
         files,
         at,
         rule,
     };
     let etapes_h = "plie,participant,entree,type,debut,fin,finance_plie\n";
-    vec![
+    let mut cases = vec![
+        bytes(
+            "a value that is not UTF-8",
+            vec![(
+                "parcours.csv",
+                [
+                    format!("{HEADER}\n{GOOD}\n").as_bytes(),
+                    b"P1,B\xE9,2017-03-02,,,F,1980-05,RSA,1,0,V,,,\n",
+                ]
+                .concat(),
+            )],
+            "parcours.csv:3:2 (participant)",
+            Rule::InvalidUtf8,
+        ),
+        bytes(
+            "a column name that is not UTF-8",
+            vec![(
+                "parcours.csv",
+                [b"plie,particip\xE9nt\n".as_slice(), b"P1,a1\n"].concat(),
+            )],
+            "parcours.csv:1:2",
+            Rule::InvalidUtf8,
+        ),
+    ];
+    cases.extend(vec![
         case("no parcours.csv", vec![("plie.csv", "plie\nP1\n".into())], "parcours.csv:0:0", Rule::MissingParcours),
         case("empty file", vec![("parcours.csv", String::new())], "parcours.csv:0:0", Rule::EmptyFile),
         case(
@@ -177,6 +211,7 @@ fn cases() -> Vec<Case> {
         ),
         case("étape type", with("etapes.csv", &format!("{etapes_h}P1,a1,2016-01-04,STAGE,2016-02-01,,1\n")), "etapes.csv:2:4 (type)", Rule::Code),
         case("department", with("plie.csv", "plie,departement\nP1,96\n"), "plie.csv:2:2 (departement)", Rule::Departement),
+        case("count", with("plie.csv", "plie,communes\nP1,douze\n"), "plie.csv:2:2 (communes)", Rule::Integer),
         case("plie listed twice", with("plie.csv", "plie,departement\nP1,44\nP1,44\n"), "plie.csv:3:", Rule::DuplicatePlie),
         case(
             "ESF axis",
@@ -208,7 +243,23 @@ fn cases() -> Vec<Case> {
             "activite.csv:2:4 (valeur)",
             Rule::Number,
         ),
-    ]
+        case(
+            "indicator code",
+            with("activite.csv", "plie,annee,indicateur,valeur\nP1,2017,ETP total,1\n"),
+            "activite.csv:2:3 (indicateur)",
+            Rule::Indicateur,
+        ),
+        case(
+            "étape of a refused parcours",
+            vec![
+                ("parcours.csv", format!("{HEADER}\n{GOOD}\nP1,a1,2016-01-04,,,H,1990-01,DELD,peut-être,0,IV,,,\n")),
+                ("etapes.csv", format!("{etapes_h}P1,a1,2016-01-04,MOBILISATION,2016-01-05,,1\n")),
+            ],
+            "etapes.csv:2:3 (entree)",
+            Rule::RejectedParcours,
+        ),
+    ]);
+    cases
 }
 
 #[test]
@@ -219,8 +270,11 @@ fn each_rule_is_refused_with_its_position_and_the_store_is_unchanged() {
     let before = dir.run(&["status", "--format", "csv"]).ok();
     let mut failures = Vec::new();
     for (i, case) in cases().into_iter().enumerate() {
-        let files: Vec<(&str, &str)> = case.files.iter().map(|(n, c)| (*n, c.as_str())).collect();
-        let folder = dir.transfer(&format!("case{i}"), &files);
+        let folder = dir.path().join(format!("case{i}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        for (file, content) in &case.files {
+            std::fs::write(folder.join(file), content).unwrap();
+        }
         let run = dir.run(&["import", folder.to_str().unwrap()]);
         let line = run
             .stderr
@@ -387,4 +441,17 @@ fn an_identity_key_is_refused_without_being_echoed_and_pseudonyms_pass() {
         "{}",
         run.stdout
     );
+}
+
+/// Every rule has a case through the binary, here for the PLIE transfers or in `paqte_rules` for
+/// the commitments' files: a rule added without one fails here.
+#[test]
+fn every_rule_has_a_case_through_the_binary() {
+    let covered: Vec<Rule> = cases()
+        .iter()
+        .map(|c| c.rule)
+        .chain(crate::paqte_rules::cases().iter().map(|c| c.rule))
+        .collect();
+    let missing: Vec<&Rule> = Rule::ALL.iter().filter(|r| !covered.contains(r)).collect();
+    assert!(missing.is_empty(), "rules without a case: {missing:?}");
 }

@@ -56,7 +56,7 @@ fn margins_known(cells: &[u64], width: usize, n: u64) -> Vec<bool> {
 const RANDOM_GRIDS: u32 = 400;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(RANDOM_GRIDS))]
+    #![proptest_config(crate::util::seeded(RANDOM_GRIDS))]
 
     #[test]
     fn no_masked_cell_of_a_random_table_can_be_recomputed((cells, width) in table(), n in 2..12u64) {
@@ -143,7 +143,7 @@ fn tableau1_relations(t: &TableCsv, counts: &[usize], values: &[u64]) -> Relatio
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(40))]
+    #![proptest_config(crate::util::seeded(40))]
 
     #[test]
     fn tableau1_of_a_random_corpus_hides_its_small_counts(

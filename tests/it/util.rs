@@ -327,22 +327,52 @@ impl Dir {
     /// Runs the example program `name` (built by `cargo test` beside the test binary) with
     /// `--db <store>` and `args`, in this directory.
     pub fn example(&self, name: &str, args: &[&str]) -> Run {
-        // The test binary is target/<profile>/deps/it-<hash>; examples are target/<profile>/examples.
-        let exe = std::env::current_exe().expect("the test binary's path");
-        let examples = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>")
-            .join("examples");
-        let program = examples.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-        assert!(
-            program.exists(),
-            "{} is not built (cargo test builds the examples)",
-            program.display()
-        );
-        let mut cmd = Command::new(program);
+        let mut cmd = Command::new(example_program(name));
         cmd.current_dir(self.path()).arg("--db").arg(self.db());
         cmd.args(args);
         Run::from(cmd.output().expect("the example runs"))
     }
+}
+
+/// The example program `name`, built by `cargo test` beside the test binary (before a run
+/// restricted with `--test it`, `cargo build --release --examples` builds them).
+#[track_caller]
+pub fn example_program(name: &str) -> PathBuf {
+    // The test binary is target/<profile>/deps/it-<hash>; examples are target/<profile>/examples.
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let examples = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>")
+        .join("examples");
+    let program = examples.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        program.exists(),
+        "{} is not built (cargo test builds the examples)",
+        program.display()
+    );
+    program
+}
+
+/// The proptest configuration of `cases` cases for the property tests: the random seed is
+/// `PROPTEST_RNG_SEED` when set, else drawn anew for each run, and printed. libtest shows a test's
+/// output only when it fails, so a failing property names the seed that replays it
+/// (`PROPTEST_RNG_SEED=<seed> cargo test --release --test it <name>`); proptest also adds the
+/// failing case to `tests/proptest-regressions/`, which is committed and replayed first.
+pub fn seeded(cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    use std::hash::{BuildHasher, Hasher};
+    let mut config = Config {
+        cases,
+        ..Config::default()
+    };
+    let seed = match config.rng_seed {
+        RngSeed::Fixed(seed) => seed,
+        RngSeed::Random => std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish(),
+    };
+    config.rng_seed = RngSeed::Fixed(seed);
+    eprintln!("proptest seed {seed}: replay with PROPTEST_RNG_SEED={seed}");
+    config
 }
