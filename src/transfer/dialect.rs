@@ -15,12 +15,16 @@ pub(crate) struct Column {
     pub name: &'static str,
     /// Whether the header must have it.
     pub required: bool,
+    /// Whether its values may identify a person (the participant key): they are never repeated
+    /// in a message, whatever rule they break.
+    pub private: bool,
 }
 
 pub(crate) const fn req(name: &'static str) -> Column {
     Column {
         name,
         required: true,
+        private: false,
     }
 }
 
@@ -28,6 +32,16 @@ pub(crate) const fn opt(name: &'static str) -> Column {
     Column {
         name,
         required: false,
+        private: false,
+    }
+}
+
+/// A required column whose values are never repeated in a message (see [`Column::private`]).
+pub(crate) const fn key(name: &'static str) -> Column {
+    Column {
+        name,
+        required: true,
+        private: true,
     }
 }
 
@@ -103,10 +117,11 @@ impl Table {
         };
         let mut rows = Rows::new(&table);
         let Some(raw) = rows.next_record() else {
+            // Line 1, where the header should be: an editor opens the file there.
             errors.push(RowError {
                 position: Position {
                     file: file.into(),
-                    line: 0,
+                    line: 1,
                     column: None,
                     field: None,
                 },
@@ -273,6 +288,19 @@ fn detect_separator(data: &[u8]) -> u8 {
     }
 }
 
+/// The line breaks in `bytes`: `\r\n`, `\n` and a lone `\r` (old Mac files, and files whose
+/// line endings were mixed by hand) each end one line, as the csv reader takes them.
+fn line_breaks(bytes: &[u8]) -> u64 {
+    let mut n = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+        if b == b'\n' || lone_cr {
+            n += 1;
+        }
+    }
+    n
+}
+
 /// The records of a table, with line numbers and raw spans computed from the bytes (the csv
 /// crate's own positions count a CRLF record's line ending into the next record).
 pub(crate) struct Rows<'t> {
@@ -310,10 +338,7 @@ impl<'t> Rows<'t> {
         while matches!(self.data.get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
-        self.line += self.data[self.counted..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
+        self.line += line_breaks(&self.data[self.counted..start]);
         self.counted = start;
         let mut end = self.reader.position().byte() as usize;
         if end > 0 && self.data[end - 1] == b'\r' && self.data.get(end) == Some(&b'\n') {

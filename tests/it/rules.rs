@@ -40,7 +40,7 @@ fn cases() -> Vec<Case> {
     let etapes_h = "plie,participant,entree,type,debut,fin,finance_plie\n";
     vec![
         case("no parcours.csv", vec![("plie.csv", "plie\nP1\n".into())], "parcours.csv:0:0", Rule::MissingParcours),
-        case("empty file", vec![("parcours.csv", String::new())], "parcours.csv:0:0", Rule::EmptyFile),
+        case("empty file", vec![("parcours.csv", String::new())], "parcours.csv:1:0", Rule::EmptyFile),
         case(
             "missing column",
             vec![("parcours.csv", "plie,participant,entree,sexe,naissance,public,inscrit_pe,th\nP1,a,2017-01-02,F,1980-01,RSA,1,0\n".into())],

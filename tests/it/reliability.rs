@@ -1,0 +1,206 @@
+//! Issue 18: the promises of docs/reliability.md that outside inputs and faults broke, each kept
+//! by a test through the real binary.
+
+use std::path::Path;
+
+use crate::util::Dir;
+
+const HEADER: &str =
+    "plie,participant,entree,sortie,motif_sortie,sexe,naissance,public,inscrit_pe,th,niveau,inactivite,qpv,commune";
+const ETAPES: &str = "plie,participant,entree,type,debut,fin,finance_plie";
+
+/// A valid parcours row of PLIE `plie` for participant `key`.
+fn row(plie: &str, key: &str) -> String {
+    format!("{plie},{key},2017-03-02,,,F,1980-05,RSA,1,0,V,,,")
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn lines_are_numbered_in_cr_only_and_mixed_line_endings() {
+    let bad = "P1,bad,2017-02-30,,,F,1980-05,RSA,1,0,V,,,";
+    for (name, endings) in [
+        ("cr", ["\r"; 12]),
+        (
+            "mixed",
+            [
+                "\r", "\n", "\r\n", "\r", "\r", "\n", "\r\n", "\n", "\r", "\r\n", "\r", "\n",
+            ],
+        ),
+    ] {
+        let dir = Dir::new();
+        // The header, ten good rows, the bad one on line 12, one more good row.
+        let mut lines = vec![HEADER.to_owned()];
+        lines.extend((0..10).map(|i| row("P1", &format!("a{i}"))));
+        lines.push(bad.to_owned());
+        lines.push(row("P1", "z"));
+        let content: String = lines
+            .iter()
+            .zip(endings)
+            .map(|(l, e)| format!("{l}{e}"))
+            .collect();
+        let folder = dir.transfer(name, &[("parcours.csv", &content)]);
+        let run = dir.run(&["import", path(&folder)]);
+        assert_eq!(run.code, 1, "{run:?}");
+        assert!(
+            run.stderr.contains("error: parcours.csv:12:3 (entree)"),
+            "{name}: {}",
+            run.stderr
+        );
+        let rejects = dir.path().join("rejets");
+        let run = dir.run(&["import", path(&folder), "--rejects", path(&rejects)]);
+        assert_eq!(run.code, 0, "{run:?}");
+        let report = std::fs::read_to_string(rejects.join(name).join("rapport.txt")).unwrap();
+        assert!(
+            report.starts_with("parcours.csv:12:3 (entree)"),
+            "{name}: {report}"
+        );
+        let kept = std::fs::read(rejects.join(name).join("parcours.csv")).unwrap();
+        assert_eq!(
+            kept,
+            format!("{HEADER}{}{bad}{}", endings[0], endings[11]).into_bytes(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_file_is_reported_at_line_1() {
+    let dir = Dir::new();
+    let folder = dir.transfer("empty", &[("parcours.csv", "")]);
+    let run = dir.run(&["import", path(&folder)]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("error: parcours.csv:1:0:"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Imports `files` and returns stderr, asserting exit 1 and that no `secret` appears in it.
+#[track_caller]
+fn refused_without(dir: &Dir, name: &str, files: &[(&str, &str)], secrets: &[&str]) -> String {
+    let folder = dir.transfer(name, files);
+    let run = dir.run(&["import", path(&folder)]);
+    assert_eq!(run.code, 1, "{run:?}");
+    for secret in secrets {
+        assert!(
+            !run.stderr.contains(secret),
+            "{secret} echoed: {}",
+            run.stderr
+        );
+    }
+    let rejects = dir.path().join(format!("rejets-{name}"));
+    let run = dir.run(&[
+        "import",
+        path(&folder),
+        "--rejects",
+        path(&rejects),
+        "--dry-run",
+    ]);
+    let report = std::fs::read_to_string(rejects.join(name).join("rapport.txt")).unwrap();
+    for secret in secrets {
+        assert!(!report.contains(secret), "{secret} in the report: {report}");
+        assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret));
+    }
+    run.stderr
+}
+
+#[test]
+fn no_message_repeats_a_participant_key() {
+    let dir = Dir::new();
+    let key = "dupont-jean-1985";
+    // Duplicate and overlapping parcours.
+    let parcours = format!(
+        "{HEADER}\n{}\n{}\nP1,{key},2017-01-02,2017-06-30,ABANDON,F,1980-05,RSA,1,0,V,,,\nP1,{key},2017-04-01,,,F,1980-05,RSA,1,0,V,,,\n",
+        row("P1", key),
+        row("P1", key)
+    );
+    let stderr = refused_without(&dir, "pairs", &[("parcours.csv", &parcours)], &[key]);
+    assert!(
+        stderr.contains("(plie, participant, entree) is unique"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("do not overlap"), "{stderr}");
+    // An étape of an unknown parcours, and étapes whose key is an identity.
+    let etapes = format!(
+        "{ETAPES}\nP1,{key}-x,2017-03-02,MOBILISATION,2017-03-02,,1\nP1,jean@example.fr,2017-03-02,MOBILISATION,2017-03-02,,1\n"
+    );
+    let parcours = format!("{HEADER}\n{}\n", row("P1", "a0"));
+    let stderr = refused_without(
+        &dir,
+        "etapes",
+        &[("parcours.csv", &parcours), ("etapes.csv", &etapes)],
+        &[key, "jean@example.fr"],
+    );
+    assert!(stderr.contains("etapes.csv:2:3 (entree)"), "{stderr}");
+    assert!(
+        stderr.contains("etapes.csv:3:2 (participant): the key looks like an e-mail address"),
+        "{stderr}"
+    );
+    // A key too long, and one that is not UTF-8.
+    let long = "x".repeat(70);
+    let parcours = format!(
+        "{HEADER}\n{}\n{}\n",
+        row("P1", &long),
+        row("P1", "caf\u{e9}")
+    );
+    let mut bytes = parcours.into_bytes();
+    let e = bytes.iter().rposition(|&b| b == 0xA9).unwrap();
+    bytes.splice(e - 1..=e, [0xE9]);
+    let folder = dir.path().join("long");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("parcours.csv"), bytes).unwrap();
+    let run = dir.run(&["import", path(&folder)]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(!run.stderr.contains(&long[..60]), "{}", run.stderr);
+    assert!(!run.stderr.contains("caf"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the key has 70 characters"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn identities_in_other_spellings_are_refused() {
+    let dir = Dir::new();
+    let identities = [
+        "jean@пример.рф",
+        "１８５０５７８００６０８４",
+        "١٨٥٠٥٧٨٠٠٦٠٨٤",
+        "06/12/34/56/78",
+        "06_12_34_56_78",
+        "06\t12\t34\t56\t78",
+        "06–12–34–56–78",
+        "<jean@example.fr>",
+        "tel:+33612345678",
+        "NIR185077512345608",
+        "33612345678",
+        "+687 12 34 56",
+        "+689 87 12 34 56",
+        "+508 41 23 45",
+    ];
+    let rows: String = identities
+        .iter()
+        .map(|key| format!("P1;{key};02/03/2017;;;F;1980-05;RSA;1;0;V;;;\n"))
+        .collect();
+    let parcours = format!("{}\n{rows}", HEADER.replace(',', ";"));
+    let stderr = refused_without(
+        &dir,
+        "spellings",
+        &[("parcours.csv", &parcours)],
+        &identities,
+    );
+    for line in 2..2 + identities.len() {
+        assert!(
+            stderr.contains(&format!(
+                "error: parcours.csv:{line}:2 (participant): the key looks like"
+            )),
+            "line {line}: {stderr}"
+        );
+    }
+    assert!(!dir.db().exists(), "nothing was written");
+}
