@@ -86,9 +86,40 @@ impl Table {
         let path = folder.join(file);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return match std::fs::symlink_metadata(&path) {
+                    Ok(_) => Err(TransferError::DanglingLink { path }),
+                    Err(_) => Ok(None),
+                }
+            }
             Err(source) => return Err(TransferError::Io { path, source }),
         };
+        Ok(Some(Table::from_bytes(
+            file, bytes, columns, errors, warnings,
+        )))
+    }
+
+    /// Reads `file` from `handle`, opened when the folder was listed; `Ok(None)` when the file
+    /// was not in the folder.
+    pub fn read(
+        folder: &Path,
+        file: &'static str,
+        handle: Option<std::fs::File>,
+        columns: &'static [Column],
+        errors: &mut Vec<RowError>,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Option<Table>, TransferError> {
+        use std::io::Read;
+        let Some(mut handle) = handle else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        handle
+            .read_to_end(&mut bytes)
+            .map_err(|source| TransferError::Io {
+                path: folder.join(file),
+                source,
+            })?;
         Ok(Some(Table::from_bytes(
             file, bytes, columns, errors, warnings,
         )))

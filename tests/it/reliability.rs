@@ -204,3 +204,93 @@ fn identities_in_other_spellings_are_refused() {
     }
     assert!(!dir.db().exists(), "nothing was written");
 }
+
+#[test]
+fn a_dangling_etapes_link_is_refused_not_taken_as_absent() {
+    let dir = Dir::new();
+    let parcours = format!("{HEADER}\n{}\n", row("P1", "a0"));
+    let folder = dir.transfer("link", &[("parcours.csv", &parcours)]);
+    std::os::unix::fs::symlink(dir.path().join("nowhere.csv"), folder.join("etapes.csv")).unwrap();
+    let run = dir.run(&["import", path(&folder)]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("etapes.csv: a symbolic link to a file that does not exist"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.db().exists(), "nothing was written");
+}
+
+/// Whether process `pid` holds `file` open (Linux's /proc).
+fn holds_open(pid: u32, file: &Path) -> bool {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.flatten()
+        .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target == file))
+}
+
+#[test]
+fn a_file_that_vanishes_during_the_import_refuses_it() {
+    if !Path::new("/proc/self/fd").exists() {
+        eprintln!("skipped: needs Linux's /proc to see the files the import holds open");
+        return;
+    }
+    let dir = Dir::new();
+    let parcours = format!("{HEADER}\n{}\n", row("P1", "a0"));
+    let plie = "plie,nom\nP1,PLIE un\n";
+    let folder = dir.transfer("moving", &[("parcours.csv", &parcours), ("plie.csv", plie)]);
+    // etapes.csv is a pipe: the import stops on it, holding what it opened before, until this
+    // test writes the étapes; plie.csv is removed meanwhile, after the folder was listed.
+    let etapes = folder.join("etapes.csv");
+    let made = std::process::Command::new("mkfifo").arg(&etapes).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_consolide"))
+        .current_dir(dir.path())
+        .env_remove("CONSOLIDE_DB")
+        .args(["--db", path(&dir.db()), "import", path(&folder)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let canonical = folder.canonicalize().unwrap().join("parcours.csv");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    // Before the fix, parcours.csv is read and closed before etapes.csv is opened: the wait ends
+    // at the deadline and the test fails below.
+    while !holds_open(child.id(), &canonical) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::fs::remove_file(folder.join("plie.csv")).unwrap();
+    let etapes_rows = format!("{ETAPES}\nP1,a0,2017-03-02,MOBILISATION,2017-03-02,,1\n");
+    // Opened without waiting for a reader (O_NONBLOCK), so that an import that ended early fails
+    // the test instead of hanging it.
+    let mut pipe = loop {
+        use std::os::unix::fs::OpenOptionsExt;
+        const O_NONBLOCK: i32 = 0o4000;
+        let open = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(O_NONBLOCK)
+            .open(&etapes);
+        match open {
+            Ok(pipe) => break pipe,
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("the import never read etapes.csv: {e}"),
+        }
+    };
+    std::io::Write::write_all(&mut pipe, etapes_rows.as_bytes()).unwrap();
+    drop(pipe);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("plie.csv: the file was in the folder but disappeared"),
+        "{stderr}"
+    );
+    assert!(!dir.db().exists(), "nothing was written");
+}
