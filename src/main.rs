@@ -121,6 +121,16 @@ enum Command {
         /// Check only; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// With --rejects: a PLIE with more than this percentage of its parcours.csv rows
+        /// refused is left as it was in the store (100 imports the valid rows whatever their
+        /// share).
+        #[arg(
+            long,
+            value_name = "PERCENT",
+            default_value = "5",
+            requires = "rejects"
+        )]
+        max_rejected: String,
     },
     /// The PLIE in the store.
     Status {
@@ -359,10 +369,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
             folders,
             rejects,
             dry_run,
+            max_rejected,
         } => {
+            let percent = max_rejected
+                .trim()
+                .trim_end_matches('%')
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|p| (0.0..=100.0).contains(p))
+                .ok_or_else(|| {
+                    refused(format!(
+                        "--max-rejected {max_rejected:?} is not a percentage from 0 to 100"
+                    ))
+                })?;
             let options = ImportOptions {
                 rejects,
                 dry_run,
+                max_rejected: percent / 100.0,
                 ..ImportOptions::now()
             };
             import(&cli.db, &folders, &options)
@@ -737,6 +761,9 @@ fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result<(),
     let summary = summary?;
     for warning in summary.transfers.iter().flat_map(|t| &t.warnings) {
         eprintln!("warning: {warning}");
+    }
+    for held in &summary.held_back {
+        eprintln!("warning: {held}");
     }
     print!("{}", consolide::render::import_summary(&summary));
     print!("{}", consolide::paqte::import_summary(&summary));

@@ -343,16 +343,35 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
             .map(str::to_owned)
             .collect();
         let mut rows = Vec::new();
+        let held = |plie: &String| {
+            summary
+                .held_back
+                .iter()
+                .any(|h| h.folder == t.folder && h.plie == *plie)
+        };
         for f in &t.files {
             let imported = |read: u64, rejected: u64| if written { read - rejected } else { 0 };
+            let held_rows: u64 = f
+                .per_plie
+                .iter()
+                .filter(|(plie, _)| held(plie))
+                .map(|(_, (read, rejected))| read - rejected)
+                .sum();
             rows.push(vec![
                 f.file.clone(),
                 "*".into(),
                 f.read.to_string(),
-                imported(f.read, f.rejected).to_string(),
+                (imported(f.read, f.rejected).saturating_sub(held_rows)).to_string(),
                 f.rejected.to_string(),
             ]);
             for (plie, (read, rejected)) in &f.per_plie {
+                let imported = |read, rejected| {
+                    if held(plie) {
+                        0
+                    } else {
+                        imported(read, rejected)
+                    }
+                };
                 rows.push(vec![
                     String::new(),
                     if plie.is_empty() {
@@ -386,6 +405,9 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
         }
         None if summary.refused() => out.push_str("nothing was written\n"),
         None => out.push_str("dry run: nothing was written\n"),
+    }
+    for h in &summary.held_back {
+        out.push_str(&format!("{h}\n"));
     }
     for dir in &summary.rejects_written {
         out.push_str(&format!(

@@ -294,3 +294,84 @@ fn a_file_that_vanishes_during_the_import_refuses_it() {
     );
     assert!(!dir.db().exists(), "nothing was written");
 }
+
+/// A parcours.csv of `n` rows of PLIE `plie`, the first `bad` of them with an impossible date.
+fn rows(plie: &str, n: usize, bad: usize) -> String {
+    (0..n)
+        .map(|i| {
+            let r = row(plie, &format!("k{i}"));
+            if i < bad {
+                r.replace("2017-03-02", "2017-02-30") + "\n"
+            } else {
+                r + "\n"
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_plie_whose_rows_are_mostly_refused_is_left_as_it_was() {
+    let dir = Dir::new();
+    let good = dir.transfer(
+        "good",
+        &[("parcours.csv", &format!("{HEADER}\n{}", rows("P1", 17, 0)))],
+    );
+    dir.import(&[&good]);
+    // P1: every row refused; P2: 1 of 20 refused (5 %, not beyond).
+    let content = format!("{HEADER}\n{}{}", rows("P1", 17, 17), rows("P2", 20, 1));
+    let plie = "plie,nom\nP1,PLIE un\nP2,PLIE deux\n";
+    let bad = dir.transfer("bad", &[("parcours.csv", &content), ("plie.csv", plie)]);
+    let rejects = dir.path().join("rejets");
+    let run = dir.run(&["import", path(&bad), "--rejects", path(&rejects)]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let said = "PLIE P1 left as it was: 17 of its 17 parcours.csv rows refused, more than 5 %";
+    assert!(run.stdout.contains(said), "{}", run.stdout);
+    assert!(run.stderr.contains(said), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("PLIE P2: new, 19 parcours"),
+        "{}",
+        run.stdout
+    );
+    let report = std::fs::read_to_string(rejects.join("bad/rapport.txt")).unwrap();
+    assert!(report.contains(said), "{report}");
+    let status = dir.run(&["status", "--format", "csv"]).ok();
+    let p1 = status
+        .lines()
+        .find(|l| l.starts_with("P1,"))
+        .expect("P1 still stored");
+    assert!(p1.contains(",17,"), "P1 keeps its 17 parcours: {status}");
+
+    // Asked otherwise, the valid rows (none) replace the PLIE.
+    let run = dir.run(&[
+        "import",
+        path(&bad),
+        "--rejects",
+        path(&rejects),
+        "--max-rejected",
+        "100",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stdout.contains("left as it was"), "{}", run.stdout);
+    let run = dir.run(&["import", path(&bad), "--max-rejected", "7"]);
+    assert_eq!(run.code, 2, "--max-rejected goes with --rejects: {run:?}");
+}
+
+#[test]
+fn rejects_that_cannot_be_written_name_their_path() {
+    let dir = Dir::new();
+    let content = format!("{HEADER}\n{}", rows("P1", 3, 1));
+    let folder = dir.transfer("t", &[("parcours.csv", &content)]);
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let run = dir.run(&["import", path(&folder), "--rejects", path(&file)]);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "cannot write the refused rows to {}",
+            file.join("t").display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.db().exists(), "nothing was written");
+}
