@@ -743,8 +743,8 @@ fn parse_scope(scope: &Scope) -> Result<(Period, Filter), Failure> {
 /// Prints `text` to stdout, or writes it to `--out`.
 fn emit(output: &Output, text: &str) -> Result<(), Failure> {
     match &output.out {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| Failure::Storage(format!("cannot write {}: {e}", path.display()))),
+        Some(path) => consolide::render::output::replace(path, text.as_bytes())
+            .map_err(|e| Failure::Storage(e.to_string())),
         None => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.

@@ -7,6 +7,7 @@ use crate::query::{CrosstabResult, Value};
 use crate::store::PlieRecord;
 use crate::tables::{Cell, Tableau1};
 
+pub mod output;
 mod table;
 pub mod xlsx;
 

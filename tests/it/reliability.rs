@@ -375,3 +375,101 @@ fn rejects_that_cannot_be_written_name_their_path() {
     );
     assert!(!dir.db().exists(), "nothing was written");
 }
+
+/// Runs `consolide --db <store> args...` with writes limited to `blocks` blocks of file size
+/// (`ulimit -f`, SIGXFSZ ignored so that a write past it fails with EFBIG): a full disk in effect.
+fn run_limited(dir: &Dir, blocks: u64, args: &[&str]) -> crate::util::Run {
+    let script = format!("trap '' XFSZ; ulimit -f {blocks} && exec \"$0\" \"$@\"");
+    let out = std::process::Command::new("sh")
+        .current_dir(dir.path())
+        .env_remove("CONSOLIDE_DB")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_consolide"))
+        .arg("--db")
+        .arg(dir.db())
+        .args(args)
+        .output()
+        .unwrap();
+    crate::util::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The names in `dir`.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_out_file_that_cannot_be_written_whole_leaves_the_old_one() {
+    let dir = Dir::crafted();
+    let before = names(dir.path());
+    for (file, args) in [
+        ("r.html", vec!["report", "--year", "2016"]),
+        (
+            "t.csv",
+            vec!["tableau", "all", "--year", "2016", "--format", "csv"],
+        ),
+        (
+            "t.xlsx",
+            vec!["tableau", "all", "--year", "2016", "--format", "xlsx"],
+        ),
+    ] {
+        let args: Vec<&str> = args.into_iter().chain(["--out", file]).collect();
+        dir.run(&args).ok();
+        let good = std::fs::read(dir.path().join(file)).unwrap();
+        assert!(good.len() > 4096, "{file} is {} bytes", good.len());
+        let run = run_limited(&dir, 2, &args);
+        assert_eq!(run.code, 3, "{file}: {run:?}");
+        assert!(
+            run.stderr.contains(&format!("cannot write {file}")),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join(file)).unwrap(),
+            good,
+            "{file} kept whole"
+        );
+    }
+    let mut expected = before;
+    expected.extend(["r.html", "t.csv", "t.xlsx"].map(String::from));
+    expected.sort();
+    assert_eq!(names(dir.path()), expected, "no temporary file is left");
+}
+
+#[test]
+fn an_export_that_fails_midway_leaves_no_file_and_the_next_one_works() {
+    let dir = Dir::crafted();
+    let out = dir.path().join("export");
+    let run = run_limited(&dir, 1, &["export", "--parquet", path(&out)]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(names(&out).is_empty(), "{:?}", names(&out));
+    let run = dir.run(&["export", "--parquet", path(&out)]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        names(&out).contains(&"plie.parquet".to_owned()),
+        "{:?}",
+        names(&out)
+    );
+    // Into an empty folder made beforehand, too.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    dir.run(&["export", "--parquet", path(&empty)]).ok();
+    assert!(
+        names(&empty).contains(&"parcours".to_owned()),
+        "{:?}",
+        names(&empty)
+    );
+}
