@@ -246,6 +246,10 @@ struct SynthArgs {
     scale: String,
     #[arg(long, default_value = "1")]
     seed: String,
+    /// Replace the content of a store that already holds data by the synthetic corpus (without
+    /// it, such a store is refused: synthetic PLIE must not mix with real ones).
+    #[arg(long)]
+    replace: bool,
 }
 
 /// Why the command failed, and so its exit status.
@@ -337,7 +341,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             .map_err(|e| refused(format!("--scope: {e}")))?;
     }
     match cli.command {
-        Command::Demo { synth } => demo(&cli.db, &synth_options(&synth, None, None, None)?),
+        Command::Demo { synth } => {
+            let options = synth_options(&synth, None, None, None)?;
+            synthetic_store(&cli.db, synth.replace, "demo", |db| {
+                demo(db, &cli.db, &options)
+            })
+        }
         Command::Generate {
             out,
             paqte: true,
@@ -363,7 +372,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             ..
         } => {
             let options = synth_options(&synth, from.as_deref(), to.as_deref(), plie.as_deref())?;
-            generate(&cli.db, out.as_deref(), &options)
+            match out {
+                Some(_) => generate(&cli.db, &cli.db, out.as_deref(), &options),
+                None => synthetic_store(&cli.db, synth.replace, "generate", |db| {
+                    generate(db, &cli.db, None, &options)
+                }),
+            }
         }
         Command::Import {
             folders,
@@ -834,7 +848,13 @@ fn counter() -> indicatif::ProgressBar {
     bar
 }
 
-fn generate(db: &Path, out: Option<&Path>, options: &SynthOptions) -> Result<(), Failure> {
+/// `shown` is the store's name for the user (`db` may be the new store that replaces it).
+fn generate(
+    db: &Path,
+    shown: &Path,
+    out: Option<&Path>,
+    options: &SynthOptions,
+) -> Result<(), Failure> {
     let bar = counter();
     let progress = |n: u64| bar.set_position(n);
     let (summary, target) = match out {
@@ -851,7 +871,7 @@ fn generate(db: &Path, out: Option<&Path>, options: &SynthOptions) -> Result<(),
                 ImportOptions::now().imported_at,
                 &progress,
             )?;
-            (summary, db)
+            (summary, shown)
         }
     };
     bar.finish_and_clear();
@@ -869,8 +889,49 @@ fn generate(db: &Path, out: Option<&Path>, options: &SynthOptions) -> Result<(),
     Ok(())
 }
 
+/// Runs `write`, which puts a synthetic corpus into the store it is given, for `db`: straight
+/// into it when it is absent or holds nothing; refused when it holds data, unless `replace`, in
+/// which case the corpus is written to a new store beside `db` that is then renamed over it (a
+/// failed or killed run leaves `db` as it was).
+fn synthetic_store(
+    db: &Path,
+    replace: bool,
+    command: &str,
+    write: impl FnOnce(&Path) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let holds_data = db.exists() && {
+        let store = Store::open(db)?;
+        !store.plies()?.is_empty() || !store.read_paqte()?.records.is_empty()
+    };
+    if !holds_data {
+        return write(db);
+    }
+    if !replace {
+        return Err(refused(format!(
+            "{} already holds data: {command} would mix a synthetic corpus with it; give another \
+             store with --db, or add --replace to replace its whole content by the synthetic \
+             corpus",
+            db.display()
+        )));
+    }
+    let name = db
+        .file_name()
+        .map_or_else(|| "store".into(), |n| n.to_string_lossy().into_owned());
+    let fresh = db.with_file_name(format!(".{name}.replace-{}", std::process::id()));
+    let _ = std::fs::remove_file(&fresh);
+    let written = write(&fresh).and_then(|()| {
+        std::fs::rename(&fresh, db)
+            .map_err(|e| Failure::Storage(format!("cannot replace {}: {e}", db.display())))
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&fresh);
+    }
+    written
+}
+
 /// Generates the corpus straight into the store and prints Tableau 1 of its last year.
-fn demo(db: &Path, options: &SynthOptions) -> Result<(), Failure> {
+/// `shown` is the store's name for the user (`db` may be the new store that replaces it).
+fn demo(db: &Path, shown: &Path, options: &SynthOptions) -> Result<(), Failure> {
     let bar = counter();
     let progress = |n: u64| bar.set_position(n);
     let mut store = Store::create(db)?;
@@ -888,7 +949,7 @@ fn demo(db: &Path, options: &SynthOptions) -> Result<(), Failure> {
         "synthetic national corpus (scale {}, seed {}) in {}",
         options.scale,
         options.seed,
-        db.display()
+        shown.display()
     );
     print!("{}", consolide::render::tableau1(&t, Format::Text));
     Ok(())

@@ -473,3 +473,53 @@ fn an_export_that_fails_midway_leaves_no_file_and_the_next_one_works() {
         names(&empty)
     );
 }
+
+#[test]
+fn demo_and_generate_refuse_a_store_that_holds_data_unless_told_to_replace_it() {
+    let dir = Dir::crafted();
+    let status = dir.run(&["status", "--format", "csv"]).ok();
+    let small = [
+        "--scale", "0.01", "--plie", "2", "--from", "2017", "--to", "2017",
+    ];
+    for args in [
+        vec!["demo", "--scale", "0.01"],
+        [&["generate"][..], &small].concat(),
+    ] {
+        let run = dir.run(&args);
+        assert_eq!(run.code, 1, "{args:?}: {run:?}");
+        assert!(
+            run.stderr.contains("already holds data")
+                && run
+                    .stderr
+                    .contains("add --replace to replace its whole content"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            dir.run(&["status", "--format", "csv"]).ok(),
+            status,
+            "unchanged"
+        );
+    }
+    let run = dir.run(&[&["generate"][..], &small, &["--replace"]].concat());
+    let said = run.ok();
+    assert!(
+        said.contains(&format!("written to {}", dir.db().display())),
+        "{said}"
+    );
+    let replaced = dir.run(&["status", "--format", "csv"]).ok();
+    assert!(
+        !replaced.contains("P44A"),
+        "the real PLIE is gone: {replaced}"
+    );
+    assert_eq!(
+        names(dir.path())
+            .iter()
+            .filter(|n| n.starts_with('.'))
+            .count(),
+        0
+    );
+    // An empty or absent store needs no --replace.
+    let fresh = Dir::new();
+    fresh.run(&[&["generate"][..], &small].concat()).ok();
+}
