@@ -135,6 +135,12 @@ fn markdown(header: &[String], rows: &[Vec<String>], left: usize) -> String {
 }
 
 fn csv_text(header: &[String], rows: &[Vec<String>]) -> String {
+    let header: Vec<String> = header.iter().map(|c| neutralised(c).into_owned()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| neutralised(c).into_owned()).collect())
+        .collect();
+    let (header, rows) = (&header, &rows);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header).expect("writing to memory");
     for r in rows {
@@ -153,6 +159,24 @@ fn period_json(o: &mut Map<String, Json>, period: crate::query::Period) {
         o.insert("year".into(), json!(period.first));
     } else {
         o.insert("years".into(), json!([period.first, period.last]));
+    }
+}
+
+/// A csv cell that a spreadsheet would not run as a formula: a cell starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return gets a leading `'`, as OWASP's "CSV injection" advises, unless
+/// it is a number (`-3.5` stays a number).
+fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = {
+        let digits = cell.strip_prefix(['+', '-']).unwrap_or(cell);
+        let (int, dec) = digits.split_once('.').unwrap_or((digits, "0"));
+        let all = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        all(int) && all(dec)
+    };
+    if risky && !number {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
     }
 }
 
@@ -422,6 +446,47 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        let cells = [
+            "=HYPERLINK(\"http://x\")",
+            "@SUM(A1)",
+            "+33",
+            "-P1",
+            "\tx",
+            "\rx",
+            "-3.5",
+            "+2",
+            "12",
+        ];
+        let header: Vec<String> = (0..cells.len()).map(|i| i.to_string()).collect();
+        let text = csv_text(&header, &[cells.iter().map(|c| c.to_string()).collect()]);
+        let read: Vec<String> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes())
+            .records()
+            .nth(1)
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(
+            read,
+            [
+                "'=HYPERLINK(\"http://x\")",
+                "'@SUM(A1)",
+                "+33",
+                "'-P1",
+                "'\tx",
+                "'\rx",
+                "-3.5",
+                "+2",
+                "12"
+            ]
+        );
+    }
 
     #[test]
     fn fractions_keep_six_significant_digits() {
