@@ -166,7 +166,8 @@ fn period_json(o: &mut Map<String, Json>, period: crate::query::Period) {
 /// `@`, a tab or a carriage return gets a leading `'`, as OWASP's "CSV injection" advises, unless
 /// it is a number (`-3.5` stays a number).
 fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    // A lone `-` is how the outputs write "none": no formula.
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell != "-";
     let number = {
         let digits = cell.strip_prefix(['+', '-']).unwrap_or(cell);
         let (int, dec) = digits.split_once('.').unwrap_or((digits, "0"));

@@ -135,7 +135,7 @@ pub(crate) fn plie(
         |row, plie| {
             let nom = text(row, 1);
             let departement = row.parse(2, Rule::Departement, values::departement);
-            let region = row.parse(3, Rule::Region, values::region).ok();
+            let region = text(row, 3);
             let communes = row.parse(4, Rule::Integer, |s| {
                 values::integer(s, u64::from(u32::MAX)).map(|n| n as u32)
             });

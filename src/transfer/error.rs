@@ -79,8 +79,6 @@ pub enum Rule {
     Commune,
     /// A department is the INSEE code of one of the 101 departments of the reference.
     Departement,
-    /// A region is the INSEE code or the name of one of the 18 regions of the reference.
-    Region,
     /// An indicator code is 1 to 64 characters among `A-Z 0-9 _`.
     Indicateur,
     /// A year has four digits, from 1990 to the year of the import.
@@ -176,7 +174,6 @@ impl Rule {
         Rule::Number,
         Rule::Commune,
         Rule::Departement,
-        Rule::Region,
         Rule::Indicateur,
         Rule::Year,
         Rule::Axe,
@@ -242,9 +239,6 @@ impl Rule {
             Rule::Departement => {
                 "a department is the INSEE code of one of the 101 departments (01 to 95, 2A, 2B, 971 to 974, \
                  976)"
-            }
-            Rule::Region => {
-                "a region is the INSEE code or the name of one of the 18 regions of the reference"
             }
             Rule::Indicateur => "an indicator code is 1 to 64 characters among A-Z 0-9 _",
             Rule::Year => "a year has four digits, from 1990 to the year of the import",

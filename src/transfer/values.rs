@@ -436,19 +436,6 @@ pub(crate) fn departement(s: &str) -> Result<String, Tail> {
     }
 }
 
-/// A region of the reference ([`crate::territoires`]), by INSEE code or name (case ignored);
-/// returned as its name.
-pub(crate) fn region(s: &str) -> Result<String, Tail> {
-    match crate::territoires::Territoires::get().region_named(s) {
-        Some(r) => Ok(r.nom.clone()),
-        None => Err(
-            "is not a region of the reference: write its INSEE code (e.g. 52) or its \
-                     name (e.g. Pays de la Loire)"
-                .into(),
-        ),
-    }
-}
-
 /// An activity indicator code: 1 to 64 characters among `A-Z 0-9 _` (any case); returned in
 /// upper case.
 pub(crate) fn indicateur(s: &str) -> Result<String, Tail> {

@@ -310,6 +310,8 @@ fn rejects_keeps_the_refused_rows_untouched_and_imports_the_rest() {
         folder.to_str().unwrap(),
         "--rejects",
         rejects.to_str().unwrap(),
+        "--max-rejected",
+        "50",
     ]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
