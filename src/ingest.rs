@@ -27,7 +27,14 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Unix seconds recorded as the import time.
     pub imported_at: i64,
+    /// With `rejects`: the largest share (0 to 1) of a PLIE's parcours.csv rows that may be
+    /// refused while its valid rows are imported. A PLIE over it is left as it was in the store
+    /// ([`ImportSummary::held_back`]): a transfer gone wrong must not empty a PLIE.
+    pub max_rejected: f64,
 }
+
+/// The default [`ImportOptions::max_rejected`]: 5 %.
+pub const MAX_REJECTED: f64 = 0.05;
 
 impl ImportOptions {
     /// Options for an import happening now (local date).
@@ -39,6 +46,7 @@ impl ImportOptions {
             rejects: None,
             dry_run: false,
             imported_at: now.unix_timestamp(),
+            max_rejected: MAX_REJECTED,
         }
     }
 }
@@ -58,6 +66,35 @@ pub struct ImportSummary {
     pub paqte_report: Option<PaqteReport>,
     /// Where refused rows were written.
     pub rejects_written: Vec<PathBuf>,
+    /// The PLIE left as they were because too many of their parcours rows were refused.
+    pub held_back: Vec<HeldBack>,
+}
+
+/// A PLIE of a transfer read with rejects whose parcours.csv rows were refused beyond
+/// [`ImportOptions::max_rejected`]: none of its rows is imported, the store keeps what it had.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldBack {
+    pub plie: String,
+    pub folder: PathBuf,
+    /// Its parcours.csv rows read and refused.
+    pub read: u64,
+    pub rejected: u64,
+    /// The share allowed.
+    pub max_rejected: f64,
+}
+
+impl std::fmt::Display for HeldBack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "PLIE {} left as it was: {} of its {} parcours.csv rows refused, more than {} %; \
+             correct and send them again, or import its valid rows anyway with --max-rejected 100",
+            self.plie,
+            self.rejected,
+            self.read,
+            self.max_rejected * 100.0
+        )
+    }
 }
 
 impl ImportSummary {
@@ -122,6 +159,7 @@ pub fn import(
         report: None,
         paqte_report: None,
         rejects_written: Vec::new(),
+        held_back: Vec::new(),
     };
     let has_errors = summary.errors().next().is_some();
     let paqte_errors = summary.paqte.iter().any(|t| !t.errors.is_empty());
@@ -129,8 +167,12 @@ pub fn import(
         return Ok(summary);
     }
     if let Some(dir) = &options.rejects {
+        for t in &mut summary.transfers {
+            summary.held_back.extend(hold_back(t, options.max_rejected));
+        }
         for t in summary.transfers.iter().filter(|t| !t.errors.is_empty()) {
-            summary.rejects_written.push(write_rejects(dir, t)?);
+            let held = summary.held_back.iter().filter(|h| h.folder == t.folder);
+            summary.rejects_written.push(write_rejects(dir, t, held)?);
         }
     }
     if options.dry_run {
@@ -144,27 +186,75 @@ pub fn import(
     Ok(summary)
 }
 
-/// Writes the refused rows of `t`, byte for byte under their header, and a report of every error,
-/// into `dir/<transfer folder name>/`.
-fn write_rejects(dir: &Path, t: &Transfer) -> Result<PathBuf, Error> {
+/// Takes out of `t` every PLIE whose parcours.csv rows are refused beyond `max_rejected`, so
+/// that the import leaves it as it was, and says which.
+fn hold_back(t: &mut Transfer, max_rejected: f64) -> Vec<HeldBack> {
+    let Some(counts) = t.files.iter().find(|f| f.file == transfer::FILES[0]) else {
+        return Vec::new();
+    };
+    let held: Vec<HeldBack> = counts
+        .per_plie
+        .iter()
+        .filter(|(plie, &(read, rejected))| {
+            !plie.is_empty() && read > 0 && rejected as f64 > max_rejected * read as f64
+        })
+        .map(|(plie, &(read, rejected))| HeldBack {
+            plie: plie.clone(),
+            folder: t.folder.clone(),
+            read,
+            rejected,
+            max_rejected,
+        })
+        .collect();
+    let out = |plie: &String| held.iter().any(|h| h.plie == *plie);
+    t.plies.retain(|p| !out(p));
+    t.parcours.retain(|r| !out(&r.plie));
+    t.etapes.retain(|r| !out(&r.plie));
+    t.plie_info.retain(|r| !out(&r.plie));
+    t.financements.retain(|r| !out(&r.plie));
+    t.allocations.retain(|r| !out(&r.plie));
+    t.activite.retain(|r| !out(&r.plie));
+    held
+}
+
+/// Writes the refused rows of `t`, byte for byte under their header, and a report of every error
+/// and of the PLIE `held` back, into `dir/<transfer folder name>/`.
+fn write_rejects<'h>(
+    dir: &Path,
+    t: &Transfer,
+    held: impl Iterator<Item = &'h HeldBack>,
+) -> Result<PathBuf, Error> {
     let name = t
         .folder
         .file_name()
         .map_or_else(|| "transfer".into(), |n| n.to_os_string());
     let out = dir.join(name);
-    std::fs::create_dir_all(&out).map_err(Error::Io)?;
+    // The io error alone ("Not a directory", "No space left on device") does not say where.
+    let failed = |path: &Path, e: std::io::Error| {
+        Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("cannot write the refused rows to {}: {e}", path.display()),
+        ))
+    };
+    std::fs::create_dir_all(&out).map_err(|e| failed(&out, e))?;
     for file in &t.rejects {
         let mut bytes = file.header.clone();
         for (_, row) in &file.rows {
             bytes.extend_from_slice(row);
         }
-        std::fs::write(out.join(&file.file), bytes).map_err(Error::Io)?;
+        let path = out.join(&file.file);
+        std::fs::write(&path, bytes).map_err(|e| failed(&path, e))?;
     }
     let mut report = String::new();
     for e in &t.errors {
         report.push_str(&e.to_string());
         report.push('\n');
     }
-    std::fs::write(out.join("rapport.txt"), report).map_err(Error::Io)?;
+    for h in held {
+        report.push_str(&h.to_string());
+        report.push('\n');
+    }
+    let path = out.join("rapport.txt");
+    std::fs::write(&path, report).map_err(|e| failed(&path, e))?;
     Ok(out)
 }

@@ -121,6 +121,16 @@ enum Command {
         /// Check only; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// With --rejects: a PLIE with more than this percentage of its parcours.csv rows
+        /// refused is left as it was in the store (100 imports the valid rows whatever their
+        /// share).
+        #[arg(
+            long,
+            value_name = "PERCENT",
+            default_value = "5",
+            requires = "rejects"
+        )]
+        max_rejected: String,
     },
     /// The PLIE in the store.
     Status {
@@ -236,6 +246,10 @@ struct SynthArgs {
     scale: String,
     #[arg(long, default_value = "1")]
     seed: String,
+    /// Replace the content of a store that already holds data by the synthetic corpus (without
+    /// it, such a store is refused: synthetic PLIE must not mix with real ones).
+    #[arg(long)]
+    replace: bool,
 }
 
 /// Why the command failed, and so its exit status.
@@ -327,7 +341,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             .map_err(|e| refused(format!("--scope: {e}")))?;
     }
     match cli.command {
-        Command::Demo { synth } => demo(&cli.db, &synth_options(&synth, None, None, None)?),
+        Command::Demo { synth } => {
+            let options = synth_options(&synth, None, None, None)?;
+            synthetic_store(&cli.db, synth.replace, "demo", |db| {
+                demo(db, &cli.db, &options)
+            })
+        }
         Command::Generate {
             out,
             paqte: true,
@@ -353,16 +372,35 @@ fn run(cli: Cli) -> Result<(), Failure> {
             ..
         } => {
             let options = synth_options(&synth, from.as_deref(), to.as_deref(), plie.as_deref())?;
-            generate(&cli.db, out.as_deref(), &options)
+            match out {
+                Some(_) => generate(&cli.db, &cli.db, out.as_deref(), &options),
+                None => synthetic_store(&cli.db, synth.replace, "generate", |db| {
+                    generate(db, &cli.db, None, &options)
+                }),
+            }
         }
         Command::Import {
             folders,
             rejects,
             dry_run,
+            max_rejected,
         } => {
+            let percent = max_rejected
+                .trim()
+                .trim_end_matches('%')
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|p| (0.0..=100.0).contains(p))
+                .ok_or_else(|| {
+                    refused(format!(
+                        "--max-rejected {max_rejected:?} is not a percentage from 0 to 100"
+                    ))
+                })?;
             let options = ImportOptions {
                 rejects,
                 dry_run,
+                max_rejected: percent / 100.0,
                 ..ImportOptions::now()
             };
             import(&cli.db, &folders, &options)
@@ -719,8 +757,8 @@ fn parse_scope(scope: &Scope) -> Result<(Period, Filter), Failure> {
 /// Prints `text` to stdout, or writes it to `--out`.
 fn emit(output: &Output, text: &str) -> Result<(), Failure> {
     match &output.out {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| Failure::Storage(format!("cannot write {}: {e}", path.display()))),
+        Some(path) => consolide::render::output::replace(path, text.as_bytes())
+            .map_err(|e| Failure::Storage(e.to_string())),
         None => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.
@@ -737,6 +775,9 @@ fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result<(),
     let summary = summary?;
     for warning in summary.transfers.iter().flat_map(|t| &t.warnings) {
         eprintln!("warning: {warning}");
+    }
+    for held in &summary.held_back {
+        eprintln!("warning: {held}");
     }
     print!("{}", consolide::render::import_summary(&summary));
     print!("{}", consolide::paqte::import_summary(&summary));
@@ -807,7 +848,13 @@ fn counter() -> indicatif::ProgressBar {
     bar
 }
 
-fn generate(db: &Path, out: Option<&Path>, options: &SynthOptions) -> Result<(), Failure> {
+/// `shown` is the store's name for the user (`db` may be the new store that replaces it).
+fn generate(
+    db: &Path,
+    shown: &Path,
+    out: Option<&Path>,
+    options: &SynthOptions,
+) -> Result<(), Failure> {
     let bar = counter();
     let progress = |n: u64| bar.set_position(n);
     let (summary, target) = match out {
@@ -824,7 +871,7 @@ fn generate(db: &Path, out: Option<&Path>, options: &SynthOptions) -> Result<(),
                 ImportOptions::now().imported_at,
                 &progress,
             )?;
-            (summary, db)
+            (summary, shown)
         }
     };
     bar.finish_and_clear();
@@ -842,8 +889,49 @@ fn generate(db: &Path, out: Option<&Path>, options: &SynthOptions) -> Result<(),
     Ok(())
 }
 
+/// Runs `write`, which puts a synthetic corpus into the store it is given, for `db`: straight
+/// into it when it is absent or holds nothing; refused when it holds data, unless `replace`, in
+/// which case the corpus is written to a new store beside `db` that is then renamed over it (a
+/// failed or killed run leaves `db` as it was).
+fn synthetic_store(
+    db: &Path,
+    replace: bool,
+    command: &str,
+    write: impl FnOnce(&Path) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let holds_data = db.exists() && {
+        let store = Store::open(db)?;
+        !store.plies()?.is_empty() || !store.read_paqte()?.records.is_empty()
+    };
+    if !holds_data {
+        return write(db);
+    }
+    if !replace {
+        return Err(refused(format!(
+            "{} already holds data: {command} would mix a synthetic corpus with it; give another \
+             store with --db, or add --replace to replace its whole content by the synthetic \
+             corpus",
+            db.display()
+        )));
+    }
+    let name = db
+        .file_name()
+        .map_or_else(|| "store".into(), |n| n.to_string_lossy().into_owned());
+    let fresh = db.with_file_name(format!(".{name}.replace-{}", std::process::id()));
+    let _ = std::fs::remove_file(&fresh);
+    let written = write(&fresh).and_then(|()| {
+        std::fs::rename(&fresh, db)
+            .map_err(|e| Failure::Storage(format!("cannot replace {}: {e}", db.display())))
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&fresh);
+    }
+    written
+}
+
 /// Generates the corpus straight into the store and prints Tableau 1 of its last year.
-fn demo(db: &Path, options: &SynthOptions) -> Result<(), Failure> {
+/// `shown` is the store's name for the user (`db` may be the new store that replaces it).
+fn demo(db: &Path, shown: &Path, options: &SynthOptions) -> Result<(), Failure> {
     let bar = counter();
     let progress = |n: u64| bar.set_position(n);
     let mut store = Store::create(db)?;
@@ -861,7 +949,7 @@ fn demo(db: &Path, options: &SynthOptions) -> Result<(), Failure> {
         "synthetic national corpus (scale {}, seed {}) in {}",
         options.scale,
         options.seed,
-        db.display()
+        shown.display()
     );
     print!("{}", consolide::render::tableau1(&t, Format::Text));
     Ok(())

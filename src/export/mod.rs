@@ -85,11 +85,55 @@ impl ExportSummary {
 /// Writes every parcours and étape of `store` under `dir` (created if missing; it must be empty),
 /// all from one read snapshot, PLIE written in parallel, one chunk of each in memory at a time
 /// (and the keys and entry days of the PLIE's parcours, which its étapes name).
+///
+/// The files are written into a hidden folder beside `dir`, renamed into place once all are
+/// whole: an export that is killed or fails leaves `dir` as it was (absent or empty), so the next
+/// export does not find it occupied.
 pub fn parquet(store: &Store, dir: &Path) -> Result<ExportSummary, ExportError> {
     let occupied = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
     if occupied {
         return Err(ExportError::NotEmpty(dir.to_owned()));
     }
+    let staging = stage(dir)?;
+    let summary = write_all(store, staging.path())?;
+    publish(staging, dir)?;
+    Ok(summary)
+}
+
+/// A new hidden folder beside `dir`, named after it.
+fn stage(dir: &Path) -> Result<tempfile::TempDir, ExportError> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent).map_err(|e| ExportError::write(parent, e))?;
+    let name = dir
+        .file_name()
+        .map_or_else(|| "export".into(), |n| n.to_string_lossy().into_owned());
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.export-"))
+        .tempdir_in(parent)
+        .map_err(|e| ExportError::write(parent, e))?;
+    // A temporary folder is private (0700); the export is an ordinary folder.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| ExportError::write(staging.path(), e))?;
+    }
+    Ok(staging)
+}
+
+/// Renames the finished `staging` folder to `dir` (which is absent or an empty folder).
+fn publish(staging: tempfile::TempDir, dir: &Path) -> Result<(), ExportError> {
+    std::fs::rename(staging.path(), dir).map_err(|e| ExportError::write(dir, e))?;
+    // Renamed: nothing is left to remove.
+    let _ = staging.keep();
+    Ok(())
+}
+
+/// Writes every file of the export under `dir`.
+fn write_all(store: &Store, dir: &Path) -> Result<ExportSummary, ExportError> {
     std::fs::create_dir_all(dir).map_err(|e| ExportError::write(dir, e))?;
     let snapshot = store.snapshot(&|_| true)?;
     let records: Vec<PlieRecord> = snapshot.records().to_vec();

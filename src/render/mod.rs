@@ -7,6 +7,7 @@ use crate::query::{CrosstabResult, Value};
 use crate::store::PlieRecord;
 use crate::tables::{Cell, Tableau1};
 
+pub mod output;
 mod table;
 pub mod xlsx;
 
@@ -134,6 +135,12 @@ fn markdown(header: &[String], rows: &[Vec<String>], left: usize) -> String {
 }
 
 fn csv_text(header: &[String], rows: &[Vec<String>]) -> String {
+    let header: Vec<String> = header.iter().map(|c| neutralised(c).into_owned()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| neutralised(c).into_owned()).collect())
+        .collect();
+    let (header, rows) = (&header, &rows);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header).expect("writing to memory");
     for r in rows {
@@ -152,6 +159,25 @@ fn period_json(o: &mut Map<String, Json>, period: crate::query::Period) {
         o.insert("year".into(), json!(period.first));
     } else {
         o.insert("years".into(), json!([period.first, period.last]));
+    }
+}
+
+/// A csv cell that a spreadsheet would not run as a formula: a cell starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return gets a leading `'`, as OWASP's "CSV injection" advises, unless
+/// it is a number (`-3.5` stays a number).
+fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
+    // A lone `-` is how the outputs write "none": no formula.
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell != "-";
+    let number = {
+        let digits = cell.strip_prefix(['+', '-']).unwrap_or(cell);
+        let (int, dec) = digits.split_once('.').unwrap_or((digits, "0"));
+        let all = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        all(int) && all(dec)
+    };
+    if risky && !number {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
     }
 }
 
@@ -343,16 +369,35 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
             .map(str::to_owned)
             .collect();
         let mut rows = Vec::new();
+        let held = |plie: &String| {
+            summary
+                .held_back
+                .iter()
+                .any(|h| h.folder == t.folder && h.plie == *plie)
+        };
         for f in &t.files {
             let imported = |read: u64, rejected: u64| if written { read - rejected } else { 0 };
+            let held_rows: u64 = f
+                .per_plie
+                .iter()
+                .filter(|(plie, _)| held(plie))
+                .map(|(_, (read, rejected))| read - rejected)
+                .sum();
             rows.push(vec![
                 f.file.clone(),
                 "*".into(),
                 f.read.to_string(),
-                imported(f.read, f.rejected).to_string(),
+                (imported(f.read, f.rejected).saturating_sub(held_rows)).to_string(),
                 f.rejected.to_string(),
             ]);
             for (plie, (read, rejected)) in &f.per_plie {
+                let imported = |read, rejected| {
+                    if held(plie) {
+                        0
+                    } else {
+                        imported(read, rejected)
+                    }
+                };
                 rows.push(vec![
                     String::new(),
                     if plie.is_empty() {
@@ -387,6 +432,9 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
         None if summary.refused() => out.push_str("nothing was written\n"),
         None => out.push_str("dry run: nothing was written\n"),
     }
+    for h in &summary.held_back {
+        out.push_str(&format!("{h}\n"));
+    }
     for dir in &summary.rejects_written {
         out.push_str(&format!(
             "refused rows and their report written to {}\n",
@@ -399,6 +447,47 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        let cells = [
+            "=HYPERLINK(\"http://x\")",
+            "@SUM(A1)",
+            "+33",
+            "-P1",
+            "\tx",
+            "\rx",
+            "-3.5",
+            "+2",
+            "12",
+        ];
+        let header: Vec<String> = (0..cells.len()).map(|i| i.to_string()).collect();
+        let text = csv_text(&header, &[cells.iter().map(|c| c.to_string()).collect()]);
+        let read: Vec<String> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes())
+            .records()
+            .nth(1)
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(
+            read,
+            [
+                "'=HYPERLINK(\"http://x\")",
+                "'@SUM(A1)",
+                "+33",
+                "'-P1",
+                "'\tx",
+                "'\rx",
+                "-3.5",
+                "+2",
+                "12"
+            ]
+        );
+    }
 
     #[test]
     fn fractions_keep_six_significant_digits() {

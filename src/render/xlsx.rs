@@ -41,9 +41,10 @@ pub fn write(
     consolidation: &Consolidation,
     plies: &[PlieRecord],
 ) -> Result<(), crate::Error> {
-    let workbook = workbook(consolidation, plies).map_err(xlsx_error)?;
-    let mut workbook = workbook;
-    workbook.save(path).map_err(xlsx_error)
+    let mut workbook = workbook(consolidation, plies).map_err(xlsx_error)?;
+    let bytes = workbook.save_to_buffer().map_err(xlsx_error)?;
+    super::output::replace(path, &bytes)
+        .map_err(|e| crate::Error::Io(std::io::Error::other(e.message)))
 }
 
 fn xlsx_error(e: XlsxError) -> crate::Error {

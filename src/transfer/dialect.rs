@@ -15,12 +15,16 @@ pub(crate) struct Column {
     pub name: &'static str,
     /// Whether the header must have it.
     pub required: bool,
+    /// Whether its values may identify a person (the participant key): they are never repeated
+    /// in a message, whatever rule they break.
+    pub private: bool,
 }
 
 pub(crate) const fn req(name: &'static str) -> Column {
     Column {
         name,
         required: true,
+        private: false,
     }
 }
 
@@ -28,6 +32,16 @@ pub(crate) const fn opt(name: &'static str) -> Column {
     Column {
         name,
         required: false,
+        private: false,
+    }
+}
+
+/// A required column whose values are never repeated in a message (see [`Column::private`]).
+pub(crate) const fn key(name: &'static str) -> Column {
+    Column {
+        name,
+        required: true,
+        private: true,
     }
 }
 
@@ -72,9 +86,40 @@ impl Table {
         let path = folder.join(file);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return match std::fs::symlink_metadata(&path) {
+                    Ok(_) => Err(TransferError::DanglingLink { path }),
+                    Err(_) => Ok(None),
+                }
+            }
             Err(source) => return Err(TransferError::Io { path, source }),
         };
+        Ok(Some(Table::from_bytes(
+            file, bytes, columns, errors, warnings,
+        )))
+    }
+
+    /// Reads `file` from `handle`, opened when the folder was listed; `Ok(None)` when the file
+    /// was not in the folder.
+    pub fn read(
+        folder: &Path,
+        file: &'static str,
+        handle: Option<std::fs::File>,
+        columns: &'static [Column],
+        errors: &mut Vec<RowError>,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Option<Table>, TransferError> {
+        use std::io::Read;
+        let Some(mut handle) = handle else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        handle
+            .read_to_end(&mut bytes)
+            .map_err(|source| TransferError::Io {
+                path: folder.join(file),
+                source,
+            })?;
         Ok(Some(Table::from_bytes(
             file, bytes, columns, errors, warnings,
         )))
@@ -103,10 +148,11 @@ impl Table {
         };
         let mut rows = Rows::new(&table);
         let Some(raw) = rows.next_record() else {
+            // Line 1, where the header should be: an editor opens the file there.
             errors.push(RowError {
                 position: Position {
                     file: file.into(),
-                    line: 0,
+                    line: 1,
                     column: None,
                     field: None,
                 },
@@ -273,6 +319,19 @@ fn detect_separator(data: &[u8]) -> u8 {
     }
 }
 
+/// The line breaks in `bytes`: `\r\n`, `\n` and a lone `\r` (old Mac files, and files whose
+/// line endings were mixed by hand) each end one line, as the csv reader takes them.
+fn line_breaks(bytes: &[u8]) -> u64 {
+    let mut n = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+        if b == b'\n' || lone_cr {
+            n += 1;
+        }
+    }
+    n
+}
+
 /// The records of a table, with line numbers and raw spans computed from the bytes (the csv
 /// crate's own positions count a CRLF record's line ending into the next record).
 pub(crate) struct Rows<'t> {
@@ -310,10 +369,7 @@ impl<'t> Rows<'t> {
         while matches!(self.data.get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
-        self.line += self.data[self.counted..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
+        self.line += line_breaks(&self.data[self.counted..start]);
         self.counted = start;
         let mut end = self.reader.position().byte() as usize;
         if end > 0 && self.data[end - 1] == b'\r' && self.data.get(end) == Some(&b'\n') {

@@ -359,6 +359,19 @@ pub enum TransferError {
     },
     #[error("{path}: not a folder (a transfer is a folder of CSV files)")]
     NotAFolder { path: PathBuf },
+    /// A file of the folder's listing was gone when it was opened: the folder changed during
+    /// the import, and reading what is left would import a part of it as if it were whole.
+    #[error(
+        "{path}: the file was in the folder but disappeared before it could be read: the folder \
+         changed during the import; import it again once it is complete"
+    )]
+    Vanished { path: PathBuf },
+    /// A transfer file is a symbolic link to nothing: not the same as no file.
+    #[error(
+        "{path}: a symbolic link to a file that does not exist: fix the link or remove it (a \
+         missing file is not taken as absent)"
+    )]
+    DanglingLink { path: PathBuf },
 }
 
 /// Messages quote values with `{:?}`, so they never hold a line break; this is a last guard.

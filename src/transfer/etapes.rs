@@ -1,10 +1,9 @@
 //! etapes.csv: the steps of the parcours, each matched against its parcours.
 
-use super::dialect::{opt, req, Column, Table};
-use super::error::{quote, Position, RowError, Rule};
+use super::dialect::{key, opt, req, Column, Table};
+use super::error::{Position, RowError, Rule};
 use super::parcours::{Index, ParcoursFile, ENTREE, PARTICIPANT};
 use super::row::{finish, scan, Row, V};
-use super::values;
 use super::{Ctx, FileCounts, RejectedRows};
 use crate::model::{Day, Etape, EtapeType};
 
@@ -12,7 +11,7 @@ pub(crate) const FILE: &str = "etapes.csv";
 
 pub(crate) const COLUMNS: &[Column] = &[
     req("plie"),
-    req("participant"),
+    key("participant"),
     req("entree"),
     req("type"),
     req("debut"),
@@ -37,10 +36,7 @@ fn read_row(
     today: time::Date,
     parcours: Option<&Index<'_>>,
 ) -> ERow {
-    let participant = row.parse(PARTICIPANT, Rule::Participant, |s| {
-        values::participant(s).map(|()| s)
-    });
-    let participant = row.need(PARTICIPANT, participant);
+    let participant = row.participant(PARTICIPANT);
     let entree = row.date(ENTREE, today);
     let entree = row.need(ENTREE, entree);
     let etape = row.code(TYPE, EtapeType::parse, EtapeType::codes);
@@ -95,11 +91,9 @@ fn check_against_parcours(
 ) {
     let entree_text = row.text(ENTREE).ok().unwrap_or_default();
     let Some(found) = file.find(plie, participant, entree) else {
-        let tail = format!(
-            "is not the entry date of a parcours of participant {} in this PLIE in parcours.csv",
-            quote(participant)
-        );
-        row.invalid(ENTREE, entree_text, Rule::UnknownParcours, &tail);
+        let tail = "is not the entry date of a parcours of this participant in this PLIE in \
+                    parcours.csv";
+        row.invalid(ENTREE, entree_text, Rule::UnknownParcours, tail);
         return;
     };
     if found.failed {

@@ -143,13 +143,25 @@ pub fn read(folder: &Path, options: &ReadOptions) -> Result<Transfer, TransferEr
         warnings: Vec::new(),
         valid_plies: Vec::new(),
     };
-    warn_unknown_files(folder, &mut ctx.warnings)?;
+    let listed = list(folder, &mut ctx.warnings)?;
+    let mut handles = open_all(folder, &listed)?;
     let mut transfer = Transfer {
         folder: folder.to_path_buf(),
         ..Transfer::default()
     };
-    let open = |file, columns, ctx: &mut Ctx| {
-        Table::open(folder, file, columns, &mut ctx.errors, &mut ctx.warnings)
+    let mut open = |file, columns, ctx: &mut Ctx| {
+        let i = FILES
+            .iter()
+            .position(|f| *f == file)
+            .expect("a transfer file");
+        Table::read(
+            folder,
+            file,
+            handles[i].take(),
+            columns,
+            &mut ctx.errors,
+            &mut ctx.warnings,
+        )
     };
 
     let parcours = open(parcours::FILE, parcours::COLUMNS, &mut ctx)?
@@ -235,12 +247,14 @@ pub fn read(folder: &Path, options: &ReadOptions) -> Result<Transfer, TransferEr
     Ok(transfer)
 }
 
-/// A warning for each `*.csv` file of the folder that is not a transfer file.
-fn warn_unknown_files(folder: &Path, warnings: &mut Vec<Warning>) -> Result<(), TransferError> {
+/// Which of [`FILES`] the folder holds, in their order; and a warning for each `*.csv` file of
+/// the folder that is not a transfer file.
+fn list(folder: &Path, warnings: &mut Vec<Warning>) -> Result<[bool; 6], TransferError> {
     let io = |source| TransferError::Io {
         path: folder.to_path_buf(),
         source,
     };
+    let mut listed = [false; 6];
     let mut unknown = Vec::new();
     for entry in std::fs::read_dir(folder).map_err(io)? {
         let entry = entry.map_err(io)?;
@@ -248,8 +262,10 @@ fn warn_unknown_files(folder: &Path, warnings: &mut Vec<Warning>) -> Result<(), 
         let is_csv = Path::new(&name)
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        if is_csv && !FILES.contains(&name.as_str()) {
-            unknown.push(name);
+        match FILES.iter().position(|f| *f == name) {
+            Some(i) => listed[i] = true,
+            None if is_csv => unknown.push(name),
+            None => {}
         }
     }
     unknown.sort();
@@ -272,5 +288,31 @@ fn warn_unknown_files(folder: &Path, warnings: &mut Vec<Warning>) -> Result<(), 
             ),
         });
     }
-    Ok(())
+    Ok(listed)
+}
+
+/// Opens every listed file before any is read, so that the transfer read is the one listed: a
+/// file gone in between (the folder being replaced while it is imported) refuses the import
+/// instead of leaving a part of it out, and a link to nothing is refused, not taken as absent.
+fn open_all(
+    folder: &Path,
+    listed: &[bool; 6],
+) -> Result<[Option<std::fs::File>; 6], TransferError> {
+    let mut handles: [Option<std::fs::File>; 6] = Default::default();
+    for (i, file) in FILES.iter().enumerate().filter(|(i, _)| listed[*i]) {
+        let path = folder.join(file);
+        handles[i] = match std::fs::File::open(&path) {
+            Ok(handle) => Some(handle),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink());
+                return Err(if link {
+                    TransferError::DanglingLink { path }
+                } else {
+                    TransferError::Vanished { path }
+                });
+            }
+            Err(source) => return Err(TransferError::Io { path, source }),
+        };
+    }
+    Ok(handles)
 }

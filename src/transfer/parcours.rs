@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::dialect::{opt, req, Column, Table};
+use super::dialect::{key, opt, req, Column, Table};
 use super::error::{quote, Rule};
 use super::row::{finish, scan, Row, Scanned, V};
 use super::values;
@@ -18,7 +18,7 @@ pub(crate) const FILE: &str = "parcours.csv";
 
 pub(crate) const COLUMNS: &[Column] = &[
     req("plie"),
-    req("participant"),
+    key("participant"),
     req("entree"),
     opt("sortie"),
     opt("motif_sortie"),
@@ -224,15 +224,7 @@ fn detail<T>(
 }
 
 fn read_row(row: &mut Row<'_, '_>, plie: Option<u32>, today: time::Date) -> PRow {
-    let participant = row.parse(PARTICIPANT, Rule::Participant, |s| {
-        values::participant(s).map(|()| s)
-    });
-    let participant = row.need(PARTICIPANT, participant);
-    if let Some((p, what)) = participant.and_then(|p| values::identity(p).map(|w| (p, w))) {
-        // The key is not repeated in the message: an identity should not spread to logs.
-        let message = format!("the key looks like {what}: send a pseudonymous key instead");
-        row.error(PARTICIPANT, Some(p), Rule::ParticipantIdentity, message);
-    }
+    let participant = row.participant(PARTICIPANT);
     let entree = row.date(ENTREE, today);
     let entree = row.need(ENTREE, entree);
     let sortie = row.date(SORTIE, today);
@@ -456,16 +448,15 @@ impl ParcoursFile {
                 end += 1;
             }
             // Within one participant of one PLIE, by entry then file order.
-            let (plie, participant) = (order[start].plie, self.participant(order[start].idx));
+            let plie = order[start].plie;
             let mut furthest = order[start];
             let mut same_entry = order[start];
             for k in start + 1..end {
                 let (cur, prev) = (order[k], order[k - 1]);
                 if cur.entree == prev.entree {
                     let message = format!(
-                        "is the entry date of another parcours of participant {} in PLIE {} \
-                         at line {}: a parcours is given once",
-                        quote(participant),
+                        "is the entry date of another parcours of the same participant in PLIE \
+                         {} at line {}: a parcours is given once",
                         ctx.plies.name(plie),
                         self.rows[same_entry.idx as usize].line
                     );
@@ -479,10 +470,9 @@ impl ParcoursFile {
                             V::Bad => "exit unreadable".into(),
                         };
                         let message = format!(
-                            "falls within the parcours of participant {} in PLIE {} at line \
-                             {} (from {}, {until}): a new parcours starts at the earliest the day \
-                             after the previous exit",
-                            quote(participant),
+                            "falls within the parcours of the same participant in PLIE {} at \
+                             line {} (from {}, {until}): a new parcours starts at the earliest the \
+                             day after the previous exit",
                             ctx.plies.name(plie),
                             self.rows[furthest.idx as usize].line,
                             furthest.entree.date(),

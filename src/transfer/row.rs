@@ -74,20 +74,40 @@ pub(crate) struct Row<'r, 'e> {
 }
 
 impl<'r> Row<'r, '_> {
-    /// Records a broken rule about column `c`.
+    /// Records a broken rule about column `c`. The value of a private column is not kept: an
+    /// identity sent by mistake must not spread to logs and reports.
     pub fn error(&mut self, c: usize, value: Option<&str>, rule: Rule, message: String) {
         self.failed = true;
+        let private = self.table.columns[c].private;
         self.errors.push(RowError {
             position: self.table.position(self.raw.line, c),
-            value: value.map(str::to_string),
+            value: value.filter(|_| !private).map(str::to_string),
             rule,
             message,
         });
     }
 
-    /// Records that `value` in column `c` breaks `rule`; `tail` ends the sentence.
+    /// Records that `value` in column `c` breaks `rule`; `tail` ends the sentence, which starts
+    /// with the quoted value, or with "the key" in a private column.
     pub fn invalid(&mut self, c: usize, value: &str, rule: Rule, tail: &str) {
-        self.error(c, Some(value), rule, format!("{} {tail}", quote(value)));
+        let shown = if self.table.columns[c].private {
+            "the key".to_string()
+        } else {
+            quote(value)
+        };
+        self.error(c, Some(value), rule, format!("{shown} {tail}"));
+    }
+
+    /// The participant key of column `c`: present, at most 64 characters, and not shaped like an
+    /// identity (which the message names without repeating the key).
+    pub fn participant(&mut self, c: usize) -> Option<&'r str> {
+        let key = self.parse(c, Rule::Participant, |s| values::participant(s).map(|()| s));
+        let key = self.need(c, key)?;
+        if let Some(what) = values::identity(key) {
+            let message = format!("the key looks like {what}: send a pseudonymous key instead");
+            self.error(c, Some(key), Rule::ParticipantIdentity, message);
+        }
+        Some(key)
     }
 
     /// The trimmed text of column `c`.
@@ -102,14 +122,11 @@ impl<'r> Row<'r, '_> {
             },
             Err(_) => {
                 let lossy = String::from_utf8_lossy(field);
-                self.error(
+                self.invalid(
                     c,
-                    Some(lossy.trim()),
+                    lossy.trim(),
                     Rule::InvalidUtf8,
-                    format!(
-                        "{} is not valid UTF-8 text: save the file as UTF-8",
-                        quote(lossy.trim())
-                    ),
+                    "is not valid UTF-8 text: save the file as UTF-8",
                 );
                 V::Bad
             }

@@ -175,27 +175,134 @@ pub(crate) fn participant(s: &str) -> Result<(), Tail> {
 /// What a participant key looks like when it is an identity rather than a pseudonym: a French
 /// social-security number, an e-mail address or a French phone number (docs/FORMAT.md, rule
 /// `ParticipantIdentity`). `None` for a key that may be a pseudonym.
+///
+/// The key is screened as [`screened`] spells it, wrappers and prefixes taken off
+/// ([`unwrapped`]), so that another spelling of one identity is caught as well.
 pub(crate) fn identity(s: &str) -> Option<&'static str> {
-    if looks_like_nir(s) {
+    let key = screened(s);
+    let bare = unwrapped(&key);
+    if looks_like_nir(bare) {
         Some("a social-security number (NIR)")
-    } else if looks_like_email(s) {
+    } else if looks_like_email(&key) {
         Some("an e-mail address")
-    } else if looks_like_phone(s) {
+    } else if looks_like_phone(bare) {
         Some("a French phone number")
     } else {
         None
     }
 }
 
-/// The separators people put between groups of digits: space, no-break spaces, dot, dash.
-fn is_separator(c: char) -> bool {
-    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '.' | '-')
+/// The key as the screening reads it: Unicode NFKC (full-width digits and letters, ligatures,
+/// no-break spaces become their plain forms), every decimal digit of any script as an ASCII
+/// digit (NFKC leaves Arabic-Indic digits as they are), lower case.
+pub(crate) fn screened(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
+    if s.is_ascii() {
+        return if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            s.to_ascii_lowercase().into()
+        } else {
+            s.into()
+        };
+    }
+    s.nfkc()
+        .map(ascii_digit)
+        .flat_map(char::to_lowercase)
+        .collect::<String>()
+        .into()
 }
 
-/// Whether a key looks like a French social-security number (NIR): separators (spaces, dots,
-/// dashes) ignored, 13 characters, or 15 whose last two are the NIR check key; starting with 1, 2,
-/// 3, 4, 7 or 8, with a birth month (characters 4-5) from 01 to 12 or 20 to 99; digits only, except
-/// the Corsican departments `2A` / `2B` (any case) as characters 6-7, counted as 19 / 18 in the key.
+fn is_decimal_digit(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    c.general_category() == GeneralCategory::DecimalNumber
+}
+
+/// A decimal digit of any script as its ASCII digit; any other character as it is.
+fn ascii_digit(c: char) -> char {
+    if c.is_ascii() || !is_decimal_digit(c) {
+        return c;
+    }
+    // Unicode encodes decimal digits in runs of ten, 0 to 9, and keeps them so (its stability
+    // policy): a digit's value is its distance from the start of its block of runs, modulo 10.
+    let mut from = c as u32;
+    while let Some(prev) = from
+        .checked_sub(1)
+        .and_then(char::from_u32)
+        .filter(|&p| is_decimal_digit(p))
+    {
+        from = prev as u32;
+    }
+    char::from(b'0' + ((c as u32 - from) % 10) as u8)
+}
+
+/// Prefixes written before an identity to say what it is (`tel:+33...`, `NIR 1 85...`), lower
+/// case, longest first where one starts another.
+const PREFIXES: [&str; 16] = [
+    "mailto",
+    "telephone",
+    "téléphone",
+    "tel",
+    "tél",
+    "phone",
+    "mobile",
+    "portable",
+    "gsm",
+    "fax",
+    "nir",
+    "nss",
+    "secu",
+    "sécu",
+    "insee",
+    "n°",
+];
+
+/// A screened key without what people wrap an identity in: surrounding spaces, brackets and
+/// quotes (`<jean@example.fr>`), and a prefix of [`PREFIXES`] with its `:`, `=`, `.` or spaces.
+pub(crate) fn unwrapped(key: &str) -> &str {
+    const PAIRS: [(char, char); 7] = [
+        ('<', '>'),
+        ('(', ')'),
+        ('[', ']'),
+        ('{', '}'),
+        ('"', '"'),
+        ('\'', '\''),
+        ('«', '»'),
+    ];
+    let mut key = key.trim();
+    loop {
+        let before = key;
+        for (open, close) in PAIRS {
+            if let Some(inner) = key.strip_prefix(open).and_then(|k| k.strip_suffix(close)) {
+                key = inner.trim();
+            }
+        }
+        if let Some(rest) = PREFIXES.iter().find_map(|p| key.strip_prefix(p)) {
+            let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || ":=.#".contains(c));
+            // A prefix glued to letters is a word that happens to start like one (`telma42`).
+            if !rest.starts_with(char::is_alphabetic) {
+                key = rest;
+            }
+        }
+        if key == before {
+            return key;
+        }
+    }
+}
+
+/// The separators people put between groups of digits: white space (tab, no-break spaces), dot,
+/// slash, underscore and dashes of any kind.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '.' | '-' | '/' | '_' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}'
+        )
+}
+
+/// Whether a key looks like a French social-security number (NIR): separators (see
+/// [`is_separator`]) ignored, 13 characters, or 15 whose last two are the NIR check key; starting
+/// with 1, 2, 3, 4, 7 or 8, with a birth month (characters 4-5) from 01 to 12 or 20 to 99; digits
+/// only, except the Corsican departments `2A` / `2B` (any case) as characters 6-7, counted as 19 /
+/// 18 in the key.
 pub(crate) fn looks_like_nir(s: &str) -> bool {
     let mut digits: Vec<u8> = s
         .chars()
@@ -225,46 +332,81 @@ pub(crate) fn looks_like_nir(s: &str) -> bool {
     }
 }
 
-/// Whether a key looks like an e-mail address: `local@domain.tld` with a non-empty local part, no
-/// white space, a domain of non-empty labels and a top-level label of two or more letters.
+/// Whether a key holds an e-mail address: a word (between white space, brackets, quotes, commas
+/// or semicolons; `mailto:` taken off) shaped `local@domain.tld` with a non-empty local part, a
+/// domain of non-empty labels and a top-level label of two or more letters of any script
+/// (`.fr`, `.рф`) or a punycode label (`xn--p1ai`).
 pub(crate) fn looks_like_email(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else {
-        return false;
-    };
-    if local.is_empty() || s.chars().any(char::is_whitespace) {
-        return false;
-    }
-    let labels: Vec<&str> = domain.split('.').collect();
-    let tld = labels[labels.len() - 1];
-    labels.len() >= 2
-        && labels.iter().all(|l| !l.is_empty())
-        && tld.len() >= 2
-        && tld.bytes().all(|b| b.is_ascii_alphabetic())
+    let words = s.split(|c: char| c.is_whitespace() || "<>()[]{}\"',;«»".contains(c));
+    words.into_iter().any(|word| {
+        let word = word.strip_prefix("mailto:").unwrap_or(word);
+        let Some((local, domain)) = word.rsplit_once('@') else {
+            return false;
+        };
+        let labels: Vec<&str> = domain.split('.').collect();
+        let tld = labels[labels.len() - 1];
+        let tld_ok = (tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic))
+            || (tld.len() > 4
+                && tld.starts_with("xn--")
+                && tld.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+        !local.is_empty() && labels.len() >= 2 && labels.iter().all(|l| !l.is_empty()) && tld_ok
+    })
 }
 
-/// Whether a key looks like a French phone number: separators (spaces, dots, dashes) ignored, ten
-/// digits `0[1-9]XXXXXXXX`, or the international forms `+33` / `0033` (also `+262`, `+590`,
-/// `+594`, `+596` for the overseas departments) followed by nine digits `[1-9]XXXXXXXX`,
-/// optionally written `(0)` or `0` first. A ten-digit key starting with `00`, or with any other
-/// digit than 0, is not phone-shaped and stays a valid pseudonym.
+/// The country codes of France and of its overseas territories, with the number of digits of a
+/// national number after them.
+const COUNTRY_CODES: [(&str, usize); 10] = [
+    ("33", 9),
+    ("262", 9), // La Réunion, Mayotte
+    ("269", 9), // Mayotte (former code)
+    ("590", 9), // Guadeloupe, Saint-Martin, Saint-Barthélemy
+    ("594", 9), // Guyane
+    ("596", 9), // Martinique
+    ("508", 6), // Saint-Pierre-et-Miquelon
+    ("681", 6), // Wallis-et-Futuna
+    ("687", 6), // Nouvelle-Calédonie
+    ("689", 8), // Polynésie française
+];
+
+/// Whether a key looks like a French phone number: separators (see [`is_separator`]) and
+/// brackets ignored, ten digits `0[1-9]XXXXXXXX`; or an international form, `+` or `00` then a
+/// code of [`COUNTRY_CODES`] and its national number (for the nine-digit ones `[1-9]XXXXXXXX`,
+/// optionally written `(0)` or `0` first); or the nine-digit ones' code written without `+`
+/// (`33612345678`). A ten-digit key starting with `00`, or with any other digit than 0, is not
+/// phone-shaped and stays a valid pseudonym.
 pub(crate) fn looks_like_phone(s: &str) -> bool {
     let compact: String = s
         .chars()
         .filter(|&c| !is_separator(c) && c != '(' && c != ')')
         .collect();
-    let national = |d: &str| {
-        let d = d.strip_prefix('0').unwrap_or(d);
-        d.len() == 9 && d.bytes().all(|b| b.is_ascii_digit()) && d.as_bytes()[0] != b'0'
+    let digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
+    let national = |d: &str, n: usize| {
+        if n == 9 {
+            let d = d.strip_prefix('0').unwrap_or(d);
+            d.len() == 9 && digits(d) && !d.starts_with('0')
+        } else {
+            d.len() == n && digits(d)
+        }
+    };
+    let after_code = |rest: &str, bare: bool| {
+        COUNTRY_CODES
+            .iter()
+            .filter(|(_, n)| !bare || *n == 9)
+            .any(|(cc, n)| {
+                rest.strip_prefix(cc).is_some_and(|d| {
+                    // Without `+`, only the exact length: `33` and a national number.
+                    national(d, *n) && (!bare || d.len() == *n)
+                })
+            })
     };
     if let Some(rest) = compact
         .strip_prefix('+')
         .or_else(|| compact.strip_prefix("00"))
     {
-        return ["33", "262", "590", "594", "596"]
-            .iter()
-            .any(|cc| rest.strip_prefix(cc).is_some_and(national));
+        return after_code(rest, false);
     }
-    compact.len() == 10 && compact.starts_with('0') && national(&compact)
+    (compact.len() == 10 && compact.starts_with('0') && national(&compact, 9))
+        || after_code(&compact, true)
 }
 
 /// An INSEE commune code: 5 digits, or `2A`/`2B` and 3 digits; returned in upper case.
@@ -430,7 +572,6 @@ mod tests {
             "jean@.fr",
             "jean@example.f",
             "P1@2017.3",
-            "jean dupont@example.fr",
             "jean.dupont",
         ] {
             assert!(!looks_like_email(no), "{no}");
@@ -490,6 +631,64 @@ mod tests {
         assert!(identity("1 85 05 78 006 084").unwrap().contains("NIR"));
         assert!(identity("a@b.fr").unwrap().contains("e-mail"));
         assert!(identity("06 12 34 56 78").unwrap().contains("phone"));
+    }
+
+    #[test]
+    fn other_spellings_of_an_identity_are_caught() {
+        let nir = "1850578006084";
+        for key in [
+            "jean@пример.рф",
+            "jean@example.xn--p1ai",
+            "<jean@example.fr>",
+            "Jean Dupont <jean@example.fr>",
+            "mailto:jean@example.fr",
+            "jean＠example.fr",
+            "１８５０５７８００６０８４",
+            "١٨٥٠٥٧٨٠٠٦٠٨٤",
+            "۱۸۵۰۵۷۸۰۰۶۰۸۴",
+            "१८५०५७८००६०८४",
+            "NIR185077512345608",
+            "NIR 1 85 05 78 006 084",
+            "06/12/34/56/78",
+            "06_12_34_56_78",
+            "06\t12\t34\t56\t78",
+            "06–12–34–56–78",
+            "06—12—34—56—78",
+            "tel:+33612345678",
+            "Tél. 06 12 34 56 78",
+            "(06) 12 34 56 78",
+            "33612345678",
+            "+687 12 34 56",
+            "+689 87 12 34 56",
+            "+508 41 23 45",
+            "00687123456",
+            "+262 692 12 34 56",
+            "262692123456",
+        ] {
+            assert!(identity(key).is_some(), "{key}");
+        }
+        assert_eq!(screened(nir), nir);
+        let key = 97 - 1_850_775_123_456u64 % 97;
+        assert_eq!(key, 8, "the issue's NIR has a valid key");
+    }
+
+    #[test]
+    fn pseudonyms_stay_pseudonyms_after_normalisation() {
+        for key in [
+            "telma42",
+            "nss42",
+            "P-000123",
+            "687123",
+            "68712345",
+            "3312345678",
+            "336123456789",
+            "2019/000042",
+            "a_01_b",
+            "ｐｌｉｅ４４－０１",
+            "٤٢",
+        ] {
+            assert_eq!(identity(key), None, "{key}");
+        }
     }
 
     #[test]

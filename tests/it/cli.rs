@@ -193,10 +193,14 @@ fn demo_generates_into_the_store_and_prints_tableau1_of_the_last_year() {
         figures[0] + figures[2],
         "en_parcours = entrees + report: {total}"
     );
-    // A second demo with the same seed finds the same content and rewrites nothing.
+    // A second demo is refused (the store holds data) and changes nothing; with --replace it
+    // writes the same corpus again.
     let status = dir.run(&["status", "--format", "csv"]).ok();
-    dir.run(&["demo", "--scale", "0.05"]).ok();
+    let again = dir.run(&["demo", "--scale", "0.05"]);
+    assert_eq!(again.code, 1, "{again:?}");
+    assert!(again.stderr.contains("add --replace"), "{}", again.stderr);
     assert_eq!(dir.run(&["status", "--format", "csv"]).ok(), status);
+    assert_eq!(dir.run(&["demo", "--scale", "0.05", "--replace"]).ok(), out);
     let bad = dir.run(&["demo", "--scale", "zero"]);
     assert_eq!(bad.code, 1, "{bad:?}");
 }

@@ -18,6 +18,7 @@ mod generate;
 mod paqte;
 mod paqte_rules;
 mod properties;
+mod reliability;
 mod report;
 mod rules;
 mod scope;

@@ -40,7 +40,7 @@ pub(crate) fn cases() -> Vec<Case> {
             "empty file",
             "clubs.csv",
             "",
-            "clubs.csv:0:0",
+            "clubs.csv:1:0",
             Rule::EmptyFile,
         ),
         whole(

@@ -74,7 +74,7 @@ fn cases() -> Vec<Case> {
     ];
     cases.extend(vec![
         case("no parcours.csv", vec![("plie.csv", "plie\nP1\n".into())], "parcours.csv:0:0", Rule::MissingParcours),
-        case("empty file", vec![("parcours.csv", String::new())], "parcours.csv:0:0", Rule::EmptyFile),
+        case("empty file", vec![("parcours.csv", String::new())], "parcours.csv:1:0", Rule::EmptyFile),
         case(
             "missing column",
             vec![("parcours.csv", "plie,participant,entree,sexe,naissance,public,inscrit_pe,th\nP1,a,2017-01-02,F,1980-01,RSA,1,0\n".into())],
@@ -364,6 +364,8 @@ fn rejects_keeps_the_refused_rows_untouched_and_imports_the_rest() {
         folder.to_str().unwrap(),
         "--rejects",
         rejects.to_str().unwrap(),
+        "--max-rejected",
+        "50",
     ]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(

@@ -322,7 +322,7 @@ fn rule_missing_parcours_refuses_every_etape() {
 fn rule_empty_file() {
     for bytes in [&b""[..], b"\xEF\xBB\xBF", b"\r\n\n"] {
         let t = read_files(&[("parcours.csv", bytes)], false);
-        only_error(&t, "parcours.csv", 0, None, None, Rule::EmptyFile);
+        only_error(&t, "parcours.csv", 1, None, None, Rule::EmptyFile);
     }
 }
 
