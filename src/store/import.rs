@@ -179,10 +179,30 @@ impl Store {
         }
         if report.changed() || derived_written || converted {
             tx.commit()?;
+            // The import is committed whatever happens next: a compaction that fails (a full
+            // disk) leaves a larger file, not a wrong or lost corpus, and is not the import's
+            // failure.
+            let _ = self.compact();
         } else {
             tx.abort()?;
         }
         Ok(report)
+    }
+}
+
+impl Store {
+    /// Gives back to the file system the pages an import freed (the PLIE it replaced, the
+    /// batches of `generate --db`): redb reuses free pages but never shrinks its file by itself.
+    /// Skipped while snapshots of this handle are alive (they may read those pages); redb
+    /// compacts in transactions of its own, so a kill midway leaves the committed state.
+    fn compact(&mut self) -> Result<(), StoreError> {
+        if let Some(Handle::ReadWrite(db)) = std::sync::Arc::get_mut(&mut self.handle) {
+            while db
+                .compact()
+                .map_err(|e| StoreError::from(redb::Error::from(e)))?
+            {}
+        }
+        Ok(())
     }
 }
 
