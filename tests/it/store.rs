@@ -188,8 +188,19 @@ fn the_committed_version_2_store_reads_as_version_1_does() {
         assert_eq!(a, b, "tableau {table}");
     }
     let args = [
-        "crosstab", "--measure", "sorties", "--years", "2014..2017", "--rows", "niveau", "--cols",
-        "sexe", "--filter", "qpv=1,0", "--format", "csv",
+        "crosstab",
+        "--measure",
+        "sorties",
+        "--years",
+        "2014..2017",
+        "--rows",
+        "niveau",
+        "--cols",
+        "sexe",
+        "--filter",
+        "qpv=1,0",
+        "--format",
+        "csv",
     ];
     assert_eq!(v1.run(&args).ok(), v2.run(&args).ok());
     assert_eq!(
