@@ -142,8 +142,9 @@ pub struct Corpus {
     pub(crate) regions: Vec<String>,
     /// Every chunk of parcours, grouped by PLIE in order.
     pub(crate) chunks: Vec<ChunkInfo>,
-    /// Per PLIE (as `plies`), its summary; `None` unless every PLIE has one.
-    pub(crate) summaries: Option<Vec<PlieSummary>>,
+    /// Per PLIE (as `plies`), its summary; `None` unless every PLIE has one. Read the first
+    /// time a query asks (a scan never does).
+    summaries: std::sync::OnceLock<Option<Vec<PlieSummary>>>,
     /// Loaded without parcours (by [`Summaries`]): only the summary path may answer.
     pub(crate) summaries_only: bool,
     /// Where the columns are read; `None` for a corpus of summaries only.
@@ -161,10 +162,7 @@ impl Corpus {
     /// The corpus of the PLIE of `snapshot`.
     pub(crate) fn of_snapshot(snapshot: Snapshot) -> Corpus {
         let plies = snapshot.records().to_vec();
-        let summaries = (0..plies.len())
-            .map(|p| snapshot.summary(p).cloned())
-            .collect();
-        let mut corpus = Corpus::of_plies(plies, summaries);
+        let mut corpus = Corpus::of_plies(plies, None);
         let mut chunks = Vec::new();
         for p in 0..corpus.plies.len() {
             for (number, zone) in snapshot.zones(p).parcours.iter().enumerate() {
@@ -191,9 +189,16 @@ impl Corpus {
         corpus
     }
 
-    /// A corpus of `plies` and their summaries, without parcours.
-    pub(crate) fn of_plies(plies: Vec<PlieRecord>, summaries: Vec<Option<PlieSummary>>) -> Corpus {
-        let summaries = summaries.into_iter().collect::<Option<Vec<_>>>();
+    /// A corpus of `plies` without parcours, with their summaries if given (else read from the
+    /// snapshot when asked).
+    pub(crate) fn of_plies(
+        plies: Vec<PlieRecord>,
+        summaries: Option<Vec<Option<PlieSummary>>>,
+    ) -> Corpus {
+        let cell = std::sync::OnceLock::new();
+        if let Some(summaries) = summaries {
+            let _ = cell.set(summaries.into_iter().collect::<Option<Vec<_>>>());
+        }
         let place = |f: fn(&PlieRecord) -> &Option<String>| {
             let names: BTreeSet<String> = plies
                 .iter()
@@ -218,7 +223,7 @@ impl Corpus {
             departements,
             regions,
             chunks: Vec::new(),
-            summaries,
+            summaries: cell,
             summaries_only: false,
             snapshot: None,
             bitmaps: Mutex::default(),
@@ -229,6 +234,19 @@ impl Corpus {
     /// The PLIE of the snapshot, sorted by code.
     pub fn plies(&self) -> &[PlieRecord] {
         &self.plies
+    }
+
+    /// Every PLIE's summary, `None` unless every PLIE has one.
+    pub(crate) fn summaries(&self) -> Result<Option<&[PlieSummary]>, StoreError> {
+        if let Some(s) = self.summaries.get() {
+            return Ok(s.as_deref());
+        }
+        let read = self
+            .snapshot()?
+            .summaries()?
+            .into_iter()
+            .collect::<Option<Vec<_>>>();
+        Ok(self.summaries.get_or_init(|| read).as_deref())
     }
 
     /// The snapshot the columns are read from.
@@ -277,35 +295,51 @@ impl Corpus {
         info: &ChunkInfo,
         columns: Columns,
     ) -> Result<Chunk, StoreError> {
-        let decoded = self
-            .snapshot()?
-            .parcours(info.plie as usize, info.number, columns)?;
-        let raw = decoded.chunk;
+        let mut chunk = Chunk::default();
+        self.read_chunk_into(info, columns, &mut chunk)?;
+        Ok(chunk)
+    }
+
+    /// [`Corpus::read_chunk`] into `chunk`, reusing its vectors.
+    fn read_chunk_into(
+        &self,
+        info: &ChunkInfo,
+        columns: Columns,
+        chunk: &mut Chunk,
+    ) -> Result<(), StoreError> {
+        let mut decoded = crate::store::Decoded {
+            chunk: std::mem::take(&mut chunk.raw),
+            participants: std::mem::take(&mut chunk.participants),
+            keys: crate::store::KeysChunk::default(),
+        };
+        let read =
+            self.snapshot()?
+                .parcours_into(info.plie as usize, info.number, columns, &mut decoded);
+        chunk.raw = decoded.chunk;
+        chunk.participants = decoded.participants;
+        read?;
+        chunk.plie = info.plie;
+        chunk.base = info.base;
+        chunk.rows = info.rows as usize;
         let years = crate::model::year_codes();
-        let annee_entree = raw.entree.iter().map(|&d| years[d as usize]).collect();
-        let annee_sortie = raw
-            .sortie
-            .iter()
-            .map(|&d| {
-                if d == u16::MAX {
-                    OPEN
-                } else {
-                    years[d as usize]
-                }
-            })
-            .collect();
+        chunk.annee_entree.clear();
+        chunk
+            .annee_entree
+            .extend(chunk.raw.entree.iter().map(|&d| years[d as usize]));
+        chunk.annee_sortie.clear();
+        chunk.annee_sortie.extend(chunk.raw.sortie.iter().map(|&d| {
+            if d == u16::MAX {
+                OPEN
+            } else {
+                years[d as usize]
+            }
+        }));
         let bands = Inactivite::bands();
-        let inactivite_band = raw.inactivite.iter().map(|&m| bands[m as usize]).collect();
-        Ok(Chunk {
-            plie: info.plie,
-            base: info.base,
-            rows: info.rows as usize,
-            raw,
-            participants: decoded.participants,
-            annee_entree,
-            annee_sortie,
-            inactivite_band,
-        })
+        chunk.inactivite_band.clear();
+        chunk
+            .inactivite_band
+            .extend(chunk.raw.inactivite.iter().map(|&m| bands[m as usize]));
+        Ok(())
     }
 
     /// The one scan driver: reads `columns` of every chunk `keep` lets through, in parallel, one
@@ -329,8 +363,15 @@ impl Corpus {
             .par_iter()
             .filter(|c| keep(c))
             .try_fold(&init, |acc, info| {
-                let chunk = self.read_chunk(info, columns)?;
-                Ok(fold(acc, &chunk))
+                // One chunk's buffers per thread, reused from chunk to chunk.
+                thread_local! {
+                    static BUFFER: std::cell::RefCell<Chunk> = std::cell::RefCell::default();
+                }
+                let mut chunk = BUFFER.take();
+                let read = self.read_chunk_into(info, columns, &mut chunk);
+                let acc = read.map(|()| fold(acc, &chunk));
+                BUFFER.set(chunk);
+                acc
             })
             .try_reduce(&init, |a, b| Ok(reduce(a, b)))
     }

@@ -31,7 +31,7 @@ impl Summaries {
     pub fn load_scoped(store: &Store, scope: &Scope) -> Result<Option<Summaries>, StoreError> {
         Ok(store.read_summaries(&|r| scope.contains(r))?.map(|data| {
             let (plies, summaries) = data.into_iter().map(|(r, s)| (r, Some(s))).unzip();
-            let mut places = Corpus::of_plies(plies, summaries);
+            let mut places = Corpus::of_plies(plies, Some(summaries));
             places.summaries_only = true;
             Summaries { places }
         }))

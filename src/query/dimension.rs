@@ -484,13 +484,37 @@ pub(crate) struct Present {
 }
 
 impl Present {
-    /// Without a filter on the rows, what the summaries say: each PLIE's cells of one grouping
-    /// partition its parcours, so their years are exactly the years present. No parcours read.
-    fn from_summaries(corpus: &Corpus, filter: &RowFilter) -> Option<Present> {
-        let summaries = corpus.summaries.as_ref()?;
-        if !filter.columns.is_empty() {
-            return None;
-        }
+    /// What the summaries say, when the filter's columns are all in one of their groupings
+    /// (no filter, or a filter on one characteristic: the usual cases): that grouping's cells
+    /// partition each PLIE's parcours by the filtered codes, so the years and PLIE of the cells
+    /// that pass are exactly those present. No parcours read.
+    fn from_summaries(corpus: &Corpus, filter: &RowFilter) -> Result<Option<Present>, StoreError> {
+        let wanted: Option<Vec<_>> = filter
+            .columns
+            .iter()
+            .map(|(column, _)| super::summary::summary_column(*column))
+            .collect();
+        let Some(wanted) = wanted else {
+            return Ok(None);
+        };
+        let Some(g) = crate::store::SUMMARY_GROUPINGS
+            .iter()
+            .position(|g| wanted.iter().all(|c| g.contains(c)))
+        else {
+            return Ok(None);
+        };
+        let Some(summaries) = corpus.summaries()? else {
+            return Ok(None);
+        };
+        let at: Vec<usize> = wanted
+            .iter()
+            .map(|c| {
+                crate::store::SUMMARY_GROUPINGS[g]
+                    .iter()
+                    .position(|k| k == c)
+                    .expect("found above")
+            })
+            .collect();
         let mut present = Present {
             plies: vec![false; corpus.plies.len()],
             annee_entree: [false; 256],
@@ -500,15 +524,22 @@ impl Present {
             if !filter.plies[p] {
                 continue;
             }
-            for j in (0..summary.grouping.len()).filter(|&j| summary.grouping[j] == 0) {
-                if summary.parcours[j] > 0 {
+            for j in 0..summary.grouping.len() {
+                let passes = summary.grouping[j] == g as u8
+                    && summary.parcours[j] > 0
+                    && filter
+                        .columns
+                        .iter()
+                        .zip(&at)
+                        .all(|((_, pass), &k)| pass[usize::from(summary.code[j][k])]);
+                if passes {
                     present.plies[p] = true;
                     present.annee_entree[usize::from(summary.annee_entree[j])] = true;
                     present.annee_sortie[usize::from(summary.annee_sortie[j])] = true;
                 }
             }
         }
-        Some(present)
+        Ok(Some(present))
     }
 
     /// Nothing seen: for queries whose dimensions all have fixed values.
@@ -521,7 +552,7 @@ impl Present {
     }
 
     pub fn scan(corpus: &Corpus, filter: &RowFilter) -> Result<Present, StoreError> {
-        if let Some(present) = Present::from_summaries(corpus, filter) {
+        if let Some(present) = Present::from_summaries(corpus, filter)? {
             return Ok(present);
         }
         let empty = || Present {

@@ -194,7 +194,7 @@ impl Corpus {
         Ok(match path {
             Path::Scan => scan::grouped(self, period, &filter, axes)?,
             Path::Bitmap => bitmap::grouped(self, period, &filter, axes)?,
-            Path::Summary => match summary::grouped(self, period, &filter, &axes) {
+            Path::Summary => match summary::grouped(self, period, &filter, &axes)? {
                 Some(grouped) => grouped,
                 None if self.summaries_only => {
                     return Err(QueryError::DimensionNotAllowed {

@@ -10,7 +10,7 @@ use super::dimension::{Lookup, MISSING};
 use super::measure::Contribution;
 use super::{Axis, Grouped, Period, RowFilter, Tally};
 use crate::index::{Column, Corpus};
-use crate::store::{PlieSummary, SummaryColumn, SUMMARY_GROUPINGS};
+use crate::store::{PlieSummary, StoreError, SummaryColumn, SUMMARY_GROUPINGS};
 
 /// Where an axis finds its value in a summary cell.
 enum Source<'a> {
@@ -30,7 +30,8 @@ struct Plan<'a> {
     axes: Vec<(Source<'a>, usize)>,
 }
 
-fn summary_column(column: Column) -> Option<SummaryColumn> {
+/// The summaries' column holding `column`'s codes, if they hold it.
+pub(super) fn summary_column(column: Column) -> Option<SummaryColumn> {
     Some(match column {
         Column::Sexe => SummaryColumn::Sexe,
         Column::Age => SummaryColumn::Age,
@@ -83,18 +84,23 @@ fn plan(axes: &[Axis]) -> Option<Plan<'_>> {
 }
 
 /// The tallies of `axes` from the summaries, or `None` when the corpus has none or the query
-/// needs the parcours (a filter on a characteristic, a grouping no summary holds).
+/// needs the parcours (a filter on a characteristic, a grouping no summary holds); read first
+/// when the query can be answered from them.
 pub(super) fn grouped(
     corpus: &Corpus,
     period: Period,
     filter: &RowFilter,
     axes: &[Vec<Axis>],
-) -> Option<Grouped> {
-    let summaries = corpus.summaries.as_ref()?;
+) -> Result<Option<Grouped>, StoreError> {
     if !filter.columns.is_empty() {
-        return None;
+        return Ok(None);
     }
-    let plans = axes.iter().map(|a| plan(a)).collect::<Option<Vec<_>>>()?;
+    let Some(plans) = axes.iter().map(|a| plan(a)).collect::<Option<Vec<_>>>() else {
+        return Ok(None);
+    };
+    let Some(summaries) = corpus.summaries()? else {
+        return Ok(None);
+    };
     let codes = period.codes();
     let sizes: Vec<usize> = axes
         .iter()
@@ -125,10 +131,10 @@ pub(super) fn grouped(
             }
             (a, pa + pb)
         });
-    Some(Grouped {
+    Ok(Some(Grouped {
         plies,
         groupings: axes.iter().cloned().zip(tallies).collect(),
-    })
+    }))
 }
 
 /// The cells of grouping `g`: summaries are sorted by grouping.

@@ -360,22 +360,28 @@ pub fn decode_parcours(
     scratch: &mut Vec<u32>,
 ) -> Result<(), codec::Invalid> {
     use ParcoursColumn as C;
-    // Range checked once per segment, then converted in a loop the compiler vectorises.
-    let narrow_u8 = |scratch: &[u32]| -> Result<Vec<u8>, codec::Invalid> {
+    // Range checked once per segment, then converted in a loop the compiler vectorises, into the
+    // column's vector as it is (a reader reuses its buffers from chunk to chunk).
+    fn narrow_u8(scratch: &[u32], out: &mut Vec<u8>) -> Result<(), codec::Invalid> {
         match scratch.iter().max() {
             Some(&max) if max > 255 => Err(format!("code {max} out of range")),
-            _ => Ok(scratch.iter().map(|&v| (v as u8).wrapping_sub(1)).collect()),
+            _ => {
+                out.clear();
+                out.extend(scratch.iter().map(|&v| (v as u8).wrapping_sub(1)));
+                Ok(())
+            }
         }
-    };
-    let narrow_u16 = |scratch: &[u32]| -> Result<Vec<u16>, codec::Invalid> {
+    }
+    fn narrow_u16(scratch: &[u32], out: &mut Vec<u16>) -> Result<(), codec::Invalid> {
         match scratch.iter().max() {
             Some(&max) if max > 65_535 => Err(format!("value {max} out of range")),
-            _ => Ok(scratch
-                .iter()
-                .map(|&v| (v as u16).wrapping_sub(1))
-                .collect()),
+            _ => {
+                out.clear();
+                out.extend(scratch.iter().map(|&v| (v as u16).wrapping_sub(1)));
+                Ok(())
+            }
         }
-    };
+    }
     match column {
         C::Key => keys.participant = codec::decode_strings(bytes)?,
         C::Commune => keys.commune = codec::decode_strings(bytes)?,
@@ -386,7 +392,8 @@ pub fn decode_parcours(
                     if let Some(&max) = scratch.iter().max().filter(|&&d| d > 65_535) {
                         return Err(format!("day {max} out of range"));
                     }
-                    chunk.entree = scratch.iter().map(|&d| d as u16).collect();
+                    chunk.entree.clear();
+                    chunk.entree.extend(scratch.iter().map(|&d| d as u16));
                 }
                 C::Sortie => {
                     if chunk.entree.len() != scratch.len() {
@@ -395,11 +402,10 @@ pub fn decode_parcours(
                     // Exit days: entry + distance - 1, 0 while in parcours; computed wide, so a
                     // damaged distance is refused, never wrapped into a day.
                     let mut worst = 0u32;
-                    chunk.sortie = chunk
-                        .entree
-                        .iter()
-                        .zip(scratch.iter())
-                        .map(|(&e, &x)| {
+                    chunk.sortie.clear();
+                    chunk
+                        .sortie
+                        .extend(chunk.entree.iter().zip(scratch.iter()).map(|(&e, &x)| {
                             let day = u32::from(e).wrapping_add(x).wrapping_sub(1);
                             if x == 0 {
                                 u16::MAX
@@ -407,17 +413,19 @@ pub fn decode_parcours(
                                 worst = worst.max(day);
                                 day as u16
                             }
-                        })
-                        .collect();
+                        }));
                     if worst >= 65_535 {
                         return Err(format!("an exit on day {worst}"));
                     }
                 }
-                C::Naissance => chunk.naissance = narrow_u16(scratch)?,
-                C::Inactivite => chunk.inactivite = narrow_u16(scratch)?,
-                C::FormationDuree => chunk.formation_duree_mois = narrow_u16(scratch)?,
-                C::Participant => *participants = std::mem::take(scratch),
-                code => *code.codes(chunk).expect("a code column") = narrow_u8(scratch)?,
+                C::Naissance => narrow_u16(scratch, &mut chunk.naissance)?,
+                C::Inactivite => narrow_u16(scratch, &mut chunk.inactivite)?,
+                C::FormationDuree => narrow_u16(scratch, &mut chunk.formation_duree_mois)?,
+                C::Participant => {
+                    participants.clear();
+                    participants.extend_from_slice(scratch);
+                }
+                code => narrow_u8(scratch, code.codes(chunk).expect("a code column"))?,
             }
         }
     }

@@ -1,6 +1,6 @@
 //! A read snapshot of the store: one redb read transaction, kept open, with the small values a
-//! query plans with (PLIE records, zone maps, summaries) read up front and the column segments
-//! read on demand, chunk by chunk and column by column.
+//! query plans with (PLIE records, zone maps) read up front, and the summaries and the column
+//! segments read on demand, chunk by chunk and column by column.
 //!
 //! An import that commits after the snapshot was taken does not change what it reads (redb's
 //! MVCC): a host can import through its [`Store`] while snapshots taken before go on answering.
@@ -44,6 +44,42 @@ pub struct Decoded {
     pub keys: KeysChunk,
 }
 
+impl Decoded {
+    /// Empties every column, keeping their memory: a column a read does not ask for is then
+    /// empty, never a former chunk's.
+    fn clear(&mut self) {
+        let c = &mut self.chunk;
+        for v in [
+            &mut c.motif,
+            &mut c.sexe,
+            &mut c.age,
+            &mut c.public,
+            &mut c.inscrit_pe,
+            &mut c.th,
+            &mut c.niveau,
+            &mut c.qpv,
+        ]
+        .into_iter()
+        .chain(c.emploi.iter_mut())
+        .chain(c.formation.iter_mut())
+        {
+            v.clear();
+        }
+        for v in [
+            &mut c.entree,
+            &mut c.sortie,
+            &mut c.naissance,
+            &mut c.inactivite,
+            &mut c.formation_duree_mois,
+        ] {
+            v.clear();
+        }
+        self.participants.clear();
+        self.keys.participant.clear();
+        self.keys.commune.clear();
+    }
+}
+
 /// One consistent state of the store (see the module documentation).
 pub struct Snapshot {
     path: PathBuf,
@@ -51,9 +87,8 @@ pub struct Snapshot {
     annexes: ReadOnlyTable<&'static str, &'static [u8]>,
     records: Vec<PlieRecord>,
     zones: Vec<Zones>,
-    summaries: Vec<Option<PlieSummary>>,
-    /// Keep the transaction the tables above read, and the database it reads, alive.
-    _tx: ReadTransaction,
+    /// Keeps the tables above alive, and reads the summaries.
+    tx: ReadTransaction,
     _db: std::sync::Arc<super::Handle>,
 }
 
@@ -80,10 +115,6 @@ impl Snapshot {
         let version = super::stored_version(&tx, &store.path)?;
         let mut records = read_records(&tx)?;
         records.retain(|r| keep(r));
-        let summaries = records
-            .iter()
-            .map(|r| read_summary(&tx, r))
-            .collect::<Result<Vec<_>, _>>()?;
         let table_error = |e| StoreError::from_table(&store.path, e);
         let annexes = tx.open_table(ANNEXES).map_err(table_error)?;
         let (layout, zones) = if version == 1 {
@@ -121,8 +152,7 @@ impl Snapshot {
             annexes,
             records,
             zones,
-            summaries,
-            _tx: tx,
+            tx,
             _db: store.handle.clone(),
         })
     }
@@ -137,10 +167,15 @@ impl Snapshot {
         &self.zones[p]
     }
 
-    /// The summary of PLIE `p`, `None` in a store written before summaries (until its next
-    /// import).
-    pub fn summary(&self, p: usize) -> Option<&PlieSummary> {
-        self.summaries[p].as_ref()
+    /// The summary of each PLIE, checked; `None` for a PLIE of a store written before summaries
+    /// (until its next import).
+    pub fn summaries(&self) -> Result<Vec<Option<PlieSummary>>, StoreError> {
+        guarded("reading the summaries", || {
+            self.records
+                .iter()
+                .map(|r| read_summary(&self.tx, r))
+                .collect()
+        })
     }
 
     /// The store format the snapshot reads (1 or 2).
@@ -154,6 +189,21 @@ impl Snapshot {
     /// The columns `columns` of chunk `chunk` of PLIE `p`, checked: lengths agree with the zone
     /// map and codes are in range, so a damaged segment is an error naming it, never a figure.
     pub fn parcours(&self, p: usize, chunk: u32, columns: Columns) -> Result<Decoded, StoreError> {
+        let mut decoded = Decoded::default();
+        self.parcours_into(p, chunk, columns, &mut decoded)?;
+        Ok(decoded)
+    }
+
+    /// [`Snapshot::parcours`] into `decoded`, whose vectors are emptied first and reused: a
+    /// reader that keeps one per thread allocates nothing from chunk to chunk.
+    pub fn parcours_into(
+        &self,
+        p: usize,
+        chunk: u32,
+        columns: Columns,
+        decoded: &mut Decoded,
+    ) -> Result<(), StoreError> {
+        decoded.clear();
         let record = &self.records[p];
         let rows = self.zones[p]
             .parcours
@@ -165,13 +215,12 @@ impl Snapshot {
                     record.plie
                 ))
             })?;
-        let mut decoded = match &self.layout {
+        match &self.layout {
             Layout::V1 { parcours, .. } => {
                 let full = &parcours[p][chunk as usize];
-                select_v1(full, columns)
+                *decoded = select_v1(full, columns);
             }
             Layout::V2 { parcours, .. } => guarded("reading the parcours", || {
-                let mut decoded = Decoded::default();
                 let mut scratch = Vec::new();
                 // The exit days are stored from the entry days.
                 let wanted = if columns.contains(ParcoursColumn::Sortie) {
@@ -201,17 +250,17 @@ impl Snapshot {
                     )
                     .map_err(|why| StoreError::Corrupt(format!("{}: {why}", what())))?;
                 }
-                Ok(decoded)
+                Ok(())
             })?,
-        };
+        }
         let what = || format!("PLIE {}: parcours chunk {chunk}", record.plie);
-        super::check_columns(&decoded, columns, rows)
+        super::check_columns(decoded, columns, rows)
             .map_err(|why| StoreError::Corrupt(format!("{}: {why}", what())))?;
         if !columns.contains(ParcoursColumn::Entree) && columns.contains(ParcoursColumn::Sortie) {
             // Read for the exit days only: not asked, so not handed out.
-            decoded.chunk.entree = Vec::new();
+            decoded.chunk.entree.clear();
         }
-        Ok(decoded)
+        Ok(())
     }
 
     /// The columns `columns` of étapes chunk `chunk` of PLIE `p`, checked as
