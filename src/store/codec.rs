@@ -171,14 +171,17 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn get_packed(reader: &mut Reader, rows: usize, out: &mut Vec<u32>) -> Result<(), Invalid> {
+/// Returns a bound no value exceeds, read off the blocks' bases and widths.
+fn get_packed(reader: &mut Reader, rows: usize, out: &mut Vec<u32>) -> Result<u32, Invalid> {
     let packer = packer();
     let mut block = [0u32; BLOCK];
     out.reserve(rows);
     let mut left = rows;
+    let mut bound = 0u64;
     while left > 0 {
         let base = reader.u32()?;
         let width = reader.width()?;
+        bound = bound.max(u64::from(base) + (1u64 << width) - 1);
         let bytes = reader.take(BitPacker4x::compressed_block_size(width))?;
         packer.decompress(bytes, &mut block, width);
         let n = left.min(BLOCK);
@@ -187,11 +190,12 @@ fn get_packed(reader: &mut Reader, rows: usize, out: &mut Vec<u32>) -> Result<()
         out.extend(block[..n].iter().map(|&v| base.wrapping_add(v)));
         left -= n;
     }
-    Ok(())
+    Ok(u32::try_from(bound).unwrap_or(u32::MAX))
 }
 
-/// Decodes a segment of integers (`packed` or `sorted`) into `out`, which it clears.
-pub fn decode_integers(bytes: &[u8], out: &mut Vec<u32>) -> Result<(), Invalid> {
+/// Decodes a segment of integers (`packed` or `sorted`) into `out`, which it clears; returns a
+/// bound no value exceeds (so that a caller checks a range once, not value by value).
+pub fn decode_integers(bytes: &[u8], out: &mut Vec<u32>) -> Result<u32, Invalid> {
     out.clear();
     let mut reader = Reader { bytes };
     let codec = reader.u8()?;
@@ -199,7 +203,7 @@ pub fn decode_integers(bytes: &[u8], out: &mut Vec<u32>) -> Result<(), Invalid> 
     if rows > super::CHUNK_ROWS {
         return Err(format!("{rows} rows in one segment"));
     }
-    match codec {
+    let bound = match codec {
         PACKED => get_packed(&mut reader, rows, out)?,
         SORTED => {
             let packer = packer();
@@ -219,10 +223,12 @@ pub fn decode_integers(bytes: &[u8], out: &mut Vec<u32>) -> Result<(), Invalid> 
                 out.extend_from_slice(&block[..n]);
                 left -= n;
             }
+            out.last().copied().unwrap_or(0)
         }
         other => return Err(format!("codec {other} where integers were expected")),
-    }
-    reader.finish()
+    };
+    reader.finish()?;
+    Ok(bound)
 }
 
 /// Decodes a segment of strings.

@@ -362,8 +362,8 @@ pub fn decode_parcours(
     use ParcoursColumn as C;
     // Range checked once per segment, then converted in a loop the compiler vectorises, into the
     // column's vector as it is (a reader reuses its buffers from chunk to chunk).
-    fn narrow_u8(scratch: &[u32], out: &mut Vec<u8>) -> Result<(), codec::Invalid> {
-        match scratch.iter().max() {
+    fn narrow_u8(scratch: &[u32], bound: u32, out: &mut Vec<u8>) -> Result<(), codec::Invalid> {
+        match scratch.iter().max().filter(|_| bound > 255) {
             Some(&max) if max > 255 => Err(format!("code {max} out of range")),
             _ => {
                 out.clear();
@@ -372,8 +372,8 @@ pub fn decode_parcours(
             }
         }
     }
-    fn narrow_u16(scratch: &[u32], out: &mut Vec<u16>) -> Result<(), codec::Invalid> {
-        match scratch.iter().max() {
+    fn narrow_u16(scratch: &[u32], bound: u32, out: &mut Vec<u16>) -> Result<(), codec::Invalid> {
+        match scratch.iter().max().filter(|_| bound > 65_535) {
             Some(&max) if max > 65_535 => Err(format!("value {max} out of range")),
             _ => {
                 out.clear();
@@ -386,10 +386,11 @@ pub fn decode_parcours(
         C::Key => keys.participant = codec::decode_strings(bytes)?,
         C::Commune => keys.commune = codec::decode_strings(bytes)?,
         _ => {
-            codec::decode_integers(bytes, scratch)?;
+            let bound = codec::decode_integers(bytes, scratch)?;
             match column {
                 C::Entree => {
-                    if let Some(&max) = scratch.iter().max().filter(|&&d| d > 65_535) {
+                    let max = scratch.iter().max().filter(|_| bound > 65_535);
+                    if let Some(&max) = max.filter(|&&d| d > 65_535) {
                         return Err(format!("day {max} out of range"));
                     }
                     chunk.entree.clear();
@@ -418,14 +419,14 @@ pub fn decode_parcours(
                         return Err(format!("an exit on day {worst}"));
                     }
                 }
-                C::Naissance => narrow_u16(scratch, &mut chunk.naissance)?,
-                C::Inactivite => narrow_u16(scratch, &mut chunk.inactivite)?,
-                C::FormationDuree => narrow_u16(scratch, &mut chunk.formation_duree_mois)?,
+                C::Naissance => narrow_u16(scratch, bound, &mut chunk.naissance)?,
+                C::Inactivite => narrow_u16(scratch, bound, &mut chunk.inactivite)?,
+                C::FormationDuree => narrow_u16(scratch, bound, &mut chunk.formation_duree_mois)?,
                 C::Participant => {
                     participants.clear();
                     participants.extend_from_slice(scratch);
                 }
-                code => narrow_u8(scratch, code.codes(chunk).expect("a code column"))?,
+                code => narrow_u8(scratch, bound, code.codes(chunk).expect("a code column"))?,
             }
         }
     }

@@ -366,14 +366,20 @@ fn check_columns(d: &Decoded, columns: Columns, rows: usize) -> Result<(), Strin
             C::Sortie => (
                 c.sortie.len(),
                 c.entree.len() != c.sortie.len()
-                    || c.entree
+                    || !c
+                        .entree
                         .iter()
                         .zip(&c.sortie)
-                        .all(|(&e, &s)| s == u16::MAX || s >= e),
+                        .fold(false, |bad, (&e, &s)| bad | (s != u16::MAX && s < e)),
             ),
             C::Motif => (c.motif.len(), in_range(&c.motif, Motif::ALL.len(), true)),
             C::Sexe => (c.sexe.len(), in_range(&c.sexe, Sexe::ALL.len(), false)),
-            C::Age => (c.age.len(), c.age.iter().all(|&a| (15..=99).contains(&a))),
+            C::Age => (
+                c.age.len(),
+                !c.age
+                    .iter()
+                    .fold(false, |bad, &a| bad | !(15..=99).contains(&a)),
+            ),
             C::Public => (
                 c.public.len(),
                 in_range(&c.public, Public::ALL.len(), false),
@@ -415,11 +421,9 @@ fn check_columns(d: &Decoded, columns: Columns, rows: usize) -> Result<(), Strin
     }
     // A motif exactly when an exit, where both were read.
     if columns.contains(C::Sortie) && columns.contains(C::Motif) {
-        let paired = c
-            .sortie
-            .iter()
-            .zip(&c.motif)
-            .all(|(&s, &m)| (s == u16::MAX) == (m == NONE));
+        let paired = !c.sortie.iter().zip(&c.motif).fold(false, |bad, (&s, &m)| {
+            bad | ((s == u16::MAX) != (m == NONE))
+        });
         if !paired {
             return Err("an exit without a motif, or a motif without an exit".into());
         }
