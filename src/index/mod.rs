@@ -103,7 +103,8 @@ pub(crate) struct Chunk {
     pub participants: Vec<u32>,
     pub annee_entree: Vec<u8>,
     pub annee_sortie: Vec<u8>,
-    pub inactivite_band: Vec<u8>,
+    /// Derived from `raw.inactivite` the first time a dimension or filter reads it.
+    inactivite_band: std::cell::OnceCell<Vec<u8>>,
 }
 
 impl Chunk {
@@ -120,7 +121,14 @@ impl Chunk {
             Column::Th => &self.raw.th,
             Column::Niveau => &self.raw.niveau,
             Column::Qpv => &self.raw.qpv,
-            Column::InactiviteBand => &self.inactivite_band,
+            Column::InactiviteBand => self.inactivite_band.get_or_init(|| {
+                let bands = Inactivite::bands();
+                self.raw
+                    .inactivite
+                    .iter()
+                    .map(|&m| bands[m as usize])
+                    .collect()
+            }),
             Column::AnneeEntree => &self.annee_entree,
             Column::AnneeSortie => &self.annee_sortie,
             Column::Motif => &self.raw.motif,
@@ -334,11 +342,7 @@ impl Corpus {
                 years[d as usize]
             }
         }));
-        let bands = Inactivite::bands();
-        chunk.inactivite_band.clear();
-        chunk
-            .inactivite_band
-            .extend(chunk.raw.inactivite.iter().map(|&m| bands[m as usize]));
+        chunk.inactivite_band = std::cell::OnceCell::new();
         Ok(())
     }
 

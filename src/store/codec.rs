@@ -173,6 +173,16 @@ impl<'a> Reader<'a> {
 
 /// Returns a bound no value exceeds, read off the blocks' bases and widths.
 fn get_packed(reader: &mut Reader, rows: usize, out: &mut Vec<u32>) -> Result<u32, Invalid> {
+    get_packed_as(reader, rows, out, |v| v)
+}
+
+/// [`get_packed`] with each value converted by `f` as it is unpacked.
+fn get_packed_as<T>(
+    reader: &mut Reader,
+    rows: usize,
+    out: &mut Vec<T>,
+    f: impl Fn(u32) -> T,
+) -> Result<u32, Invalid> {
     let packer = packer();
     let mut block = [0u32; BLOCK];
     out.reserve(rows);
@@ -187,7 +197,7 @@ fn get_packed(reader: &mut Reader, rows: usize, out: &mut Vec<u32>) -> Result<u3
         let n = left.min(BLOCK);
         // Within range for every segment this module wrote: a damaged one wraps, and the
         // column's own range checks refuse what it gives.
-        out.extend(block[..n].iter().map(|&v| base.wrapping_add(v)));
+        out.extend(block[..n].iter().map(|&v| f(base.wrapping_add(v))));
         left -= n;
     }
     Ok(u32::try_from(bound).unwrap_or(u32::MAX))
@@ -229,6 +239,43 @@ pub fn decode_integers(bytes: &[u8], out: &mut Vec<u32>) -> Result<u32, Invalid>
     };
     reader.finish()?;
     Ok(bound)
+}
+
+/// Decodes a `packed` segment of values known to fit `T` straight into `out` (cleared first),
+/// converting each by `f`: `None` when the segment is not `packed` or its blocks' bound passes
+/// `max`, for the caller to decode it as integers and check them one by one.
+pub fn decode_narrow<T>(
+    bytes: &[u8],
+    max: u32,
+    out: &mut Vec<T>,
+    f: impl Fn(u32) -> T,
+) -> Result<bool, Invalid> {
+    let mut reader = Reader { bytes };
+    if reader.u8()? != PACKED {
+        return Ok(false);
+    }
+    let rows = reader.u32()? as usize;
+    if rows > super::CHUNK_ROWS {
+        return Err(format!("{rows} rows in one segment"));
+    }
+    // The bound is known only once the blocks are read: read their headers first.
+    let mut peek = Reader {
+        bytes: reader.bytes,
+    };
+    let mut left = rows;
+    while left > 0 {
+        let base = peek.u32()?;
+        let width = peek.width()?;
+        if u64::from(base) + (1u64 << width) - 1 > u64::from(max) {
+            return Ok(false);
+        }
+        peek.take(BitPacker4x::compressed_block_size(width))?;
+        left -= left.min(BLOCK);
+    }
+    out.clear();
+    get_packed_as(&mut reader, rows, out, f)?;
+    reader.finish()?;
+    Ok(true)
 }
 
 /// Decodes a segment of strings.

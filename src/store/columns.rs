@@ -382,6 +382,23 @@ pub fn decode_parcours(
             }
         }
     }
+    // Codes and months whose blocks are bounded within range go straight into their column.
+    if let Some(out) = column.codes(chunk) {
+        if codec::decode_narrow(bytes, 255, out, |v| (v as u8).wrapping_sub(1))? {
+            return Ok(());
+        }
+    }
+    let months = match column {
+        C::Naissance => Some(&mut chunk.naissance),
+        C::Inactivite => Some(&mut chunk.inactivite),
+        C::FormationDuree => Some(&mut chunk.formation_duree_mois),
+        _ => None,
+    };
+    if let Some(out) = months {
+        if codec::decode_narrow(bytes, 65_535, out, |v| (v as u16).wrapping_sub(1))? {
+            return Ok(());
+        }
+    }
     match column {
         C::Key => keys.participant = codec::decode_strings(bytes)?,
         C::Commune => keys.commune = codec::decode_strings(bytes)?,
