@@ -81,7 +81,7 @@ pub mod territoires;
 pub mod transfer;
 
 pub use export::{ExportError, ExportSummary};
-pub use index::{Corpus, Scope, ScopeError, Summaries};
+pub use index::{Corpus, Scope, ScopeError};
 pub use ingest::{import, HeldBack, ImportOptions, ImportSummary};
 pub use query::{
     Crosstab, CrosstabResult, Dimension, Filter, Measure, Path, Period, QueryError, Tally, Value,
@@ -89,7 +89,7 @@ pub use query::{
 pub use render::Format;
 pub use report::Options as ReportOptions;
 pub use store::{ImportReport, PlieOutcome, Store, StoreError};
-pub use tables::{Cell, Consolidation, Table, Tableau, Tableau1, Tableau1Row};
+pub use tables::{Cell, Consolidation, Summaries, Table, Tableau, Tableau1, Tableau1Row};
 pub use transfer::{ReadOptions, RowError, Transfer, TransferError};
 
 /// Every error of the library, by layer.

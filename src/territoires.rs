@@ -5,8 +5,6 @@
 
 use std::sync::OnceLock;
 
-use crate::synth::calibration::{Csv, DEPARTEMENTS};
-
 const REGIONS: &str = include_str!("../data/reference/regions.csv");
 
 /// A department of the reference.
@@ -91,6 +89,69 @@ impl Territoires {
     /// The region of the department `code`.
     pub fn region_of(&self, code: &str) -> Option<&Region> {
         self.departement(code).and_then(|d| self.region(&d.region))
+    }
+}
+
+/// The reference of departments (INSEE code, name, region), embedded.
+pub const DEPARTEMENTS: &str = include_str!("../data/reference/departements.csv");
+
+/// One embedded CSV file (the references here and the generator's calibration tables).
+pub struct Csv {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Csv {
+    pub fn parse(text: &str) -> Csv {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let header = reader
+            .headers()
+            .expect("embedded reference header")
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let rows = reader
+            .records()
+            .map(|r| {
+                r.expect("embedded reference row")
+                    .iter()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .collect();
+        Csv { header, rows }
+    }
+
+    pub fn col(&self, name: &str) -> usize {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("reference column {name}"))
+    }
+
+    /// The first row whose first columns are `key`.
+    pub fn row(&self, key: &[&str]) -> &[String] {
+        self.rows
+            .iter()
+            .find(|r| key.iter().zip(r.iter()).all(|(k, v)| k == v))
+            .unwrap_or_else(|| panic!("reference row {key:?}"))
+    }
+
+    pub fn num(&self, row: &[String], col: &str) -> f64 {
+        num(&row[self.col(col)])
+    }
+}
+
+/// A number of a reference file; empty is 0.
+pub fn num(s: &str) -> f64 {
+    let s = s.trim();
+    if s.is_empty() {
+        0.0
+    } else {
+        s.parse()
+            .unwrap_or_else(|_| panic!("reference number {s:?}"))
     }
 }
 

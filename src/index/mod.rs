@@ -12,17 +12,15 @@ use rayon::prelude::*;
 use roaring::RoaringBitmap;
 
 pub(crate) use crate::model::year_code;
-use crate::model::{Inactivite, FIRST_YEAR};
+use crate::model::Inactivite;
 use crate::store::{
     Columns, ParcoursChunk, ParcoursColumn, ParcoursZone, PlieRecord, PlieSummary, Snapshot, Store,
     StoreError, CHUNK_ROWS,
 };
 
 mod scope;
-mod summaries;
 
 pub use scope::{Scope, ScopeError};
-pub use summaries::Summaries;
 
 /// The year code of a parcours still open: greater than every real year.
 pub(crate) const OPEN: u8 = u8::MAX;
@@ -153,7 +151,7 @@ pub struct Corpus {
     /// Per PLIE (as `plies`), its summary; `None` unless every PLIE has one. Read the first
     /// time a query asks (a scan never does).
     summaries: std::sync::OnceLock<Option<Vec<PlieSummary>>>,
-    /// Loaded without parcours (by [`Summaries`]): only the summary path may answer.
+    /// Loaded without parcours (by `tables::Summaries`): only the summary path may answer.
     pub(crate) summaries_only: bool,
     /// Where the columns are read; `None` for a corpus of summaries only.
     snapshot: Option<Snapshot>,
@@ -261,34 +259,6 @@ impl Corpus {
     pub(crate) fn snapshot(&self) -> Result<&Snapshot, StoreError> {
         self.snapshot.as_ref().ok_or_else(|| {
             StoreError::Corrupt("a corpus of summaries only was asked for its parcours".into())
-        })
-    }
-
-    /// The years the data cover: from the year of the earliest exit (a transfer carries the
-    /// parcours still active when its coverage starts, so earlier entry years are only partly
-    /// there; the year of the earliest entry when nothing has exited) to the year of the latest
-    /// entry or exit. `None` without parcours. The default span of multi-year figures. Read off
-    /// the zone maps: no parcours is read.
-    pub fn annees_observees(&self) -> Option<crate::query::Period> {
-        let first_entry = self.chunks.iter().map(|c| c.zone.entree.0).min()?;
-        let first_exit = self
-            .chunks
-            .iter()
-            .filter_map(|c| c.zone.sortie.map(|s| s.0))
-            .min();
-        let last = self
-            .chunks
-            .iter()
-            .map(|c| {
-                c.zone
-                    .sortie
-                    .map_or(c.zone.entree.1, |s| s.1.max(c.zone.entree.1))
-            })
-            .max()?;
-        let year = |day: u16| FIRST_YEAR + i32::from(year_code(day));
-        Some(crate::query::Period {
-            first: year(first_exit.unwrap_or(first_entry)),
-            last: year(last),
         })
     }
 

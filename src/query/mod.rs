@@ -119,11 +119,6 @@ impl CrosstabResult {
             .copied()
             .unwrap_or(false)
     }
-
-    /// The cross-tab with statistical secrecy at threshold `n` (`crate::secret`).
-    pub fn with_secret(&self, n: u64) -> Result<CrosstabResult, crate::secret::SecretError> {
-        crate::secret::protect_crosstab(self, crate::secret::Threshold::new(n)?)
-    }
 }
 
 /// The base counts of several groupings (each one or two dimensions) of the parcours passing a
@@ -136,6 +131,34 @@ pub(crate) struct Grouped {
 }
 
 impl Corpus {
+    /// The years the data cover: from the year of the earliest exit (a transfer carries the
+    /// parcours still active when its coverage starts, so earlier entry years are only partly
+    /// there; the year of the earliest entry when nothing has exited) to the year of the latest
+    /// entry or exit. `None` without parcours. The default span of multi-year figures. Read off
+    /// the zone maps: no parcours is read.
+    pub fn annees_observees(&self) -> Option<Period> {
+        let first_entry = self.chunks.iter().map(|c| c.zone.entree.0).min()?;
+        let first_exit = self
+            .chunks
+            .iter()
+            .filter_map(|c| c.zone.sortie.map(|s| s.0))
+            .min();
+        let last = self
+            .chunks
+            .iter()
+            .map(|c| {
+                c.zone
+                    .sortie
+                    .map_or(c.zone.entree.1, |s| s.1.max(c.zone.entree.1))
+            })
+            .max()?;
+        let year = |day: u16| crate::model::FIRST_YEAR + i32::from(crate::model::year_code(day));
+        Some(Period {
+            first: year(first_exit.unwrap_or(first_entry)),
+            last: year(last),
+        })
+    }
+
     /// Answers `query` from the summaries where they answer it, else on the scan path.
     pub fn crosstab(&self, query: &Crosstab) -> Result<CrosstabResult, crate::Error> {
         self.crosstab_with(query, Path::Summary)

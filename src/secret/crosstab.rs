@@ -88,3 +88,10 @@ pub fn protect_crosstab(x: &CrosstabResult, n: Threshold) -> Result<CrosstabResu
     out.secret = Some(n.get());
     Ok(out)
 }
+
+impl CrosstabResult {
+    /// The cross-tab with statistical secrecy at threshold `n`.
+    pub fn with_secret(&self, n: u64) -> Result<CrosstabResult, super::SecretError> {
+        super::protect_crosstab(self, super::Threshold::new(n)?)
+    }
+}

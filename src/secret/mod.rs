@@ -80,3 +80,12 @@ pub fn problem(table: &Table) -> Problem {
 }
 
 pub use crosstab::protect_crosstab;
+
+impl Table {
+    /// The table with statistical secrecy at threshold `n`: counts of 1 to `n`-1 people masked,
+    /// and the cells that would let a reader recompute them. (Defined here, beside the secrecy
+    /// it applies, so that `tables` does not depend on `secret`.)
+    pub fn with_secret(&self, n: u64) -> Result<Table, SecretError> {
+        protect(self, Threshold::new(n)?)
+    }
+}

@@ -41,7 +41,7 @@ pub const TABLEAU10: &str = include_str!("../../data/reference/plie2017_tableau1
 /// Key figures (number of PLIE, gestion_fse mix...).
 pub const CHIFFRES_CLES: &str = include_str!("../../data/reference/plie_chiffres_cles.csv");
 /// French departments with their region, and how many synthetic PLIE each holds.
-pub const DEPARTEMENTS: &str = include_str!("../../data/reference/departements.csv");
+pub use crate::territoires::DEPARTEMENTS;
 
 // ---- Tuned constants (set by generating at scale 1 and measuring) -------------------------------
 
@@ -86,67 +86,11 @@ pub const EMPLOI_SORTIE_INTERMEDIAIRE: f64 = 0.2;
 pub const CORRECTION_POSITIVES: [f64; 4] = [1.0, 0.99, 1.01, 1.01];
 pub const CORRECTION_ABANDONS: [f64; 4] = [1.0, 1.0, 1.0, 1.0];
 
-// ---- A tiny CSV reader for the embedded files ---------------------------------------------------
+// ---- The embedded CSV files are read by `territoires`' reader ----------------------------------
 
-/// One embedded CSV file.
-pub struct Csv {
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
+pub use crate::territoires::Csv;
 
-impl Csv {
-    pub fn parse(text: &str) -> Csv {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(text.as_bytes());
-        let header = reader
-            .headers()
-            .expect("embedded reference header")
-            .iter()
-            .map(str::to_owned)
-            .collect();
-        let rows = reader
-            .records()
-            .map(|r| {
-                r.expect("embedded reference row")
-                    .iter()
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .collect();
-        Csv { header, rows }
-    }
-
-    pub fn col(&self, name: &str) -> usize {
-        self.header
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("reference column {name}"))
-    }
-
-    /// The first row whose first columns are `key`.
-    pub fn row(&self, key: &[&str]) -> &[String] {
-        self.rows
-            .iter()
-            .find(|r| key.iter().zip(r.iter()).all(|(k, v)| k == v))
-            .unwrap_or_else(|| panic!("reference row {key:?}"))
-    }
-
-    pub fn num(&self, row: &[String], col: &str) -> f64 {
-        num(&row[self.col(col)])
-    }
-}
-
-/// A number of a reference file; empty is 0.
-pub fn num(s: &str) -> f64 {
-    let s = s.trim();
-    if s.is_empty() {
-        0.0
-    } else {
-        s.parse()
-            .unwrap_or_else(|_| panic!("reference number {s:?}"))
-    }
-}
+pub use crate::territoires::num;
 
 // ---- Category indexes used by the model ---------------------------------------------------------
 

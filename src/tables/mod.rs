@@ -5,6 +5,7 @@
 //! [`Tableau`] names them as `consolide tableau T` does; [`Corpus::tableau`] computes any of them.
 
 mod periodes;
+mod summaries;
 mod table;
 mod tableau1;
 mod tableau10;
@@ -19,6 +20,7 @@ mod tableau9;
 mod taux;
 
 pub use periodes::{PeriodeFigures, Periodes, PERIODES_CARACTERISTIQUES, PERIODES_TAUX};
+pub use summaries::Summaries;
 pub use table::{Base, Cell, Column, Note, Row, Table};
 pub use tableau1::{Tableau1, Tableau1Row, TABLEAU1_COLUMNS};
 pub use tableau10::{Indicateur, Tableau10, ACTIVITE_INDICATEURS};

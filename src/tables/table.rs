@@ -165,12 +165,6 @@ impl Table {
         }
     }
 
-    /// The table with statistical secrecy at threshold `n` ([`crate::secret`]): counts of 1 to
-    /// `n`-1 people masked, and the cells that would let a reader recompute them.
-    pub fn with_secret(&self, n: u64) -> Result<Table, crate::secret::SecretError> {
-        crate::secret::protect(self, crate::secret::Threshold::new(n)?)
-    }
-
     /// The line of `group` and `code`.
     pub fn row(&self, group: &str, code: &str) -> Option<&Row> {
         self.rows

@@ -2,10 +2,10 @@
 //! for any period and territory, read in milliseconds and held in a few megabytes whatever the
 //! number of parcours.
 
-use super::{Corpus, Scope};
+use super::{Tableau1, Tableau1bis};
+use crate::index::{Corpus, Scope};
 use crate::query::{Filter, Path, Period, QueryError};
 use crate::store::{Store, StoreError};
-use crate::tables::{Tableau1, Tableau1bis};
 
 /// Every PLIE of a snapshot with its summary (the parcours added up at import, see
 /// `store::PlieSummary`), and no parcours. It answers the queries a summary can answer exactly —
