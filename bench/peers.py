@@ -44,7 +44,11 @@ GROUPS = ["sexe", "age_26", "tranche_age", "th", "inscrit_pe", "public", "niveau
 PARCOURS_PER_SCALE = 200_000
 # Values of Tableau 1's groups that are not lines of it.
 NOT_LINES = {("th", "0"), ("inscrit_pe", "0"), ("inactivite", "?")}
-QUERIES = ["tableau1", "tableau1bis", "xtab_plie", "xtab_region", "xtab_nation"]
+QUERIES = ["tableau1", "tableau1bis", "xtab_plie", "xtab_region", "xtab_nation", "xtab_qpv",
+           "xtab_range"]
+# The cross-tabs with a characteristic filter and over a range: (measure, rows, cols, years).
+XTABS = {"xtab_qpv": ("entrees", "public", "sexe", [YEAR]),
+         "xtab_range": ("abandons", "public", "sexe", YEARS)}
 # "library": consolide's library in one process (bench/inprocess), answers as the CLI's.
 ENGINES = ["consolide", "library", "duckdb", "polars"]
 STEPS = ["load", "open"] + QUERIES
@@ -114,6 +118,11 @@ def consolide_argv(query, f):
         return ["tableau", "1", "--year", str(YEAR), "--format", "csv"]
     if query == "tableau1bis":
         return ["tableau", "1bis", "--years", f"{YEARS[0]}..{YEARS[-1]}", "--format", "csv"]
+    if query in XTABS:
+        measure, rows, cols, years = XTABS[query]
+        argv = ["crosstab", "--measure", measure, "--years", f"{years[0]}..{years[-1]}", "--rows",
+                rows, "--cols", cols, "--format", "csv"]
+        return argv + (["--filter", "qpv=1"] if query == "xtab_qpv" else [])
     argv = ["crosstab", "--measure", "sorties_positives", "--year", str(YEAR), "--rows", "niveau",
             "--cols", "tranche_age", "--format", "csv"]
     if query == "xtab_plie":
@@ -139,6 +148,9 @@ def consolide_result(query, text):
                     else:
                         out[key] = float(v) if v else None
         return out
+    if query in XTABS:
+        measure, a, b, _ = XTABS[query]
+        return {f"{r[a]}|{r[b]}": int(r[measure]) for r in rows if int(r[measure])}
     return {f"{r['niveau']}|{r['tranche_age']}": int(r["sorties_positives"]) for r in rows
             if int(r["sorties_positives"])}
 
@@ -151,13 +163,17 @@ def run_consolide(consolide, folder, query, f, repeat):
         subprocess.run([consolide, "--db", db, "import", str(folder / "transfer")], check=True,
                        capture_output=True)
         return {"cold": time.perf_counter() - t, "warm": None, "result": None}
-    times, text = [], None
+    times, text, peak = [], None, 0
     for _ in range(repeat + 1):
         t = time.perf_counter()
-        text = subprocess.run([consolide, "--db", db, *consolide_argv(query, f)], check=True,
-                              capture_output=True, text=True).stdout
+        # GNU time gives the process's peak memory (in KB) on its last line of stderr.
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", consolide, "--db", db,
+                               *consolide_argv(query, f)], check=True, capture_output=True, text=True)
         times.append(time.perf_counter() - t)
-    return {"cold": times[0], "warm": statistics.median(times[1:]), "result": consolide_result(query, text)}
+        text = done.stdout
+        peak = max(peak, int(done.stderr.strip().splitlines()[-1]))
+    return {"cold": times[0], "warm": statistics.median(times[1:]), "mem_kb": peak,
+            "result": consolide_result(query, text)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,8 +324,8 @@ def duckdb_worker(folder, query, f, repeat):
         con.execute(DUCKDB_VIEW)
         periode(con, [YEAR])
         con.execute((SQL / "measures.sql").read_text())
-        if query == "tableau1bis":
-            periode(con, YEARS)
+        if query == "tableau1bis" or query in XTABS:
+            periode(con, XTABS[query][3] if query in XTABS else YEARS)
         return con
 
     tableau1 = (SQL / "tableau1.sql").read_text()
@@ -324,6 +340,12 @@ def duckdb_worker(folder, query, f, repeat):
             for y, g, c, *v in con.execute(bis).fetchall():
                 counts[(y, g, c)] = dict(zip(BIS, v))
             return bis_result(counts)
+        if query in XTABS:
+            measure, a, b, _ = XTABS[query]
+            where = "WHERE qpv" if query == "xtab_qpv" else ""
+            rows = con.execute(f"SELECT {a}, {b}, SUM({measure}) FROM parcours_annee {where} "
+                               f"GROUP BY {a}, {b}").fetchall()
+            return {f"{x}|{y}": int(v) for x, y, v in rows if v}
         where, params = "", []
         if query == "xtab_plie":
             where, params = "WHERE plie = ?", [f["plie"]]
@@ -415,6 +437,14 @@ def polars_worker(folder, query, f, repeat):
                 for (g, c), v in tableau1(df, y, BIS).items():
                     counts[(y, g, c)] = dict(zip(BIS, v))
             return bis_result(counts)
+        if query in XTABS:
+            measure, a, b, years = XTABS[query]
+            parts = [active(df, y) for y in years]
+            lf = pl.concat(parts) if len(parts) > 1 else parts[0]
+            if query == "xtab_qpv":
+                lf = lf.filter(pl.col("qpv"))
+            rows = lf.group_by(a, b).agg(pl.col(measure).sum()).collect()
+            return {f"{x}|{y}": int(v) for x, y, v in rows.iter_rows() if v}
         lf = active(df, YEAR)
         if query == "xtab_plie":
             lf = lf.filter(pl.col("plie") == f["plie"])
@@ -542,6 +572,11 @@ def report(rows, sizes, measured_now):
             print("| " + " | ".join(line) + " |")
         per = sizes[n]
         print("\nbytes on disk per parcours: " + ", ".join(f"{e} {b / n:.1f}" for e, b in per.items()))
+        mem = [(r["step"], r["mem_kb"]) for r in rows
+               if r["n"] == n and r["engine"] == "consolide" and r.get("mem_kb")]
+        if mem:
+            print("peak memory of each consolide process: "
+                  + ", ".join(f"{step} {kb / 1024:.0f} MB" for step, kb in mem))
 
 
 def plot(rows, out):
@@ -608,7 +643,8 @@ def main():
         if args.inprocess:
             measured.update(run_library(args.inprocess, folder, f, args.repeat))
         for (e, step), m in measured.items():
-            rows.append({"n": n, "engine": e, "step": step, "cold": m["cold"], "warm": m["warm"]})
+            rows.append({"n": n, "engine": e, "step": step, "cold": m["cold"], "warm": m["warm"],
+                         "mem_kb": m.get("mem_kb")})
         sizes[n] = {"consolide": (folder / "consolide.redb").stat().st_size,
                     "duckdb": (folder / "duckdb.db").stat().st_size,
                     "polars": (folder / "polars.arrow").stat().st_size}
@@ -619,7 +655,8 @@ def main():
             print("  " + p, file=sys.stderr)
         sys.exit(1)
     print("every engine gave consolide's figures for every question "
-          "(Tableau 1 2017, 1BIS 2014..2017, cross-tab by PLIE, region, nation)")
+          "(Tableau 1 2017, 1BIS 2014..2017, cross-tab by PLIE, region, nation, filtered on qpv, "
+          "over 2014..2017)")
     print(f"machine: {machine()}\nversions: {versions(args.consolide)}")
     now = {r["n"] for r in rows}
     merge(rows, sizes, data)

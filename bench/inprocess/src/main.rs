@@ -50,6 +50,26 @@ fn main() -> Result<(), consolide::Error> {
         ("xtab_plie", xtab(Filter::none().with(Dimension::Plie, &[plie]))),
         ("xtab_region", xtab(Filter::none().with(Dimension::Region, &[region]))),
         ("xtab_nation", xtab(Filter::none())),
+        (
+            "xtab_qpv",
+            Crosstab {
+                measure: Measure::Entrees,
+                period: year,
+                rows: Dimension::Public,
+                cols: Some(Dimension::Sexe),
+                filter: Filter::none().with(Dimension::Qpv, &["1"]),
+            },
+        ),
+        (
+            "xtab_range",
+            Crosstab {
+                measure: Measure::Abandons,
+                period: range,
+                rows: Dimension::Public,
+                cols: Some(Dimension::Sexe),
+                filter: Filter::none(),
+            },
+        ),
     ];
     let mut out = serde_json::json!({
         "open": open,
@@ -57,7 +77,7 @@ fn main() -> Result<(), consolide::Error> {
             corpus.tableau1(year, &Filter::none()).unwrap();
         }),
         "tableau1bis": time(repeat, || {
-            corpus.tableau(&store, Tableau::T1bis, range, &Filter::none()).unwrap();
+            corpus.tableau(Tableau::T1bis, range, &Filter::none()).unwrap();
         }),
     });
     for (name, query) in &queries {
