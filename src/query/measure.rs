@@ -51,7 +51,10 @@ impl Period {
 
     /// The period as year codes (years since 1990), clamped to the codes a store can hold.
     pub(crate) fn codes(self) -> (i32, i32) {
-        (self.first - FIRST_YEAR, self.last - FIRST_YEAR)
+        (
+            self.first.saturating_sub(FIRST_YEAR),
+            self.last.saturating_sub(FIRST_YEAR),
+        )
     }
 }
 

@@ -103,8 +103,8 @@ const MAX_COUNTERS: usize = 1 << 20;
 
 impl Flows {
     fn new((first, last): (i32, i32)) -> Option<Flows> {
-        let n = usize::try_from(last - first + 1).ok()?;
-        let width = n + 1;
+        let n = usize::try_from(last.checked_sub(first)?.checked_add(1)?).ok()?;
+        let width = n.checked_add(1)?;
         let mut entree = [INACTIVE; 256];
         let mut sortie = [INACTIVE; 256];
         for code in 0..256i32 {
@@ -130,7 +130,7 @@ impl Flows {
             entree,
             sortie,
             width,
-            count: width * width * 8,
+            count: width.checked_mul(width)?.checked_mul(8)?,
             first,
         })
     }
@@ -184,8 +184,10 @@ pub(super) fn grouped(
         .iter()
         .map(|a| a.iter().map(|x| x.values.len()).product())
         .collect();
+    // A grouping-less query (only the PLIE counted) still builds the flows' contributions.
+    let cells = sizes.iter().sum::<usize>().max(1);
     let flows = match Flows::new(codes) {
-        Some(flows) if sizes.iter().sum::<usize>() * flows.count <= MAX_COUNTERS => flows,
+        Some(flows) if cells.saturating_mul(flows.count) <= MAX_COUNTERS => flows,
         _ => return grouped_by_row(corpus, period, filter, axes),
     };
     let empty = || FlowCounts {

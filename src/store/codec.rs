@@ -191,12 +191,17 @@ fn get_packed_as<T>(
     while left > 0 {
         let base = reader.u32()?;
         let width = reader.width()?;
-        bound = bound.max(u64::from(base) + (1u64 << width) - 1);
+        let top = u64::from(base) + (1u64 << width) - 1;
+        bound = bound.max(top);
         let bytes = reader.take(BitPacker4x::compressed_block_size(width))?;
         packer.decompress(bytes, &mut block, width);
         let n = left.min(BLOCK);
         // Within range for every segment this module wrote: a damaged one wraps, and the
         // column's own range checks refuse what it gives.
+        if top > u64::from(u32::MAX) && block[..n].iter().any(|&v| v > u32::MAX - base) {
+            // Never written: a value past the integers' range (a damaged block).
+            return Err(format!("a value past the range of a block of base {base}"));
+        }
         out.extend(block[..n].iter().map(|&v| f(base.wrapping_add(v))));
         left -= n;
     }

@@ -98,16 +98,23 @@ impl Store {
         transfers: &[Transfer],
         imported_at: i64,
     ) -> Result<ImportReport, StoreError> {
-        super::guarded("importing", || {
+        let (report, wrote) = super::guarded("importing", || {
             self.import_unguarded(transfers, imported_at)
-        })
+        })?;
+        if wrote {
+            // The import is committed whatever happens next: a compaction that fails (a full
+            // disk) or panics (redb asserts on some files) leaves a larger file, not a wrong or
+            // lost corpus, and is not the import's failure.
+            let _ = super::guarded("compacting the file", || self.compact());
+        }
+        Ok(report)
     }
 
     fn import_unguarded(
         &mut self,
         transfers: &[Transfer],
         imported_at: i64,
-    ) -> Result<ImportReport, StoreError> {
+    ) -> Result<(ImportReport, bool), StoreError> {
         let Handle::ReadWrite(db) = &*self.handle else {
             return Err(StoreError::Io(std::io::Error::other(
                 "the store was opened read-only",
@@ -177,16 +184,13 @@ impl Store {
                 )?;
             }
         }
-        if report.changed() || derived_written || converted {
+        let wrote = report.changed() || derived_written || converted;
+        if wrote {
             tx.commit()?;
-            // The import is committed whatever happens next: a compaction that fails (a full
-            // disk) leaves a larger file, not a wrong or lost corpus, and is not the import's
-            // failure.
-            let _ = self.compact();
         } else {
             tx.abort()?;
         }
-        Ok(report)
+        Ok((report, wrote))
     }
 }
 
@@ -251,68 +255,104 @@ fn convert_v1(tx: &redb::WriteTransaction, path: &std::path::Path) -> Result<boo
     if version != Some(1) {
         return Ok(false);
     }
-    let mut contents = Vec::new();
-    {
+    // The PLIE one at a time: memory holds one PLIE's content, never the store's.
+    let stored: Vec<PlieRecord> = {
         let records = tx.open_table(PLIE)?;
-        let parcours = tx.open_table(PARCOURS)?;
-        let keys = tx.open_table(KEYS)?;
-        let etapes = tx.open_table(ETAPES)?;
-        let annexes = tx.open_table(ANNEXES)?;
+        let mut stored = Vec::new();
         for entry in records.iter()? {
             let (key, value) = entry?;
             let plie = key.value().to_owned();
             let what = || format!("the record of PLIE {plie}");
-            let record: PlieRecord = encoding::decode(Kind::Plie, value.value(), &what)?;
-            let mut content = Content {
-                record: record.clone(),
-                parcours: Vec::new(),
-                keys: Vec::new(),
-                etapes: Vec::new(),
-                annexes: Annexes::default(),
-            };
-            for n in 0..record.parcours_chunks {
-                let what = || format!("PLIE {plie}: parcours chunk {n}");
-                let bytes = parcours
-                    .get((plie.as_str(), n))?
-                    .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what())))?;
-                content
-                    .parcours
-                    .push(encoding::decode(Kind::Parcours, bytes.value(), &what)?);
-                let what = || format!("PLIE {plie}: keys chunk {n}");
-                let bytes = keys
-                    .get((plie.as_str(), n))?
-                    .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what())))?;
-                content
-                    .keys
-                    .push(encoding::decode(Kind::Keys, bytes.value(), &what)?);
-            }
-            for n in 0..record.etapes_chunks {
-                let what = || format!("PLIE {plie}: étapes chunk {n}");
-                let bytes = etapes
-                    .get((plie.as_str(), n))?
-                    .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what())))?;
-                content
-                    .etapes
-                    .push(encoding::decode(Kind::Etapes, bytes.value(), &what)?);
-            }
-            if let Some(bytes) = annexes.get(plie.as_str())? {
-                let what = || format!("PLIE {plie}: annexes");
-                content.annexes = encoding::decode(Kind::Annexes, bytes.value(), &what)?;
-            }
-            contents.push(content);
+            stored.push(encoding::decode(Kind::Plie, value.value(), &what)?);
         }
-    }
+        stored
+    };
+    let v1_parcours = tx.open_table(PARCOURS)?;
+    let v1_keys = tx.open_table(KEYS)?;
+    let v1_etapes = tx.open_table(ETAPES)?;
     let mut records = tx.open_table(PLIE)?;
     let mut parcours = tx.open_table(PARCOURS_COLUMNS)?;
     let mut etapes = tx.open_table(ETAPES_COLUMNS)?;
     let mut zones = tx.open_table(ZONES)?;
     let mut annexes = tx.open_table(ANNEXES)?;
     let mut summaries = tx.open_table(SUMMARIES)?;
-    for content in contents {
-        let (imported_at, source) = (content.record.imported_at, content.record.source.clone());
+    for record in stored {
+        let plie = record.plie.clone();
+        let mut content = Content {
+            record: record.clone(),
+            parcours: Vec::new(),
+            keys: Vec::new(),
+            etapes: Vec::new(),
+            annexes: Annexes::default(),
+        };
+        for n in 0..record.parcours_chunks {
+            let what = || format!("PLIE {plie}: parcours chunk {n}");
+            let bytes = v1_parcours
+                .get((plie.as_str(), n))?
+                .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what())))?;
+            let chunk: ParcoursChunk = encoding::decode(Kind::Parcours, bytes.value(), &what)?;
+            let what_keys = || format!("PLIE {plie}: keys chunk {n}");
+            let bytes = v1_keys
+                .get((plie.as_str(), n))?
+                .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what_keys())))?;
+            let keys: KeysChunk = encoding::decode(Kind::Keys, bytes.value(), &what_keys)?;
+            // What a version 1 read checks, so that nothing a reader would refuse is converted.
+            let rows = chunk.entree.len();
+            if keys.participant.len() != rows || keys.commune.len() != rows {
+                return Err(StoreError::Corrupt(format!(
+                    "{}: {} keys for {rows} parcours",
+                    what_keys(),
+                    keys.participant.len()
+                )));
+            }
+            let whole = super::Decoded {
+                chunk,
+                participants: Vec::new(),
+                keys: KeysChunk::default(),
+            };
+            let columns = super::Columns::of(&super::ParcoursColumn::ALL[..21]);
+            super::check_columns(&whole, columns, rows)
+                .map_err(|why| StoreError::Corrupt(format!("{}: {why}", what())))?;
+            content.parcours.push(whole.chunk);
+            content.keys.push(keys);
+        }
+        let rows: u64 = content.parcours.iter().map(|c| c.entree.len() as u64).sum();
+        if rows != record.parcours {
+            return Err(StoreError::Corrupt(format!(
+                "PLIE {plie}: {rows} parcours in its chunks, {} in its record",
+                record.parcours
+            )));
+        }
+        for n in 0..record.etapes_chunks {
+            let what = || format!("PLIE {plie}: étapes chunk {n}");
+            let bytes = v1_etapes
+                .get((plie.as_str(), n))?
+                .ok_or_else(|| StoreError::Corrupt(format!("{} is missing", what())))?;
+            let chunk: EtapesChunk = encoding::decode(Kind::Etapes, bytes.value(), &what)?;
+            let valid = [
+                chunk.etape.len(),
+                chunk.debut.len(),
+                chunk.fin.len(),
+                chunk.finance_plie.len(),
+            ]
+            .iter()
+            .all(|&l| l == chunk.parcours.len())
+                && chunk.parcours.iter().all(|&r| u64::from(r) < rows);
+            if !valid {
+                return Err(StoreError::Corrupt(format!(
+                    "{}: columns of different lengths or a parcours row that does not exist",
+                    what()
+                )));
+            }
+            content.etapes.push(chunk);
+        }
+        if let Some(bytes) = annexes.get(plie.as_str())? {
+            let what = || format!("PLIE {plie}: annexes");
+            content.annexes = encoding::decode(Kind::Annexes, bytes.value(), &what)?;
+        }
         let mut e = encode(content);
-        e.record.imported_at = imported_at;
-        e.record.source = source;
+        e.record.imported_at = record.imported_at;
+        e.record.source = record.source;
         write(
             &e,
             &mut records,
@@ -323,6 +363,8 @@ fn convert_v1(tx: &redb::WriteTransaction, path: &std::path::Path) -> Result<boo
             &mut summaries,
         )?;
     }
+    drop((v1_parcours, v1_keys, v1_etapes));
+    drop((records, parcours, etapes, zones, annexes, summaries));
     for table in [PARCOURS, KEYS, ETAPES] {
         tx.delete_table(table)
             .map_err(|e| StoreError::from_table(path, e))?;
