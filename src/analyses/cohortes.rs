@@ -498,7 +498,7 @@ impl Corpus {
             empty,
             |mut counts, chunk| {
                 for i in 0..chunk.len() {
-                    let code = i32::from(chunk.annee_entree[i]);
+                    let code = i32::from(chunk.annee_entree()[i]);
                     if code < first_code || code > last_code || !filter.row(chunk, i) {
                         continue;
                     }

@@ -99,8 +99,10 @@ pub(crate) struct Chunk {
     pub raw: ParcoursChunk,
     /// Each row's participant number within its PLIE.
     pub participants: Vec<u32>,
-    pub annee_entree: Vec<u8>,
-    pub annee_sortie: Vec<u8>,
+    /// Derived from `raw.entree` and `raw.sortie` the first time a kernel reads them (the scan
+    /// of the cross-tabs and tables reads the days themselves).
+    annee_entree: std::cell::OnceCell<Vec<u8>>,
+    annee_sortie: std::cell::OnceCell<Vec<u8>>,
     /// Derived from `raw.inactivite` the first time a dimension or filter reads it.
     inactivite_band: std::cell::OnceCell<Vec<u8>>,
 }
@@ -108,6 +110,32 @@ pub(crate) struct Chunk {
 impl Chunk {
     pub fn len(&self) -> usize {
         self.rows
+    }
+
+    /// Each row's entry year code (years since 1990).
+    pub fn annee_entree(&self) -> &[u8] {
+        self.annee_entree.get_or_init(|| {
+            let years = crate::model::year_codes();
+            self.raw.entree.iter().map(|&d| years[d as usize]).collect()
+        })
+    }
+
+    /// Each row's exit year code, `OPEN` while in parcours.
+    pub fn annee_sortie(&self) -> &[u8] {
+        self.annee_sortie.get_or_init(|| {
+            let years = crate::model::year_codes();
+            self.raw
+                .sortie
+                .iter()
+                .map(|&d| {
+                    if d == u16::MAX {
+                        OPEN
+                    } else {
+                        years[d as usize]
+                    }
+                })
+                .collect()
+        })
     }
 
     pub fn column(&self, column: Column) -> &[u8] {
@@ -127,8 +155,8 @@ impl Chunk {
                     .map(|&m| bands[m as usize])
                     .collect()
             }),
-            Column::AnneeEntree => &self.annee_entree,
-            Column::AnneeSortie => &self.annee_sortie,
+            Column::AnneeEntree => self.annee_entree(),
+            Column::AnneeSortie => self.annee_sortie(),
             Column::Motif => &self.raw.motif,
         }
     }
@@ -299,19 +327,8 @@ impl Corpus {
         chunk.plie = info.plie;
         chunk.base = info.base;
         chunk.rows = info.rows as usize;
-        let years = crate::model::year_codes();
-        chunk.annee_entree.clear();
-        chunk
-            .annee_entree
-            .extend(chunk.raw.entree.iter().map(|&d| years[d as usize]));
-        chunk.annee_sortie.clear();
-        chunk.annee_sortie.extend(chunk.raw.sortie.iter().map(|&d| {
-            if d == u16::MAX {
-                OPEN
-            } else {
-                years[d as usize]
-            }
-        }));
+        chunk.annee_entree = std::cell::OnceCell::new();
+        chunk.annee_sortie = std::cell::OnceCell::new();
         chunk.inactivite_band = std::cell::OnceCell::new();
         Ok(())
     }

@@ -570,8 +570,8 @@ impl Present {
                 for i in 0..chunk.len() {
                     if filter.row(chunk, i) {
                         seen.plies[chunk.plie as usize] = true;
-                        seen.annee_entree[chunk.annee_entree[i] as usize] = true;
-                        seen.annee_sortie[chunk.annee_sortie[i] as usize] = true;
+                        seen.annee_entree[chunk.annee_entree()[i] as usize] = true;
+                        seen.annee_sortie[chunk.annee_sortie()[i] as usize] = true;
                     }
                 }
                 seen

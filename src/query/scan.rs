@@ -87,10 +87,11 @@ pub(super) fn columns(axes: &[Vec<Axis>], filter: &RowFilter) -> Columns {
 /// The flows of a period of `n` years: entry class 0 (before the period) or 1..=n, exit class
 /// 0 (after the period, or never) or 1..=n, and the motif's low bits (7 for none).
 struct Flows {
-    /// Per entry year code, its class; `INACTIVE` after the period.
-    entree: [u16; 256],
-    /// Per exit year code (`OPEN` included), its class times 8; `INACTIVE` before the period.
-    sortie: [u16; 256],
+    /// Per entry day, its year's class; `INACTIVE` after the period.
+    entree: Box<[u16; 65_536]>,
+    /// Per exit day (`u16::MAX` while open), its year's class times 8; `INACTIVE` before the
+    /// period.
+    sortie: Box<[u16; 65_536]>,
     width: usize,
     count: usize,
     first: i32,
@@ -105,11 +106,11 @@ impl Flows {
     fn new((first, last): (i32, i32)) -> Option<Flows> {
         let n = usize::try_from(last.checked_sub(first)?.checked_add(1)?).ok()?;
         let width = n.checked_add(1)?;
-        let mut entree = [INACTIVE; 256];
-        let mut sortie = [INACTIVE; 256];
+        let mut by_year_entree = [INACTIVE; 256];
+        let mut by_year_sortie = [INACTIVE; 256];
         for code in 0..256i32 {
             if code <= last {
-                entree[code as usize] = if code < first {
+                by_year_entree[code as usize] = if code < first {
                     0
                 } else {
                     (code - first + 1) as u16
@@ -121,11 +122,18 @@ impl Flows {
                 } else {
                     (code - first + 1) as u16
                 };
-                sortie[code as usize] = class * 8;
+                by_year_sortie[code as usize] = class.checked_mul(8)?;
             }
         }
+        let years = crate::model::year_codes();
+        let mut entree = Box::new([INACTIVE; 65_536]);
+        let mut sortie = Box::new([INACTIVE; 65_536]);
+        for (day, &year) in years.iter().enumerate() {
+            entree[day] = by_year_entree[usize::from(year)];
+            sortie[day] = by_year_sortie[usize::from(year)];
+        }
         // A parcours still open is in parcours in every period from its entry on, however late.
-        sortie[usize::from(crate::index::OPEN)] = 0;
+        sortie[usize::from(u16::MAX)] = 0;
         Some(Flows {
             entree,
             sortie,
@@ -135,9 +143,10 @@ impl Flows {
         })
     }
 
-    /// The flow of a row, `None` when it is not in parcours during the period.
+    /// The flow of a row (its entry and exit days, its motif), `None` when it is not in parcours
+    /// during the period.
     #[inline]
-    fn of(&self, entree: u8, sortie: u8, motif: u8) -> Option<usize> {
+    fn of(&self, entree: u16, sortie: u16, motif: u8) -> Option<usize> {
         let (e, x) = (self.entree[entree as usize], self.sortie[sortie as usize]);
         if e == INACTIVE || x == INACTIVE {
             return None;
@@ -208,10 +217,13 @@ pub(super) fn grouped(
             let groupings: Vec<_> = axes.iter().map(|g| resolve(g, chunk)).collect();
             let row_filter = !filter.columns.is_empty();
             let mut active = false;
+            // The days themselves: the flow tables map a day to its class, so no year column
+            // is built.
             let rows = chunk
-                .annee_entree
+                .raw
+                .entree
                 .iter()
-                .zip(&chunk.annee_sortie)
+                .zip(&chunk.raw.sortie)
                 .zip(&chunk.raw.motif)
                 .zip(&chunk.raw.inactivite)
                 .enumerate();
@@ -302,9 +314,9 @@ fn grouped_by_row(
             let mut active = false;
             // Zipped columns: one bounds check per chunk, not four per row.
             let rows = chunk
-                .annee_entree
+                .annee_entree()
                 .iter()
-                .zip(&chunk.annee_sortie)
+                .zip(chunk.annee_sortie())
                 .zip(&chunk.raw.motif)
                 .zip(&chunk.raw.inactivite)
                 .enumerate();

@@ -277,8 +277,8 @@ fn count_chunk(
 ) {
     let raw = &chunk.raw;
     for i in 0..chunk.len() {
-        let e = i32::from(chunk.annee_entree[i]);
-        let x = chunk.annee_sortie[i];
+        let e = i32::from(chunk.annee_entree()[i]);
+        let x = chunk.annee_sortie()[i];
         let active = e <= last && (x == OPEN || i32::from(x) >= first);
         if !active || !rf.row(chunk, i) {
             continue;

@@ -212,8 +212,8 @@ where
         || (empty(), vec![[false; 2]; corpus.plies.len()]),
         |(mut d, mut plies), chunk| {
             for i in 0..chunk.len() {
-                let x = chunk.annee_sortie[i];
-                let active = i32::from(chunk.annee_entree[i]) <= last
+                let x = chunk.annee_sortie()[i];
+                let active = i32::from(chunk.annee_entree()[i]) <= last
                     && (x == OPEN || i32::from(x) >= first);
                 if active && !plies[chunk.plie as usize][0] && rf.row(chunk, i) {
                     plies[chunk.plie as usize][0] = true;
