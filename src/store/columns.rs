@@ -496,37 +496,61 @@ pub fn decode_etapes(
     chunk: &mut EtapesChunk,
     scratch: &mut Vec<u32>,
 ) -> Result<(), codec::Invalid> {
-    codec::decode_integers(bytes, scratch)?;
-    let narrow_u8 = |scratch: &[u32]| -> Result<Vec<u8>, codec::Invalid> {
-        scratch
-            .iter()
-            .map(|&v| u8::try_from(v).map_err(|_| format!("code {v} out of range")))
-            .collect()
+    // Codes and start days whose blocks are bounded within range go straight into their column.
+    let fits = match column {
+        EtapesColumn::Etape => codec::decode_narrow(bytes, 255, &mut chunk.etape, |v| v as u8)?,
+        EtapesColumn::FinancePlie => {
+            codec::decode_narrow(bytes, 255, &mut chunk.finance_plie, |v| v as u8)?
+        }
+        EtapesColumn::Debut => codec::decode_narrow(bytes, 65_535, &mut chunk.debut, |v| v as u16)?,
+        _ => false,
     };
+    if fits {
+        return Ok(());
+    }
+    let bound = codec::decode_integers(bytes, scratch)?;
+    let too_big = |max: u32| bound > max && scratch.iter().any(|&v| v > max);
     match column {
-        EtapesColumn::Parcours => chunk.parcours = std::mem::take(scratch),
-        EtapesColumn::Etape => chunk.etape = narrow_u8(scratch)?,
-        EtapesColumn::FinancePlie => chunk.finance_plie = narrow_u8(scratch)?,
+        EtapesColumn::Parcours => {
+            chunk.parcours.clear();
+            chunk.parcours.extend_from_slice(scratch);
+        }
+        EtapesColumn::Etape | EtapesColumn::FinancePlie => {
+            if too_big(255) {
+                return Err("a code out of range".into());
+            }
+            let out = if column == EtapesColumn::Etape {
+                &mut chunk.etape
+            } else {
+                &mut chunk.finance_plie
+            };
+            out.clear();
+            out.extend(scratch.iter().map(|&v| v as u8));
+        }
         EtapesColumn::Debut => {
-            chunk.debut = scratch
-                .iter()
-                .map(|&d| u16::try_from(d).map_err(|_| format!("day {d} out of range")))
-                .collect::<Result<_, _>>()?
+            if too_big(65_535) {
+                return Err("a day out of range".into());
+            }
+            chunk.debut.clear();
+            chunk.debut.extend(scratch.iter().map(|&v| v as u16));
         }
         EtapesColumn::Fin => {
             if chunk.debut.len() != scratch.len() {
                 return Err("end days without as many start days".into());
             }
-            chunk.fin = chunk
-                .debut
-                .iter()
-                .zip(scratch.iter())
-                .map(|(&d, &x)| match x {
-                    0 => Ok(u16::MAX),
-                    1..=65_536 => Ok(d.wrapping_add((x - 1) as u16)),
-                    _ => Err(format!("an end {x} days after its start")),
-                })
-                .collect::<Result<_, _>>()?
+            if too_big(65_536) {
+                return Err("an end too many days after its start".into());
+            }
+            chunk.fin.clear();
+            chunk
+                .fin
+                .extend(chunk.debut.iter().zip(scratch.iter()).map(|(&d, &x)| {
+                    if x == 0 {
+                        u16::MAX
+                    } else {
+                        d.wrapping_add((x - 1) as u16)
+                    }
+                }));
         }
     }
     Ok(())
