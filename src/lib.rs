@@ -43,8 +43,9 @@
 //! ```
 //!
 //! The modules, in the order data flows through them: [`model`] (codes and records),
-//! [`transfer`] (reading and checking a transfer), [`store`] (the redb file), the index
-//! ([`Corpus`]: columns and bitmaps in memory), [`query`] (measures × dimensions × period ×
+//! [`transfer`] (reading and checking a transfer), [`store`] (the redb file: column segments,
+//! zone maps, read snapshots), the index ([`Corpus`]: one read snapshot, whose columns are read
+//! chunk by chunk as a query needs them), [`query`] (measures × dimensions × period ×
 //! filter), [`tables`] (the published tables 1 to 10, 1BIS, taux and periodes, each a typed value
 //! and a generic [`Table`]), [`secret`] (statistical secrecy: small counts masked, and the cells
 //! that would give them away) and [`render`] (text, csv, json, md, and the xlsx workbook);

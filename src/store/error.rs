@@ -31,6 +31,9 @@ pub enum StoreError {
          try again when it is done"
     )]
     Busy(PathBuf),
+    /// Format version 1's corpora re-read the store for some tables; a corpus is now one read
+    /// snapshot and never meets a later state, so this is no longer returned. Kept so that hosts
+    /// matching it still build.
     #[error(
         "the store changed since the corpus was loaded (PLIE {0} was imported again); load it again"
     )]
