@@ -137,15 +137,10 @@ impl Store {
         let mut report = ImportReport::default();
         let mut derived_written = false;
         {
-            let mut records = tx.open_table(PLIE)?;
-            let mut parcours = tx.open_table(PARCOURS_COLUMNS)?;
-            let mut etapes = tx.open_table(ETAPES_COLUMNS)?;
-            let mut zones = tx.open_table(ZONES)?;
-            let mut annexes = tx.open_table(ANNEXES)?;
-            let mut summaries = tx.open_table(SUMMARIES)?;
+            let mut tables = Tables::open(&tx)?;
             for e in encoded {
                 let plie = e.record.plie.as_str();
-                let old_hash = match records.get(plie)? {
+                let old_hash = match tables.records.get(plie)? {
                     Some(v) => {
                         let what = || format!("the record of PLIE {plie}");
                         let old: PlieRecord = encoding::decode(Kind::Plie, v.value(), &what)?;
@@ -167,21 +162,13 @@ impl Store {
                 if outcome == PlieOutcome::Unchanged {
                     // A store written before summaries existed, or with another layout, gets
                     // this build's: derived data, so the PLIE's content is still unchanged.
-                    if !summary_is_current(&summaries, plie, e.record.parcours)? {
-                        summaries.insert(plie, e.summary.as_slice())?;
+                    if !summary_is_current(&tables.summaries, plie, e.record.parcours)? {
+                        tables.summaries.insert(plie, e.summary.as_slice())?;
                         derived_written = true;
                     }
                     continue;
                 }
-                write(
-                    &e,
-                    &mut records,
-                    &mut parcours,
-                    &mut etapes,
-                    &mut zones,
-                    &mut annexes,
-                    &mut summaries,
-                )?;
+                tables.write(&e)?;
             }
         }
         let wrote = report.changed() || derived_written || converted;
@@ -210,35 +197,53 @@ impl Store {
     }
 }
 
-/// Replaces every value of `e`'s PLIE.
-fn write(
-    e: &Encoded,
-    records: &mut redb::Table<&str, &[u8]>,
-    parcours: &mut redb::Table<(&str, u32, u8), &[u8]>,
-    etapes: &mut redb::Table<(&str, u32, u8), &[u8]>,
-    zones: &mut redb::Table<&str, &[u8]>,
-    annexes: &mut redb::Table<&str, &[u8]>,
-    summaries: &mut redb::Table<&str, &[u8]>,
-) -> Result<(), StoreError> {
-    let plie = e.record.plie.as_str();
-    let all = (plie, 0, 0)..=(plie, u32::MAX, u8::MAX);
-    parcours.retain_in(all.clone(), |_, _| false)?;
-    etapes.retain_in(all, |_, _| false)?;
-    for (n, segments) in e.parcours.iter().enumerate() {
-        for (column, bytes) in segments {
-            parcours.insert((plie, n as u32, *column), bytes.as_slice())?;
-        }
+/// The tables a PLIE's values go to, open in one write transaction.
+struct Tables<'t> {
+    records: redb::Table<'t, &'static str, &'static [u8]>,
+    parcours: redb::Table<'t, (&'static str, u32, u8), &'static [u8]>,
+    etapes: redb::Table<'t, (&'static str, u32, u8), &'static [u8]>,
+    zones: redb::Table<'t, &'static str, &'static [u8]>,
+    annexes: redb::Table<'t, &'static str, &'static [u8]>,
+    summaries: redb::Table<'t, &'static str, &'static [u8]>,
+}
+
+impl<'t> Tables<'t> {
+    fn open(tx: &'t redb::WriteTransaction) -> Result<Tables<'t>, StoreError> {
+        Ok(Tables {
+            records: tx.open_table(PLIE)?,
+            parcours: tx.open_table(PARCOURS_COLUMNS)?,
+            etapes: tx.open_table(ETAPES_COLUMNS)?,
+            zones: tx.open_table(ZONES)?,
+            annexes: tx.open_table(ANNEXES)?,
+            summaries: tx.open_table(SUMMARIES)?,
+        })
     }
-    for (n, segments) in e.etapes.iter().enumerate() {
-        for (column, bytes) in segments {
-            etapes.insert((plie, n as u32, *column), bytes.as_slice())?;
+
+    /// Replaces every value of `e`'s PLIE.
+    fn write(&mut self, e: &Encoded) -> Result<(), StoreError> {
+        let plie = e.record.plie.as_str();
+        let all = (plie, 0, 0)..=(plie, u32::MAX, u8::MAX);
+        self.parcours.retain_in(all.clone(), |_, _| false)?;
+        self.etapes.retain_in(all, |_, _| false)?;
+        for (n, segments) in e.parcours.iter().enumerate() {
+            for (column, bytes) in segments {
+                self.parcours
+                    .insert((plie, n as u32, *column), bytes.as_slice())?;
+            }
         }
+        for (n, segments) in e.etapes.iter().enumerate() {
+            for (column, bytes) in segments {
+                self.etapes
+                    .insert((plie, n as u32, *column), bytes.as_slice())?;
+            }
+        }
+        self.zones.insert(plie, e.zones.as_slice())?;
+        self.annexes.insert(plie, e.annexes.as_slice())?;
+        self.summaries.insert(plie, e.summary.as_slice())?;
+        self.records
+            .insert(plie, encoding::encode(Kind::Plie, &e.record).as_slice())?;
+        Ok(())
     }
-    zones.insert(plie, e.zones.as_slice())?;
-    annexes.insert(plie, e.annexes.as_slice())?;
-    summaries.insert(plie, e.summary.as_slice())?;
-    records.insert(plie, encoding::encode(Kind::Plie, &e.record).as_slice())?;
-    Ok(())
 }
 
 /// Converts a store of format version 1 to version 2 inside `tx`: every PLIE re-encoded from its
@@ -270,12 +275,7 @@ fn convert_v1(tx: &redb::WriteTransaction, path: &std::path::Path) -> Result<boo
     let v1_parcours = tx.open_table(PARCOURS)?;
     let v1_keys = tx.open_table(KEYS)?;
     let v1_etapes = tx.open_table(ETAPES)?;
-    let mut records = tx.open_table(PLIE)?;
-    let mut parcours = tx.open_table(PARCOURS_COLUMNS)?;
-    let mut etapes = tx.open_table(ETAPES_COLUMNS)?;
-    let mut zones = tx.open_table(ZONES)?;
-    let mut annexes = tx.open_table(ANNEXES)?;
-    let mut summaries = tx.open_table(SUMMARIES)?;
+    let mut tables = Tables::open(tx)?;
     for record in stored {
         let plie = record.plie.clone();
         let mut content = Content {
@@ -346,25 +346,16 @@ fn convert_v1(tx: &redb::WriteTransaction, path: &std::path::Path) -> Result<boo
             }
             content.etapes.push(chunk);
         }
-        if let Some(bytes) = annexes.get(plie.as_str())? {
+        if let Some(bytes) = tables.annexes.get(plie.as_str())? {
             let what = || format!("PLIE {plie}: annexes");
             content.annexes = encoding::decode(Kind::Annexes, bytes.value(), &what)?;
         }
         let mut e = encode(content);
         e.record.imported_at = record.imported_at;
         e.record.source = record.source;
-        write(
-            &e,
-            &mut records,
-            &mut parcours,
-            &mut etapes,
-            &mut zones,
-            &mut annexes,
-            &mut summaries,
-        )?;
+        tables.write(&e)?;
     }
-    drop((v1_parcours, v1_keys, v1_etapes));
-    drop((records, parcours, etapes, zones, annexes, summaries));
+    drop((v1_parcours, v1_keys, v1_etapes, tables));
     for table in [PARCOURS, KEYS, ETAPES] {
         tx.delete_table(table)
             .map_err(|e| StoreError::from_table(path, e))?;
