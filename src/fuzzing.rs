@@ -97,10 +97,7 @@ pub fn read_transfer_files(
         }
         std::fs::write(dir.path.join(name), bytes).map_err(Error::Io)?;
     }
-    let options = ReadOptions {
-        today: today(),
-        keep_valid_rows,
-    };
+    let options = ReadOptions::new(today(), keep_valid_rows);
     Ok(transfer::read(&dir.path, &options)?)
 }
 

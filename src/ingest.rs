@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use time::Date;
 
 use crate::paqte::{PaqteReport, PaqteTransfer};
-use crate::store::{ImportReport, Store};
-use crate::transfer::{self, ReadOptions, RowError, Transfer};
+use crate::store::{encode_plie, Encoded, Import, ImportReport, PlieContent, PlieOutcome, Store};
+use crate::transfer::{self, PlieTransfer, ReadOptions, Reading, RowError, Transfer};
 use crate::Error;
 
 /// How to import.
@@ -112,21 +112,32 @@ impl ImportSummary {
     }
 }
 
+/// PLIE checked and encoded at a time while the previous ones are written.
+const WINDOW: usize = 4;
+
 /// Reads, checks and imports `folders` into the store at `db` (created if absent).
+///
+/// Each folder is read in two passes (see [`transfer::open`]): the rows first, in parallel blocks,
+/// then the PLIE one by one through the rules between rows, each encoded and written into the
+/// import's one write transaction as soon as it is checked. Any error (without rejects) drops the
+/// transaction: nothing is written.
 pub fn import(
     db: &Path,
     folders: &[PathBuf],
     options: &ImportOptions,
 ) -> Result<ImportSummary, Error> {
-    let read_options = ReadOptions {
-        today: options.today,
-        keep_valid_rows: options.rejects.is_some(),
-    };
+    let keep = options.rejects.is_some();
+    let mut read_options = ReadOptions::new(options.today, keep);
+    // Rows waiting for the rules between rows spill beside the store, where there is room for it.
+    read_options.spill_dir = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && p.is_dir())
+        .map(Path::to_path_buf);
     let mut conflicts = Vec::new();
-    let (mut transfers, mut paqte) = (Vec::new(), Vec::new());
+    let (mut readings, mut paqte) = (Vec::new(), Vec::new());
     for folder in folders {
         if !crate::paqte::is_commitments(folder) {
-            transfers.push(transfer::read(folder, &read_options)?);
+            readings.push(transfer::open(folder, &read_options)?);
         } else if transfer::FILES.iter().any(|f| folder.join(f).is_file()) {
             conflicts.push(format!(
                 "{} holds files of a PLIE transfer and of a commitments transfer: put them in \
@@ -140,16 +151,103 @@ pub fn import(
     conflicts.extend(crate::paqte::conflicts(&paqte));
 
     let mut owner: BTreeMap<&str, &Path> = BTreeMap::new();
-    for t in &transfers {
-        for plie in &t.plies {
-            if let Some(first) = owner.insert(plie, &t.folder) {
+    for r in &readings {
+        for plie in r.plies() {
+            if let Some(first) = owner.insert(plie, r.folder()) {
                 conflicts.push(format!(
                     "PLIE {plie} is in two transfers, {} and {}: import them one at a time",
                     first.display(),
-                    t.folder.display()
+                    r.folder().display()
                 ));
             }
         }
+    }
+    drop(owner);
+
+    let paqte_errors = paqte.iter().any(|t| !t.errors.is_empty());
+    let refused = !conflicts.is_empty()
+        || paqte_errors
+        || (!keep && readings.iter().any(Reading::has_errors));
+    if let (Some(dir), Some(first)) = (&options.rejects, readings.first()) {
+        // Before anything is written: a rejects folder that cannot be made refuses the import.
+        let name = first
+            .folder()
+            .file_name()
+            .unwrap_or_default()
+            .to_os_string();
+        std::fs::create_dir_all(dir)
+            .and_then(|()| match dir.is_dir() {
+                true => Ok(()),
+                false => Err(std::io::Error::other("not a folder")),
+            })
+            .map_err(|e| rejects_failed(&dir.join(name), e))?;
+    }
+    // A store this import creates is removed if the import ends without committing: a refused
+    // import leaves the folder as it was.
+    let created = Created::new(db, !options.dry_run && !refused);
+    // An existing store is first read only: a PLIE whose content it holds needs nothing written,
+    // and a re-import that changes nothing leaves the file byte for byte as it was. It is opened
+    // for writing at the first PLIE that changes.
+    let mut writing: Option<Import> = None;
+    let mut reader: Option<Store> = None;
+    if !options.dry_run && !refused {
+        if created.is_new() {
+            writing = Some(Store::create(db)?.begin_import()?);
+        } else {
+            reader = Some(Store::open(db)?);
+        }
+    }
+    let mut unchanged = Vec::new();
+    let mut write = |e: Encoded| -> Result<(), Error> {
+        if writing.is_none() {
+            if let Some(r) = &reader {
+                if r.holds(&e)? {
+                    unchanged.push(e.outcome(PlieOutcome::Unchanged));
+                    return Ok(());
+                }
+            }
+            // One handle per file and process: the reader goes before the writer comes.
+            drop(reader.take());
+            writing = Some(Store::create(db)?.begin_import()?);
+        }
+        writing.as_mut().expect("opened above").write(e)?;
+        Ok(())
+    };
+    let will_write = !options.dry_run && !refused;
+    let (mut transfers, mut held_back) = (Vec::new(), Vec::new());
+    for mut reading in readings {
+        let folder = reading.folder().to_path_buf();
+        let source = folder.display().to_string();
+        let encode_it = will_write && (keep || !reading.has_errors());
+        let max = options.max_rejected;
+        let mut held = Vec::new();
+        reading.check_plies(
+            WINDOW,
+            |p| {
+                let over = p.parcours_rejected as f64 > max * p.parcours_read as f64;
+                let hold = keep && p.parcours_read > 0 && over;
+                let encoded = (encode_it && !hold).then(|| encode(&p, &source, options));
+                (p.plie, p.parcours_read, p.parcours_rejected, hold, encoded)
+            },
+            |(plie, read, rejected, hold, encoded)| {
+                if hold {
+                    held.push(HeldBack {
+                        plie,
+                        folder: folder.clone(),
+                        read,
+                        rejected,
+                        max_rejected: max,
+                    });
+                } else if let Some(e) = encoded {
+                    write(e)?;
+                }
+                Ok(())
+            },
+        )?;
+        let mut t = reading.finish();
+        t.plies.retain(|p| !held.iter().any(|h| h.plie == *p));
+        held_back.extend(held);
+        transfers.push(t);
     }
 
     let mut summary = ImportSummary {
@@ -159,62 +257,50 @@ pub fn import(
         report: None,
         paqte_report: None,
         rejects_written: Vec::new(),
-        held_back: Vec::new(),
+        held_back,
     };
     let has_errors = summary.errors().next().is_some();
-    let paqte_errors = summary.paqte.iter().any(|t| !t.errors.is_empty());
-    if !summary.conflicts.is_empty() || paqte_errors || (has_errors && options.rejects.is_none()) {
+    if refused || (has_errors && !keep) {
         return Ok(summary);
     }
     if let Some(dir) = &options.rejects {
-        for t in &mut summary.transfers {
-            summary.held_back.extend(hold_back(t, options.max_rejected));
-        }
         for t in summary.transfers.iter().filter(|t| !t.errors.is_empty()) {
             let held = summary.held_back.iter().filter(|h| h.folder == t.folder);
             summary.rejects_written.push(write_rejects(dir, t, held)?);
         }
     }
-    if options.dry_run {
+    if !will_write {
         return Ok(summary);
     }
-    let mut store = Store::create(db)?;
-    summary.report = Some(store.import(&summary.transfers, options.imported_at)?);
+    let mut report = match writing {
+        Some(writing) => writing.commit()?,
+        None => ImportReport::default(),
+    };
+    created.keep();
+    report.plies.extend(unchanged);
+    report.plies.sort_by(|a, b| a.plie.cmp(&b.plie));
+    summary.report = Some(report);
     if !summary.paqte.is_empty() {
+        drop(reader);
+        let mut store = Store::create(db)?;
         summary.paqte_report = Some(store.import_paqte(&summary.paqte, options.imported_at)?);
     }
     Ok(summary)
 }
 
-/// Takes out of `t` every PLIE whose parcours.csv rows are refused beyond `max_rejected`, so
-/// that the import leaves it as it was, and says which.
-fn hold_back(t: &mut Transfer, max_rejected: f64) -> Vec<HeldBack> {
-    let Some(counts) = t.files.iter().find(|f| f.file == transfer::FILES[0]) else {
-        return Vec::new();
+/// The values PLIE `p` writes.
+fn encode(p: &PlieTransfer, source: &str, options: &ImportOptions) -> Encoded {
+    let content = PlieContent {
+        plie: &p.plie,
+        source: source.to_string(),
+        info: p.info.as_ref(),
+        parcours: &p.parcours,
+        etapes: &p.etapes,
+        financements: p.financements.iter().collect(),
+        allocations: p.allocations.iter().collect(),
+        activite: p.activite.iter().collect(),
     };
-    let held: Vec<HeldBack> = counts
-        .per_plie
-        .iter()
-        .filter(|(plie, &(read, rejected))| {
-            !plie.is_empty() && read > 0 && rejected as f64 > max_rejected * read as f64
-        })
-        .map(|(plie, &(read, rejected))| HeldBack {
-            plie: plie.clone(),
-            folder: t.folder.clone(),
-            read,
-            rejected,
-            max_rejected,
-        })
-        .collect();
-    let out = |plie: &String| held.iter().any(|h| h.plie == *plie);
-    t.plies.retain(|p| !out(p));
-    t.parcours.retain(|r| !out(&r.plie));
-    t.etapes.retain(|r| !out(&r.plie));
-    t.plie_info.retain(|r| !out(&r.plie));
-    t.financements.retain(|r| !out(&r.plie));
-    t.allocations.retain(|r| !out(&r.plie));
-    t.activite.retain(|r| !out(&r.plie));
-    held
+    encode_plie(content, options.imported_at)
 }
 
 /// Writes the refused rows of `t`, byte for byte under their header, and a report of every error
@@ -229,13 +315,7 @@ fn write_rejects<'h>(
         .file_name()
         .map_or_else(|| "transfer".into(), |n| n.to_os_string());
     let out = dir.join(name);
-    // The io error alone ("Not a directory", "No space left on device") does not say where.
-    let failed = |path: &Path, e: std::io::Error| {
-        Error::Io(std::io::Error::new(
-            e.kind(),
-            format!("cannot write the refused rows to {}: {e}", path.display()),
-        ))
-    };
+    let failed = rejects_failed;
     std::fs::create_dir_all(&out).map_err(|e| failed(&out, e))?;
     for file in &t.rejects {
         let mut bytes = file.header.clone();
@@ -257,4 +337,42 @@ fn write_rejects<'h>(
     let path = out.join("rapport.txt");
     std::fs::write(&path, report).map_err(|e| failed(&path, e))?;
     Ok(out)
+}
+
+/// The io error alone ("Not a directory", "No space left on device") does not say where.
+fn rejects_failed(path: &Path, e: std::io::Error) -> Error {
+    Error::Io(std::io::Error::new(
+        e.kind(),
+        format!("cannot write the refused rows to {}: {e}", path.display()),
+    ))
+}
+
+/// Removes, when dropped, the store file an import created, unless the import committed.
+struct Created<'p> {
+    path: Option<&'p Path>,
+}
+
+impl<'p> Created<'p> {
+    fn new(path: &'p Path, creating: bool) -> Created<'p> {
+        Created {
+            path: (creating && !path.exists()).then_some(path),
+        }
+    }
+
+    fn keep(mut self) {
+        self.path = None;
+    }
+
+    /// Whether the import creates the store.
+    fn is_new(&self) -> bool {
+        self.path.is_some()
+    }
+}
+
+impl Drop for Created<'_> {
+    fn drop(&mut self) {
+        if let Some(path) = self.path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }

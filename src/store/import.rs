@@ -19,7 +19,7 @@ use super::{
     PARCOURS_COLUMNS, PLIE, SUMMARIES, ZONES,
 };
 use crate::model::{Activite, Allocation, Etape, Financement, Parcours, PlieInfo};
-use crate::transfer::Transfer;
+use crate::transfer::{LinkedEtape, Transfer};
 
 /// What an import did to one PLIE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,8 @@ impl ImportReport {
 struct PlieRows<'t> {
     info: Option<&'t PlieInfo>,
     parcours: Vec<&'t Parcours>,
-    etapes: Vec<&'t Etape>,
+    /// Linked to `parcours` by index.
+    etapes: Vec<LinkedEtape>,
     financements: Vec<&'t Financement>,
     allocations: Vec<&'t Allocation>,
     activite: Vec<&'t Activite>,
@@ -79,7 +80,7 @@ struct Content {
 }
 
 /// The values one PLIE writes.
-struct Encoded {
+pub struct Encoded {
     record: PlieRecord,
     /// Per chunk, its segments by column.
     parcours: Vec<Vec<(u8, Vec<u8>)>>,
@@ -98,87 +99,231 @@ impl Store {
         transfers: &[Transfer],
         imported_at: i64,
     ) -> Result<ImportReport, StoreError> {
-        let (report, wrote) = super::guarded("importing", || {
-            self.import_unguarded(transfers, imported_at)
-        })?;
+        let groups = group_by_plie(transfers);
+        let encoded: Vec<Encoded> = groups
+            .into_par_iter()
+            .map(|(plie, rows)| encode_rows(plie, rows, imported_at))
+            .collect();
+        let mut writer = Writer::begin(self)?;
+        for e in encoded {
+            writer.write(e)?;
+        }
+        let (report, wrote) = writer.finish()?;
         if wrote {
-            // The import is committed whatever happens next: a compaction that fails (a full
-            // disk) or panics (redb asserts on some files) leaves a larger file, not a wrong or
-            // lost corpus, and is not the import's failure.
-            let _ = super::guarded("compacting the file", || self.compact());
+            self.compact_quietly();
         }
         Ok(report)
     }
 
-    fn import_unguarded(
-        &mut self,
-        transfers: &[Transfer],
-        imported_at: i64,
-    ) -> Result<(ImportReport, bool), StoreError> {
-        let Handle::ReadWrite(db) = &*self.handle else {
+    /// Starts an import: one write transaction, which [`Import::write`] fills PLIE by PLIE and
+    /// [`Import::commit`] commits (dropped, it writes nothing). A store of format version 1 is
+    /// converted in it first.
+    pub fn begin_import(self) -> Result<Import, StoreError> {
+        let writer = Writer::begin(&self)?;
+        Ok(Import {
+            writer,
+            store: self,
+        })
+    }
+
+    /// Whether the store holds `e`'s content as it is (and the summary this build writes): an
+    /// import has nothing to write for it. Read through a read transaction, so that a re-import
+    /// of unchanged content can leave the file byte for byte as it was.
+    pub fn holds(&self, e: &Encoded) -> Result<bool, StoreError> {
+        super::guarded("reading the store", || {
+            let tx = self.begin_read()?;
+            if super::stored_version(&tx, &self.path)? < 2 {
+                return Ok(false);
+            }
+            let plie = e.record.plie.as_str();
+            let records = match tx.open_table(PLIE) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(false),
+                Err(e) => return Err(e.into()),
+            };
+            let Some(v) = records.get(plie)? else {
+                return Ok(false);
+            };
+            let what = || format!("the record of PLIE {plie}");
+            let old: PlieRecord = encoding::decode(Kind::Plie, v.value(), &what)?;
+            if old.content_hash != e.record.content_hash {
+                return Ok(false);
+            }
+            let summaries = match tx.open_table(SUMMARIES) {
+                Ok(t) => t,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(false),
+                Err(e) => return Err(e.into()),
+            };
+            summary_is_current(&summaries, plie, e.record.parcours)
+        })
+    }
+
+    /// [`Store::compact`], whose failure is not the import's: the import is committed whatever
+    /// happens next, and a compaction that fails (a full disk) or panics (redb asserts on some
+    /// files) leaves a larger file, not a wrong or lost corpus.
+    fn compact_quietly(&mut self) {
+        let _ = super::guarded("compacting the file", || self.compact());
+    }
+}
+
+impl Encoded {
+    /// What an import did with this PLIE, as its report says it.
+    pub fn outcome(&self, outcome: PlieOutcome) -> ImportOutcome {
+        ImportOutcome {
+            plie: self.record.plie.clone(),
+            outcome,
+            parcours: self.record.parcours,
+            etapes: self.record.etapes,
+        }
+    }
+}
+
+/// An import under way, owning its store: see [`Store::begin_import`].
+pub struct Import {
+    // Declared first, so that an import dropped uncommitted aborts before the store closes.
+    writer: Writer,
+    store: Store,
+}
+
+impl Import {
+    /// Replaces the PLIE of `e` by its content, unless that content is the one stored.
+    pub fn write(&mut self, e: Encoded) -> Result<(), StoreError> {
+        self.writer.write(e)
+    }
+
+    /// Commits what was written (nothing is, when every PLIE was unchanged), then gives the
+    /// freed pages back to the file system.
+    pub fn commit(self) -> Result<ImportReport, StoreError> {
+        let Import { writer, mut store } = self;
+        let (report, wrote) = writer.finish()?;
+        if wrote {
+            store.compact_quietly();
+        }
+        Ok(report)
+    }
+}
+
+/// One write transaction filled PLIE by PLIE.
+struct Writer {
+    tx: redb::WriteTransaction,
+    report: ImportReport,
+    derived_written: bool,
+}
+
+impl Writer {
+    fn begin(store: &Store) -> Result<Writer, StoreError> {
+        let Handle::ReadWrite(db) = &*store.handle else {
             return Err(StoreError::Io(std::io::Error::other(
                 "the store was opened read-only",
             )));
         };
-        let groups = group_by_plie(transfers);
-        let encoded: Vec<Encoded> = groups
-            .into_par_iter()
-            .map(|(plie, rows)| {
-                let source = rows.source.clone();
-                let mut e = encode(gather(plie, rows));
-                e.record.imported_at = imported_at;
-                e.record.source = source;
-                e
-            })
-            .collect();
+        let (tx, converted) = super::guarded("importing", || {
+            let tx = db.begin_write()?;
+            let converted = convert_v1(&tx, &store.path)?;
+            Ok((tx, converted))
+        })?;
+        Ok(Writer {
+            tx,
+            report: ImportReport::default(),
+            derived_written: converted,
+        })
+    }
 
-        let tx = db.begin_write()?;
-        let converted = convert_v1(&tx, &self.path)?;
-        let mut report = ImportReport::default();
-        let mut derived_written = false;
-        {
-            let mut tables = Tables::open(&tx)?;
-            for e in encoded {
-                let plie = e.record.plie.as_str();
-                let old_hash = match tables.records.get(plie)? {
-                    Some(v) => {
-                        let what = || format!("the record of PLIE {plie}");
-                        let old: PlieRecord = encoding::decode(Kind::Plie, v.value(), &what)?;
-                        Some(old.content_hash)
-                    }
-                    None => None,
-                };
-                let outcome = match old_hash {
-                    Some(h) if h == e.record.content_hash => PlieOutcome::Unchanged,
-                    Some(_) => PlieOutcome::Replaced,
-                    None => PlieOutcome::New,
-                };
-                report.plies.push(ImportOutcome {
-                    plie: plie.to_owned(),
-                    outcome,
-                    parcours: e.record.parcours,
-                    etapes: e.record.etapes,
-                });
-                if outcome == PlieOutcome::Unchanged {
-                    // A store written before summaries existed, or with another layout, gets
-                    // this build's: derived data, so the PLIE's content is still unchanged.
-                    if !summary_is_current(&tables.summaries, plie, e.record.parcours)? {
-                        tables.summaries.insert(plie, e.summary.as_slice())?;
-                        derived_written = true;
-                    }
-                    continue;
-                }
-                tables.write(&e)?;
+    fn write(&mut self, e: Encoded) -> Result<(), StoreError> {
+        let tx = &self.tx;
+        let (outcome, derived) = super::guarded("importing", || write_plie(tx, &e))?;
+        self.derived_written |= derived;
+        self.report.plies.push(e.outcome(outcome));
+        Ok(())
+    }
+
+    /// Commits if anything was written, else aborts: the report and whether it wrote.
+    fn finish(self) -> Result<(ImportReport, bool), StoreError> {
+        let Writer {
+            tx,
+            mut report,
+            derived_written,
+        } = self;
+        report.plies.sort_by(|a, b| a.plie.cmp(&b.plie));
+        let wrote = report.changed() || derived_written;
+        super::guarded("importing", || {
+            if wrote {
+                tx.commit()?;
+            } else {
+                tx.abort()?;
             }
-        }
-        let wrote = report.changed() || derived_written || converted;
-        if wrote {
-            tx.commit()?;
-        } else {
-            tx.abort()?;
-        }
+            Ok(())
+        })?;
         Ok((report, wrote))
     }
+}
+
+/// Writes `e` in `tx` unless its content is stored: what happened, and whether derived data
+/// (a summary of this build's layout) was written for an unchanged PLIE.
+fn write_plie(tx: &redb::WriteTransaction, e: &Encoded) -> Result<(PlieOutcome, bool), StoreError> {
+    let mut tables = Tables::open(tx)?;
+    let plie = e.record.plie.as_str();
+    let old_hash = match tables.records.get(plie)? {
+        Some(v) => {
+            let what = || format!("the record of PLIE {plie}");
+            let old: PlieRecord = encoding::decode(Kind::Plie, v.value(), &what)?;
+            Some(old.content_hash)
+        }
+        None => None,
+    };
+    let outcome = match old_hash {
+        Some(h) if h == e.record.content_hash => PlieOutcome::Unchanged,
+        Some(_) => PlieOutcome::Replaced,
+        None => PlieOutcome::New,
+    };
+    if outcome == PlieOutcome::Unchanged {
+        // A store written before summaries existed, or with another layout, gets this build's:
+        // derived data, so the PLIE's content is still unchanged.
+        if !summary_is_current(&tables.summaries, plie, e.record.parcours)? {
+            tables.summaries.insert(plie, e.summary.as_slice())?;
+            return Ok((outcome, true));
+        }
+        return Ok((outcome, false));
+    }
+    tables.write(e)?;
+    Ok((outcome, false))
+}
+
+/// The rows of one PLIE to import, as a transfer gives them.
+pub struct PlieContent<'t> {
+    pub plie: &'t str,
+    /// The folder it came from.
+    pub source: String,
+    pub info: Option<&'t PlieInfo>,
+    pub parcours: &'t [Parcours],
+    /// Linked to `parcours` by index.
+    pub etapes: &'t [LinkedEtape],
+    pub financements: Vec<&'t Financement>,
+    pub allocations: Vec<&'t Allocation>,
+    pub activite: Vec<&'t Activite>,
+}
+
+/// Encodes one PLIE's rows into the values an [`Import`] writes (CPU work that needs no
+/// transaction: PLIE encode in parallel while another is written).
+pub fn encode_plie(content: PlieContent<'_>, imported_at: i64) -> Encoded {
+    let rows = PlieRows {
+        info: content.info,
+        parcours: content.parcours.iter().collect(),
+        etapes: content.etapes.to_vec(),
+        financements: content.financements,
+        allocations: content.allocations,
+        activite: content.activite,
+        source: content.source,
+    };
+    encode_rows(content.plie, rows, imported_at)
+}
+
+fn encode_rows(plie: &str, rows: PlieRows<'_>, imported_at: i64) -> Encoded {
+    let source = rows.source.clone();
+    let mut e = encode(gather(plie, rows));
+    e.record.imported_at = imported_at;
+    e.record.source = source;
+    e
 }
 
 impl Store {
@@ -367,6 +512,7 @@ fn convert_v1(tx: &redb::WriteTransaction, path: &std::path::Path) -> Result<boo
 
 fn group_by_plie(transfers: &[Transfer]) -> BTreeMap<&str, PlieRows<'_>> {
     let mut groups: BTreeMap<&str, PlieRows> = BTreeMap::new();
+    let mut etapes: BTreeMap<&str, Vec<&Etape>> = BTreeMap::new();
     for t in transfers {
         let source = t.folder.display().to_string();
         for plie in &t.plies {
@@ -379,7 +525,7 @@ fn group_by_plie(transfers: &[Transfer]) -> BTreeMap<&str, PlieRows<'_>> {
             groups.entry(&p.plie).or_default().parcours.push(p);
         }
         for e in &t.etapes {
-            groups.entry(&e.plie).or_default().etapes.push(e);
+            etapes.entry(&e.plie).or_default().push(e);
         }
         for f in &t.financements {
             groups.entry(&f.plie).or_default().financements.push(f);
@@ -390,6 +536,27 @@ fn group_by_plie(transfers: &[Transfer]) -> BTreeMap<&str, PlieRows<'_>> {
         for a in &t.activite {
             groups.entry(&a.plie).or_default().activite.push(a);
         }
+    }
+    for (plie, etapes) in etapes {
+        let rows = groups.entry(plie).or_default();
+        let row_of: HashMap<(&str, u16), u32> = rows
+            .parcours
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((p.participant.as_str(), p.entree.0), i as u32))
+            .collect();
+        rows.etapes = etapes
+            .into_iter()
+            .filter_map(|e| {
+                Some(LinkedEtape {
+                    parcours: *row_of.get(&(e.participant.as_str(), e.entree.0))?,
+                    etape: e.etape,
+                    debut: e.debut,
+                    fin: e.fin,
+                    finance_plie: e.finance_plie,
+                })
+            })
+            .collect();
     }
     groups
 }
@@ -448,33 +615,29 @@ fn parcours_chunk(rows: &[&Parcours]) -> (ParcoursChunk, KeysChunk) {
 /// The content of one PLIE of a transfer, in store order.
 fn gather(plie: &str, mut rows: PlieRows<'_>) -> Content {
     // A canonical order, so that the same content always encodes (and hashes) the same.
-    rows.parcours
-        .sort_unstable_by(|a, b| (a.entree, &a.participant).cmp(&(b.entree, &b.participant)));
-    let row_of: HashMap<(&str, u16), u32> = rows
-        .parcours
-        .iter()
-        .enumerate()
-        .map(|(i, p)| ((p.participant.as_str(), p.entree.0), i as u32))
-        .collect();
+    let mut order: Vec<u32> = (0..rows.parcours.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (a, b) = (rows.parcours[a as usize], rows.parcours[b as usize]);
+        (a.entree, &a.participant).cmp(&(b.entree, &b.participant))
+    });
+    let mut rank = vec![0u32; order.len()];
+    for (at, &i) in order.iter().enumerate() {
+        rank[i as usize] = at as u32;
+    }
+    rows.parcours = order.iter().map(|&i| rows.parcours[i as usize]).collect();
     let mut etapes: Vec<(u32, u8, u16, u16, u8)> = rows
         .etapes
         .iter()
-        .filter_map(|e| {
-            let row = *row_of.get(&(e.participant.as_str(), e.entree.0))?;
-            Some((
-                row,
+        .map(|e| {
+            (
+                rank[e.parcours as usize],
                 e.etape as u8,
                 e.debut.0,
                 e.fin.map_or(u16::MAX, |d| d.0),
                 u8::from(e.finance_plie),
-            ))
+            )
         })
         .collect();
-    debug_assert_eq!(
-        etapes.len(),
-        rows.etapes.len(),
-        "a valid transfer links every étape"
-    );
     etapes.sort_unstable();
     let (parcours, keys): (Vec<_>, Vec<_>) =
         rows.parcours.chunks(CHUNK_ROWS).map(parcours_chunk).unzip();
@@ -648,7 +811,7 @@ fn encode(content: Content) -> Encoded {
 
 /// Whether `plie` has a summary of this build's layout that passes the checks of a read.
 fn summary_is_current(
-    summaries: &redb::Table<&str, &[u8]>,
+    summaries: &impl ReadableTable<&'static str, &'static [u8]>,
     plie: &str,
     parcours: u64,
 ) -> Result<bool, StoreError> {

@@ -27,7 +27,9 @@ pub use encoding::{
     Annexes, EtapesChunk, KeysChunk, ParcoursChunk, PlieRecord, FORMAT_VERSION, NONE,
 };
 pub use error::StoreError;
-pub use import::{ImportOutcome, ImportReport, PlieOutcome};
+pub use import::{
+    encode_plie, Encoded, Import, ImportOutcome, ImportReport, PlieContent, PlieOutcome,
+};
 pub use snapshot::{Decoded, Snapshot};
 #[cfg(test)]
 pub(crate) use summary::age_class as summary_age_class;

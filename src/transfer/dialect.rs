@@ -63,6 +63,10 @@ pub(crate) struct Table {
     /// False when the header is unusable (empty file, missing or duplicate column, bad UTF-8):
     /// every row of the file is then refused without being checked.
     pub usable: bool,
+    /// Whether `data` starts with the header (a whole file, or a big file's first block).
+    pub has_header: bool,
+    /// The line `data` starts on.
+    pub first_line: u64,
 }
 
 /// A record of the file: where it starts and its raw bytes.
@@ -145,6 +149,8 @@ impl Table {
             width: 0,
             header: (0, 0),
             usable: false,
+            has_header: true,
+            first_line: 1,
         };
         let mut rows = Rows::new(&table);
         let Some(raw) = rows.next_record() else {
@@ -259,9 +265,53 @@ impl Table {
     /// The data rows (after the header).
     pub fn rows(&self) -> Rows<'_> {
         let mut rows = Rows::new(self);
-        // Skip the header record.
-        let _ = rows.next_record();
+        if self.has_header {
+            let _ = rows.next_record();
+        }
         rows
+    }
+
+    /// The file's header and dialect without its data: what the rules between rows need to
+    /// place an error.
+    pub fn header_only(&self) -> Table {
+        Table {
+            file: self.file,
+            data: Vec::new(),
+            sep: self.sep,
+            columns: self.columns,
+            map: self.map.clone(),
+            width: self.width,
+            header: (0, 0),
+            usable: self.usable,
+            has_header: false,
+            first_line: 1,
+        }
+    }
+
+    /// The header line's bytes, line ending included.
+    pub fn header_bytes(&self) -> &[u8] {
+        &self.data[self.header.0..self.header.1]
+    }
+
+    /// A block of the same file: `data` holds whole records starting on `line`, after the header
+    /// unless `first`.
+    pub fn block(&self, data: Vec<u8>, line: u64, first: bool) -> Table {
+        Table {
+            data,
+            has_header: first,
+            first_line: line,
+            ..self.header_only()
+        }
+    }
+
+    /// The trimmed text of column `c` in `record`, a row's bytes read again from the file.
+    pub fn cell_of(&self, record: &[u8], c: usize) -> Option<String> {
+        let i = self.map[c]?;
+        let mut reader = reader(self.sep, record);
+        let mut fields = ByteRecord::new();
+        reader.read_byte_record(&mut fields).ok()?;
+        let text = String::from_utf8_lossy(fields.get(i)?).trim().to_string();
+        (!text.is_empty()).then_some(text)
     }
 
     /// Position of column `c` of the format on `line`.
@@ -319,19 +369,6 @@ fn detect_separator(data: &[u8]) -> u8 {
     }
 }
 
-/// The line breaks in `bytes`: `\r\n`, `\n` and a lone `\r` (old Mac files, and files whose
-/// line endings were mixed by hand) each end one line, as the csv reader takes them.
-fn line_breaks(bytes: &[u8]) -> u64 {
-    let mut n = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
-        if b == b'\n' || lone_cr {
-            n += 1;
-        }
-    }
-    n
-}
-
 /// The records of a table, with line numbers and raw spans computed from the bytes (the csv
 /// crate's own positions count a CRLF record's line ending into the next record).
 pub(crate) struct Rows<'t> {
@@ -350,7 +387,7 @@ impl<'t> Rows<'t> {
             reader: reader(table.sep, &table.data),
             record: ByteRecord::new(),
             counted: 0,
-            line: 1,
+            line: table.first_line,
         }
     }
 
@@ -369,7 +406,7 @@ impl<'t> Rows<'t> {
         while matches!(self.data.get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
-        self.line += line_breaks(&self.data[self.counted..start]);
+        self.line += super::stream::line_breaks(&self.data[self.counted..start]);
         self.counted = start;
         let mut end = self.reader.position().byte() as usize;
         if end > 0 && self.data[end - 1] == b'\r' && self.data.get(end) == Some(&b'\n') {

@@ -392,3 +392,114 @@ pub(crate) fn quote(value: &str) -> String {
         None => format!("{value:?}"),
     }
 }
+
+/// How many errors of one file and rule a transfer counts, and the lines of the first ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorCount {
+    pub file: String,
+    pub rule: Rule,
+    pub count: u64,
+    /// The lines of the first errors (at most [`FIRST_LINES`]), in order.
+    pub first_lines: Vec<u64>,
+}
+
+/// The lines an [`ErrorCount`] keeps.
+pub const FIRST_LINES: usize = 5;
+
+/// The errors of a read: every one counted by file and rule; the first ones in file order kept
+/// whole, up to a limit, so that a file broken on every row is refused in bounded memory.
+#[derive(Debug, Default)]
+pub(crate) struct ErrorTally {
+    pub kept: Vec<RowError>,
+    counts: std::collections::BTreeMap<(String, Rule), (u64, Vec<u64>)>,
+}
+
+impl ErrorTally {
+    pub fn push(&mut self, e: RowError) {
+        self.count(&e);
+        self.kept.push(e);
+    }
+
+    /// Counts `e` without keeping it.
+    pub fn count_only(&mut self, e: &RowError) {
+        self.count(e);
+    }
+
+    fn count(&mut self, e: &RowError) {
+        let (n, lines) = self
+            .counts
+            .entry((e.position.file.clone(), e.rule))
+            .or_default();
+        *n += 1;
+        if lines.len() < FIRST_LINES && !lines.contains(&e.position.line) {
+            lines.push(e.position.line);
+            lines.sort_unstable();
+        }
+    }
+
+    /// Adds `other`'s errors and counts.
+    pub fn merge(&mut self, other: ErrorTally) {
+        for (key, (n, lines)) in other.counts {
+            let (total, first) = self.counts.entry(key).or_default();
+            *total += n;
+            first.extend(lines);
+            first.sort_unstable();
+            first.dedup();
+            first.truncate(FIRST_LINES);
+        }
+        self.kept.extend(other.kept);
+    }
+
+    /// Keeps the first `limit` errors by `rank` (file, line, column), once they are twice that.
+    pub fn trim(&mut self, limit: usize, rank: impl Fn(&Position) -> (usize, u64, usize)) {
+        if self.kept.len() > limit.saturating_mul(2) {
+            self.sort(&rank);
+            self.kept.truncate(limit);
+        }
+    }
+
+    pub fn sort(&mut self, rank: impl Fn(&Position) -> (usize, u64, usize)) {
+        self.kept.sort_by_key(|e| rank(&e.position));
+    }
+
+    /// Every error counted, whether kept or not.
+    pub fn total(&self) -> u64 {
+        self.counts.values().map(|c| c.0).sum()
+    }
+
+    /// The counts per file and rule, in the order of `file_rank` then rule.
+    pub fn counts(&self, file_rank: impl Fn(&str) -> usize) -> Vec<ErrorCount> {
+        let mut counts: Vec<ErrorCount> = self
+            .counts
+            .iter()
+            .map(|((file, rule), (count, lines))| ErrorCount {
+                file: file.clone(),
+                rule: *rule,
+                count: *count,
+                first_lines: lines.clone(),
+            })
+            .collect();
+        counts.sort_by_key(|c| (file_rank(&c.file), c.first_lines.first().copied()));
+        counts
+    }
+}
+
+impl fmt::Display for ErrorCount {
+    /// `file: N error(s) of rule R (lines a, b, c…)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.first_lines.iter().map(u64::to_string).collect();
+        let more = if self.count > self.first_lines.len() as u64 {
+            ", …"
+        } else {
+            ""
+        };
+        write!(
+            f,
+            "{}: {} error(s): {} (line {}{more})",
+            self.file,
+            self.count,
+            self.rule.describe(),
+            lines.join(", ")
+        )
+    }
+}

@@ -1,10 +1,13 @@
 //! etapes.csv: the steps of the parcours, each matched against its parcours.
 
+use time::Date;
+
 use super::dialect::{key, opt, req, Column, Table};
-use super::error::{Position, RowError, Rule};
-use super::parcours::{Index, ParcoursFile, ENTREE, PARTICIPANT};
-use super::row::{finish, scan, Row, V};
-use super::{Ctx, FileCounts, RejectedRows};
+use super::error::{quote, ErrorTally, RowError, Rule};
+use super::parcours::{get_day, put_day, Checked, ENTREE, PARTICIPANT};
+use super::partition::{BlockOut, Reader, Writer};
+use super::row::{Row, V};
+use super::stream::Source;
 use crate::model::{Day, Etape, EtapeType};
 
 pub(crate) const FILE: &str = "etapes.csv";
@@ -24,77 +27,191 @@ const DEBUT: usize = 4;
 const FIN: usize = 5;
 const FINANCE_PLIE: usize = 6;
 
-/// A checked étape and its PLIE.
-pub(crate) struct ERow {
+/// What a row of etapes.csv says on its own.
+struct ERow {
     plie: Option<u32>,
-    etape: Option<Etape>,
+    participant: Option<String>,
+    entree: Option<Day>,
+    etape: Option<EtapeType>,
+    debut: V<Day>,
+    fin: V<Day>,
+    finance_plie: Option<bool>,
 }
 
-fn read_row(
-    row: &mut Row<'_, '_>,
-    plie: Option<u32>,
-    today: time::Date,
-    parcours: Option<&Index<'_>>,
-) -> ERow {
-    let participant = row.participant(PARTICIPANT);
+fn read_row(row: &mut Row<'_, '_>, plie: Option<u32>, today: Date, parcours_usable: bool) -> ERow {
+    let participant = row.participant(PARTICIPANT).map(str::to_string);
     let entree = row.date(ENTREE, today);
     let entree = row.need(ENTREE, entree);
     let etape = row.code(TYPE, EtapeType::parse, EtapeType::codes);
     let etape = row.need(TYPE, etape);
     let debut = row.date(DEBUT, today);
-    let debut = row.need(DEBUT, debut);
+    let debut = match row.need(DEBUT, debut) {
+        Some(d) => V::Ok(d),
+        None => V::Bad,
+    };
     let fin = row.date(FIN, today);
     let finance_plie = row.boolean(FINANCE_PLIE);
-
-    if let (V::Ok(f), Some(d)) = (fin, debut) {
+    if let (V::Ok(f), V::Ok(d)) = (fin, debut) {
         if f < d {
             let text = row.text(FIN).ok().unwrap_or_default();
             let tail = format!("is before the start date {} of the étape", d.date());
             row.invalid(FIN, text, Rule::FinBeforeDebut, &tail);
         }
     }
-
-    match (parcours, plie, participant, entree) {
-        // parcours.csv is unusable: the caller refuses every row, with one error for the file.
-        (None, ..) => row.failed = true,
-        (Some(file), Some(plie), Some(participant), Some(entree)) => {
-            check_against_parcours(row, file, plie, participant, entree, debut, fin);
-        }
-        _ => {}
+    if !parcours_usable {
+        // parcours.csv is missing or unusable: every row is refused, with one error for the file.
+        row.failed = true;
     }
-
-    let etape = (|| {
-        if row.failed {
-            return None;
-        }
-        Some(Etape {
-            plie: String::new(),
-            participant: participant?.to_string(),
-            entree: entree?,
-            etape: etape?,
-            debut: debut?,
-            fin: fin.ok(),
-            finance_plie: finance_plie.ok().unwrap_or(false),
-        })
-    })();
-    ERow { plie, etape }
+    ERow {
+        plie,
+        participant,
+        entree,
+        etape,
+        debut,
+        fin,
+        finance_plie: match finance_plie {
+            V::Ok(b) => Some(b),
+            V::Absent => Some(false),
+            V::Bad => None,
+        },
+    }
 }
 
-fn check_against_parcours(
-    row: &mut Row<'_, '_>,
-    file: &Index<'_>,
-    plie: u32,
-    participant: &str,
+/// Checks the rows of one block of etapes.csv on their own; each row whose PLIE, key and entry
+/// are readable is set aside under its PLIE, to be matched with its parcours.
+pub(crate) fn block(
+    table: &Table,
+    offset: u64,
+    today: Date,
+    keep: bool,
+    limit: usize,
+    parcours_usable: bool,
+    all_errors: bool,
+) -> BlockOut {
+    let mut out = BlockOut::new(all_errors);
+    let rows = out.scan(table, limit, |row, plie| {
+        Some(read_row(row, plie, today, parcours_usable))
+    });
+    for row in rows {
+        out.count(row.plie, row.failed);
+        if row.failed && keep {
+            out.reject(table, row.line, row.span);
+        }
+        let Some(r) = &row.item else { continue };
+        let (Some(plie), Some(participant), Some(entree)) = (r.plie, &r.participant, r.entree)
+        else {
+            continue;
+        };
+        let mut w = Writer(out.bytes(plie));
+        w.u64(row.line)
+            .u64(offset + row.span.0 as u64)
+            .u32((row.span.1 - row.span.0) as u32)
+            .u8(u8::from(row.failed))
+            .text(participant)
+            .u16(entree.0)
+            .u8(r.etape.map_or(u8::MAX, |e| e as u8))
+            .u8(r.finance_plie.map_or(u8::MAX, u8::from));
+        put_day(&mut w, r.debut);
+        put_day(&mut w, r.fin);
+    }
+    out
+}
+
+/// A row of one PLIE set aside by [`block`].
+pub(crate) struct Kept<'b> {
+    pub line: u64,
+    pub offset: u64,
+    pub len: u32,
+    pub failed: bool,
+    /// Whether the row was refused here, after [`block`] counted it valid.
+    pub failed_here: bool,
+    participant: &'b str,
     entree: Day,
-    debut: Option<Day>,
+    etape: Option<EtapeType>,
+    finance_plie: Option<bool>,
+    debut: V<Day>,
     fin: V<Day>,
+    /// The index of its parcours among the PLIE's rows, once found.
+    parcours: Option<u32>,
+}
+
+/// The rows [`block`] set aside for one PLIE, in file order.
+pub(crate) fn decode(bytes: &[u8]) -> Vec<Kept<'_>> {
+    let mut r = Reader::new(bytes);
+    let mut rows = Vec::new();
+    while !r.done() {
+        let (line, offset, len, failed) = (r.u64(), r.u64(), r.u32(), r.u8() == 1);
+        let participant = r.text();
+        let entree = Day(r.u16());
+        let etape = EtapeType::from_u8(r.u8());
+        let finance_plie = match r.u8() {
+            u8::MAX => None,
+            v => Some(v == 1),
+        };
+        let debut = get_day(&mut r);
+        let fin = get_day(&mut r);
+        rows.push(Kept {
+            line,
+            offset,
+            len,
+            failed,
+            failed_here: false,
+            participant,
+            entree,
+            etape,
+            finance_plie,
+            debut,
+            fin,
+            parcours: None,
+        });
+    }
+    rows.sort_by_key(|k| k.line);
+    rows
+}
+
+/// Matches each étape of one PLIE with its parcours (`None`: the PLIE has no parcours).
+pub(crate) fn check(
+    rows: &mut [Kept<'_>],
+    parcours: Option<&Checked<'_>>,
+    header: &Table,
+    source: &Source,
+    errors: &mut ErrorTally,
 ) {
-    let entree_text = row.text(ENTREE).ok().unwrap_or_default();
-    let Some(found) = file.find(plie, participant, entree) else {
+    for row in rows.iter_mut() {
+        let mut found_errors = Vec::new();
+        row.parcours = check_row(row, parcours, &mut found_errors);
+        if found_errors.is_empty() {
+            continue;
+        }
+        if !row.failed {
+            row.failed_here = true;
+        }
+        row.failed = true;
+        let bytes = source.read(row.offset, row.len).ok();
+        for (c, rule, tail) in found_errors {
+            let value = bytes.as_ref().and_then(|b| header.cell_of(b, c));
+            let shown = quote(value.as_deref().unwrap_or_default());
+            errors.push(RowError {
+                position: header.position(row.line, c),
+                value,
+                rule,
+                message: format!("{shown} {tail}"),
+            });
+        }
+    }
+}
+
+/// The rules of an étape against its parcours; the parcours' index, when found.
+fn check_row(
+    row: &Kept<'_>,
+    parcours: Option<&Checked<'_>>,
+    errors: &mut Vec<(usize, Rule, String)>,
+) -> Option<u32> {
+    let Some(found) = parcours.and_then(|p| p.find(row.participant, row.entree)) else {
         let tail = "is not the entry date of a parcours of this participant in this PLIE in \
                     parcours.csv";
-        row.invalid(ENTREE, entree_text, Rule::UnknownParcours, tail);
-        return;
+        errors.push((ENTREE, Rule::UnknownParcours, tail.into()));
+        return None;
     };
     if found.failed {
         let tail = format!(
@@ -102,17 +219,16 @@ fn check_against_parcours(
              refused with it",
             found.line
         );
-        row.invalid(ENTREE, entree_text, Rule::RejectedParcours, &tail);
+        errors.push((ENTREE, Rule::RejectedParcours, tail));
     }
-    if let Some(d) = debut {
-        let text = row.text(DEBUT).ok().unwrap_or_default();
-        if d < entree {
+    if let V::Ok(d) = row.debut {
+        if d < row.entree {
             let tail = format!(
                 "is before the entry date {} of its parcours (parcours.csv line {})",
-                entree.date(),
+                row.entree.date(),
                 found.line
             );
-            row.invalid(DEBUT, text, Rule::DebutOutsideParcours, &tail);
+            errors.push((DEBUT, Rule::DebutOutsideParcours, tail));
         } else if let V::Ok(s) = found.sortie {
             if d > s {
                 let tail = format!(
@@ -120,66 +236,60 @@ fn check_against_parcours(
                     s.date(),
                     found.line
                 );
-                row.invalid(DEBUT, text, Rule::DebutOutsideParcours, &tail);
+                errors.push((DEBUT, Rule::DebutOutsideParcours, tail));
             }
         }
     }
-    if let (V::Ok(f), V::Ok(s)) = (fin, found.sortie) {
+    if let (V::Ok(f), V::Ok(s)) = (row.fin, found.sortie) {
         if f > s {
-            let text = row.text(FIN).ok().unwrap_or_default();
             let tail = format!(
                 "is after the exit date {} of its parcours (parcours.csv line {})",
                 s.date(),
                 found.line
             );
-            row.invalid(FIN, text, Rule::FinAfterSortie, &tail);
+            errors.push((FIN, Rule::FinAfterSortie, tail));
         }
     }
+    Some(found.index)
 }
 
-/// Checks etapes.csv against `parcours` (`None` when parcours.csv is missing or unusable, which
-/// refuses every étape) and returns counts, rejects and the valid étapes in file order.
-pub(crate) fn check(
-    table: &Table,
-    parcours: Option<&ParcoursFile>,
-    ctx: &mut Ctx,
-) -> (FileCounts, Option<RejectedRows>, Vec<Etape>) {
-    let today = ctx.today;
-    let index = parcours.map(ParcoursFile::index);
-    let index = index.as_ref();
-    let rows = scan(
-        table,
-        &mut ctx.plies,
-        &mut ctx.errors,
-        &mut ctx.warnings,
-        |row, plie| Some(read_row(row, plie, today, index)),
-    );
-    if parcours.is_none() && table.usable && !rows.is_empty() {
-        ctx.errors.push(RowError {
-            position: Position {
-                file: FILE.into(),
-                line: 0,
-                column: None,
-                field: None,
-            },
-            value: None,
-            rule: Rule::UnknownParcours,
-            message: format!(
-                "parcours.csv is missing or unreadable, so none of the {} étapes can be matched \
-                 with its parcours: all are refused",
-                rows.len()
-            ),
-        });
+/// The étape of a valid row, linked to its parcours by `index` (the parcours' row index among
+/// the PLIE's rows to its place among the valid ones).
+pub(crate) fn linked(row: &Kept<'_>, index: &[u32]) -> Option<LinkedEtape> {
+    if row.failed {
+        return None;
     }
-    let (counts, rejects, rows) = finish(table, rows, &ctx.plies, ctx.keep, &mut ctx.valid_plies);
-    let mut etapes: Vec<Etape> = rows
-        .into_iter()
-        .filter_map(|row| {
-            let mut etape = row.etape?;
-            etape.plie = ctx.plies.name(row.plie?).to_string();
-            Some(etape)
-        })
-        .collect();
-    etapes.shrink_to_fit();
-    (counts, rejects, etapes)
+    Some(LinkedEtape {
+        parcours: index[row.parcours? as usize],
+        etape: row.etape?,
+        debut: row.debut.ok()?,
+        fin: row.fin.ok(),
+        finance_plie: row.finance_plie?,
+    })
+}
+
+/// An étape of one PLIE's transfer, linked to its parcours by the parcours' index among the
+/// PLIE's valid parcours (no key to look up again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkedEtape {
+    pub parcours: u32,
+    pub etape: EtapeType,
+    pub debut: Day,
+    pub fin: Option<Day>,
+    pub finance_plie: bool,
+}
+
+impl LinkedEtape {
+    /// The étape as a record of its own, for `parcours` its parcours.
+    pub fn to_etape(self, parcours: &crate::model::Parcours) -> Etape {
+        Etape {
+            plie: parcours.plie.clone(),
+            participant: parcours.participant.clone(),
+            entree: parcours.entree,
+            etape: self.etape,
+            debut: self.debut,
+            fin: self.fin,
+            finance_plie: self.finance_plie,
+        }
+    }
 }

@@ -15,17 +15,20 @@ pub(crate) mod dialect;
 mod error;
 mod etapes;
 mod parcours;
+mod partition;
+mod reading;
 pub(crate) mod row;
+mod stream;
 pub(crate) mod values;
 
 #[cfg(test)]
 mod tests;
 
 pub(crate) use error::quote;
-pub use error::{Position, RowError, Rule, TransferError, Warning};
+pub use error::{ErrorCount, Position, RowError, Rule, TransferError, Warning, FIRST_LINES};
+pub use reading::{LinkedEtape, PlieTransfer, Reading};
 
 use dialect::Table;
-use parcours::ParcoursFile;
 use row::Plies;
 
 /// The files of a transfer, in the order of [`Transfer::files`].
@@ -51,6 +54,88 @@ pub struct ReadOptions {
     pub today: Date,
     /// Keep the valid rows when some are invalid (`--rejects`), instead of refusing the transfer.
     pub keep_valid_rows: bool,
+    /// How many errors are kept whole, with their position, in [`Transfer::errors`]; every error
+    /// is counted in [`Transfer::error_counts`] whatever this is.
+    pub errors_kept: usize,
+    /// Where the rows of the big files wait for the rules between rows when they do not fit the
+    /// memory budget (a temporary file, deleted when the read ends); the system's temporary
+    /// folder when `None`.
+    pub spill_dir: Option<PathBuf>,
+    /// Where to write every error, one per line, as they are found (`--errors FILE`).
+    pub errors_to: Option<ErrorSink>,
+    /// Counters a host shows as a progress bar.
+    pub progress: Option<std::sync::Arc<Progress>>,
+}
+
+/// Every error of a read written to a file as it is found (blocks in file order, then the rules
+/// between rows PLIE by PLIE, then the small files).
+#[derive(Clone)]
+pub struct ErrorSink(std::sync::Arc<std::sync::Mutex<std::io::BufWriter<std::fs::File>>>);
+
+impl std::fmt::Debug for ErrorSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ErrorSink")
+    }
+}
+
+impl ErrorSink {
+    /// Creates (or empties) `path`.
+    pub fn create(path: &Path) -> std::io::Result<ErrorSink> {
+        let file = std::fs::File::create(path)?;
+        Ok(ErrorSink(std::sync::Arc::new(std::sync::Mutex::new(
+            std::io::BufWriter::new(file),
+        ))))
+    }
+
+    /// Writes `lines` (each ends with a line break).
+    pub(crate) fn write(&self, lines: &str) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut out = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        out.write_all(lines.as_bytes())
+    }
+
+    pub(crate) fn flush(&self) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut out = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        out.flush()
+    }
+}
+
+/// How far a read has gone, updated as blocks are read: the bytes of parcours.csv and etapes.csv
+/// read, of their total, and the rows checked.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub bytes: std::sync::atomic::AtomicU64,
+    pub total: std::sync::atomic::AtomicU64,
+    pub rows: std::sync::atomic::AtomicU64,
+}
+
+/// The errors a read keeps whole by default (the others are counted).
+pub const ERRORS_KEPT: usize = 1000;
+
+impl ReadOptions {
+    /// Reading on `today`, keeping the valid rows or not: with them, every error is kept (the
+    /// rejects' report lists them all); without, the first [`ERRORS_KEPT`].
+    pub fn new(today: Date, keep_valid_rows: bool) -> ReadOptions {
+        ReadOptions {
+            today,
+            keep_valid_rows,
+            errors_kept: if keep_valid_rows {
+                usize::MAX
+            } else {
+                ERRORS_KEPT
+            },
+            spill_dir: None,
+            errors_to: None,
+            progress: None,
+        }
+    }
 }
 
 /// The rows of one file that were refused, kept byte for byte so that they can be corrected and
@@ -94,8 +179,11 @@ pub struct Transfer {
     /// One entry per file present in the folder, in the order parcours, etapes, plie, financements,
     /// allocations, activite.
     pub files: Vec<FileCounts>,
-    /// Every broken rule, in file order then line order.
+    /// The first broken rules (up to [`ReadOptions::errors_kept`]), in file order then line
+    /// order.
     pub errors: Vec<RowError>,
+    /// Every broken rule counted, per file and rule.
+    pub error_counts: Vec<ErrorCount>,
     pub warnings: Vec<Warning>,
     /// Refused rows per file (filled only with [`ReadOptions::keep_valid_rows`]).
     pub rejects: Vec<RejectedRows>,
@@ -122,10 +210,43 @@ pub(crate) struct Ctx {
 /// Reads and checks the transfer in `folder`.
 ///
 /// Row-level problems are collected in [`Transfer::errors`]; only a folder that cannot be read at
-/// all is an `Err`. The valid rows are returned in every case; with
-/// [`ReadOptions::keep_valid_rows`] the refused ones are also kept, byte for byte, in
-/// [`Transfer::rejects`].
+/// all is an `Err`. The valid rows are returned in every case (PLIE by PLIE, each in file order);
+/// with [`ReadOptions::keep_valid_rows`] the refused ones are also kept, byte for byte, in
+/// [`Transfer::rejects`]. The import does not gather the rows: it takes them PLIE by PLIE from
+/// [`open`].
 pub fn read(folder: &Path, options: &ReadOptions) -> Result<Transfer, TransferError> {
+    let mut reading = open(folder, options)?;
+    let (mut parcours, mut etapes) = (Vec::new(), Vec::new());
+    reading
+        .check_plies(
+            2,
+            |p| p,
+            |p| {
+                etapes.extend(
+                    p.etapes
+                        .iter()
+                        .map(|e| e.to_etape(&p.parcours[e.parcours as usize])),
+                );
+                parcours.extend(p.parcours);
+                Ok(())
+            },
+        )
+        .map_err(|e| match e {
+            crate::Error::Transfer(e) => e,
+            other => TransferError::Io {
+                path: folder.to_path_buf(),
+                source: std::io::Error::other(other.to_string()),
+            },
+        })?;
+    let mut transfer = reading.finish();
+    transfer.parcours = parcours;
+    transfer.etapes = etapes;
+    Ok(transfer)
+}
+
+/// The first pass of a read: every file checked row by row, the rows of parcours.csv and
+/// etapes.csv set aside by PLIE for [`Reading::check_plies`].
+pub fn open(folder: &Path, options: &ReadOptions) -> Result<Reading, TransferError> {
     let io = |source| TransferError::Io {
         path: folder.to_path_buf(),
         source,
@@ -145,27 +266,37 @@ pub fn read(folder: &Path, options: &ReadOptions) -> Result<Transfer, TransferEr
     };
     let listed = list(folder, &mut ctx.warnings)?;
     let mut handles = open_all(folder, &listed)?;
+    if let Some(progress) = &options.progress {
+        let size = |h: &Option<std::fs::File>| {
+            h.as_ref()
+                .and_then(|f| f.metadata().ok())
+                .map_or(0, |m| m.len())
+        };
+        let big = size(&handles[0]) + size(&handles[1]);
+        progress
+            .total
+            .fetch_add(big, std::sync::atomic::Ordering::Relaxed);
+    }
     let mut transfer = Transfer {
         folder: folder.to_path_buf(),
         ..Transfer::default()
     };
-    let mut open = |file, columns, ctx: &mut Ctx| {
-        let i = FILES
-            .iter()
-            .position(|f| *f == file)
-            .expect("a transfer file");
-        Table::read(
-            folder,
-            file,
-            handles[i].take(),
-            columns,
-            &mut ctx.errors,
-            &mut ctx.warnings,
-        )
-    };
+    let spill = options.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let mut tally = error::ErrorTally::default();
+    let (today, keep, limit) = (options.today, options.keep_valid_rows, options.errors_kept);
+    let all = options.errors_to.is_some();
 
-    let parcours = open(parcours::FILE, parcours::COLUMNS, &mut ctx)?
-        .map(|table| ParcoursFile::check(table, &mut ctx));
+    let parcours = reading::read_big(
+        folder,
+        parcours::FILE,
+        handles[0].take(),
+        parcours::COLUMNS,
+        &spill,
+        &mut ctx,
+        &mut tally,
+        options,
+        |table, offset| parcours::block(table, offset, today, keep, limit, all),
+    )?;
     if parcours.is_none() {
         ctx.errors.push(RowError {
             position: Position {
@@ -179,72 +310,89 @@ pub fn read(folder: &Path, options: &ReadOptions) -> Result<Transfer, TransferEr
             message: format!("there is no parcours.csv in {}", folder.display()),
         });
     }
-    let etapes = match open(etapes::FILE, etapes::COLUMNS, &mut ctx)? {
-        Some(table) => {
-            let usable = parcours.as_ref().filter(|p| p.table.usable);
-            Some(etapes::check(&table, usable, &mut ctx))
+    let usable = parcours.as_ref().is_some_and(|p| p.header.usable);
+    let etapes = reading::read_big(
+        folder,
+        etapes::FILE,
+        handles[1].take(),
+        etapes::COLUMNS,
+        &spill,
+        &mut ctx,
+        &mut tally,
+        options,
+        |table, offset| etapes::block(table, offset, today, keep, limit, usable, all),
+    )?;
+    if let Some(e) = &etapes {
+        let rows = e.rows();
+        if !usable && e.header.usable && rows > 0 {
+            ctx.errors.push(RowError {
+                position: Position {
+                    file: etapes::FILE.into(),
+                    line: 0,
+                    column: None,
+                    field: None,
+                },
+                value: None,
+                rule: Rule::UnknownParcours,
+                message: format!(
+                    "parcours.csv is missing or unreadable, so none of the {rows} étapes can be \
+                     matched with its parcours: all are refused"
+                ),
+            });
         }
-        None => None,
+    }
+
+    let mut open = |i: usize, columns, ctx: &mut Ctx| {
+        Table::read(
+            folder,
+            FILES[i],
+            handles[i].take(),
+            columns,
+            &mut ctx.errors,
+            &mut ctx.warnings,
+        )
     };
     let keep = |transfer: &mut Transfer, counts, rejects: Option<RejectedRows>| {
         transfer.files.push(counts);
         transfer.rejects.extend(rejects);
     };
-    if let Some(file) = parcours {
-        let (counts, rejects, rows) = file.finish(&mut ctx);
-        keep(&mut transfer, counts, rejects);
-        transfer.parcours = rows;
-    }
-    if let Some((counts, rejects, rows)) = etapes {
-        keep(&mut transfer, counts, rejects);
-        transfer.etapes = rows;
-    }
-    if let Some(table) = open(annexes::PLIE_FILE, annexes::PLIE_COLUMNS, &mut ctx)? {
+    if let Some(table) = open(2, annexes::PLIE_COLUMNS, &mut ctx)? {
         let (counts, rejects, rows) = annexes::plie(&table, &mut ctx);
         keep(&mut transfer, counts, rejects);
         transfer.plie_info = rows;
     }
-    if let Some(table) = open(
-        annexes::FINANCEMENTS_FILE,
-        annexes::FINANCEMENTS_COLUMNS,
-        &mut ctx,
-    )? {
+    if let Some(table) = open(3, annexes::FINANCEMENTS_COLUMNS, &mut ctx)? {
         let (counts, rejects, rows) = annexes::financements(&table, &mut ctx);
         keep(&mut transfer, counts, rejects);
         transfer.financements = rows;
     }
-    if let Some(table) = open(
-        annexes::ALLOCATIONS_FILE,
-        annexes::ALLOCATIONS_COLUMNS,
-        &mut ctx,
-    )? {
+    if let Some(table) = open(4, annexes::ALLOCATIONS_COLUMNS, &mut ctx)? {
         let (counts, rejects, rows) = annexes::allocations(&table, &mut ctx);
         keep(&mut transfer, counts, rejects);
         transfer.allocations = rows;
     }
-    if let Some(table) = open(annexes::ACTIVITE_FILE, annexes::ACTIVITE_COLUMNS, &mut ctx)? {
+    if let Some(table) = open(5, annexes::ACTIVITE_COLUMNS, &mut ctx)? {
         let (counts, rejects, rows) = annexes::activite(&table, &mut ctx);
         keep(&mut transfer, counts, rejects);
         transfer.activite = rows;
     }
+    Ok(Reading {
+        transfer,
+        ctx,
+        parcours,
+        etapes,
+        tally,
+        options: options.clone(),
+    })
+}
 
-    let ids: BTreeSet<u32> = ctx.valid_plies.iter().copied().collect();
-    transfer.plies = ids
-        .into_iter()
-        .map(|id| ctx.plies.name(id).to_string())
-        .collect();
-    let rank = |p: &Position| {
-        let file = FILES
-            .iter()
-            .position(|f| *f == p.file)
-            .unwrap_or(FILES.len());
-        (file, p.line, p.column.unwrap_or(0))
-    };
-    ctx.errors.sort_by_key(|e| rank(&e.position));
-    ctx.warnings.sort_by_key(|w| rank(&w.position));
-    transfer.errors = ctx.errors;
-    transfer.warnings = ctx.warnings;
-    Ok(transfer)
+/// The order errors and warnings are given in: file (in the order of [`FILES`]), line, column.
+pub(crate) fn rank(p: &Position) -> (usize, u64, usize) {
+    let file = FILES
+        .iter()
+        .position(|f| *f == p.file)
+        .unwrap_or(FILES.len());
+    (file, p.line, p.column.unwrap_or(0))
 }
 
 /// Which of [`FILES`] the folder holds, in their order; and a warning for each `*.csv` file of

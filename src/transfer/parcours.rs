@@ -1,14 +1,14 @@
 //! parcours.csv: one row per parcours, its values, and the rules between rows (uniqueness of
 //! (plie, participant, entree) and no overlap of one participant's parcours in one PLIE).
 
-use std::cmp::Ordering;
-use std::collections::HashMap;
+use time::Date;
 
 use super::dialect::{key, opt, req, Column, Table};
-use super::error::{quote, Rule};
-use super::row::{finish, scan, Row, Scanned, V};
+use super::error::{quote, ErrorTally, RowError, Rule};
+use super::partition::{BlockOut, Reader, Writer};
+use super::row::{Row, V};
+use super::stream::Source;
 use super::values;
-use super::{Ctx, FileCounts, RejectedRows};
 use crate::model::{
     Contrat, Day, Domaine, Employeur, Inactivite, Mesure, Motif, Niveau, Parcours, Public, Sexe,
     SortieEmploi, SortieFormation, Taille, Validation,
@@ -67,111 +67,6 @@ pub(crate) struct PRow {
     sortie: V<Day>,
     /// The record, without its `plie` and `participant` (filled in at the end).
     record: Option<Parcours>,
-}
-
-/// A parcours found for an étape.
-pub(crate) struct Found {
-    pub line: u64,
-    pub failed: bool,
-    /// The exit: `Absent` when open, `Bad` when unreadable.
-    pub sortie: V<Day>,
-}
-
-/// parcours.csv read and checked, kept until the étapes have been matched against it.
-pub(crate) struct ParcoursFile {
-    pub table: Table,
-    rows: Vec<Scanned<PRow>>,
-    /// The rows that have a readable key, in the order of [`ParcoursFile::cmp_keys`].
-    order: Vec<Key>,
-}
-
-/// A row's key for the rules between rows, compact so that sorting and searching rarely leave it.
-#[derive(Debug, Clone, Copy)]
-struct Key {
-    /// Hash of the participant key.
-    hash: u64,
-    plie: u32,
-    /// Index of the row in the file.
-    idx: u32,
-    entree: Day,
-    /// See [`reach`].
-    reach: u32,
-}
-
-/// Finds parcours by (plie, participant, entree) in constant time.
-pub(crate) struct Index<'f> {
-    file: &'f ParcoursFile,
-    /// The first row (in file order) with this (plie, participant hash, entree).
-    first: HashMap<(u32, u64, Day), u32, Mix>,
-}
-
-impl Index<'_> {
-    /// The parcours (plie, participant, entree): the first such row of the file.
-    pub fn find(&self, plie: u32, participant: &str, entree: Day) -> Option<Found> {
-        let file = self.file;
-        let hash = hash(participant);
-        let &first = self.first.get(&(plie, hash, entree))?;
-        let idx = if file.participant(first) == participant {
-            first
-        } else {
-            // Two participants with one hash: rare enough for a binary search.
-            file.search(plie, hash, participant, entree)?.idx
-        };
-        let row = &file.rows[idx as usize];
-        Some(Found {
-            line: row.line,
-            failed: row.failed,
-            sortie: row.item.as_ref().expect("keyed").sortie,
-        })
-    }
-}
-
-/// A hasher for keys that already hold a good hash: multiply and fold.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Mix(u64);
-
-impl std::hash::Hasher for Mix {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(29) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_u16(&mut self, n: u16) {
-        self.write_u64(u64::from(n));
-    }
-}
-
-impl std::hash::BuildHasher for Mix {
-    type Hasher = Mix;
-
-    fn build_hasher(&self) -> Mix {
-        Mix(0)
-    }
-}
-
-fn hash(participant: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    // Tests force collisions to exercise the paths that compare the keys themselves.
-    #[cfg(test)]
-    if participant.starts_with("same-hash") {
-        return 42;
-    }
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    participant.hash(&mut h);
-    h.finish()
 }
 
 /// Whether an exit-detail column may be filled, given the motif.
@@ -358,8 +253,8 @@ fn read_row(row: &mut Row<'_, '_>, plie: Option<u32>, today: time::Date) -> PRow
 }
 
 /// How far a parcours reaches: its exit day, or past every day while it goes on.
-fn reach(row: &PRow, entree: Day) -> u32 {
-    match row.sortie {
+fn reach(sortie: V<Day>, entree: Day) -> u32 {
+    match sortie {
         V::Ok(day) => u32::from(day.0),
         V::Absent => u32::MAX,
         // An unreadable exit (already an error) is taken as the entry day, so that it raises no
@@ -368,185 +263,359 @@ fn reach(row: &PRow, entree: Day) -> u32 {
     }
 }
 
-impl ParcoursFile {
-    /// Checks every row of parcours.csv, then the rules between rows.
-    pub fn check(table: Table, ctx: &mut Ctx) -> ParcoursFile {
-        let today = ctx.today;
-        let rows = scan(
-            &table,
-            &mut ctx.plies,
-            &mut ctx.errors,
-            &mut ctx.warnings,
-            |row, plie| Some(read_row(row, plie, today)),
-        );
-        let mut file = ParcoursFile {
-            table,
-            rows,
-            order: Vec::new(),
+/// Checks the rows of one block of parcours.csv on their own; each row whose PLIE, key and entry
+/// are readable is set aside under its PLIE for the rules between rows.
+pub(crate) fn block(
+    table: &Table,
+    offset: u64,
+    today: Date,
+    keep: bool,
+    limit: usize,
+    all_errors: bool,
+) -> BlockOut {
+    let mut out = BlockOut::new(all_errors);
+    let rows = out.scan(table, limit, |row, plie| Some(read_row(row, plie, today)));
+    for row in rows {
+        out.count(row.plie, row.failed);
+        if row.failed && keep {
+            out.reject(table, row.line, row.span);
+        }
+        let Some(r) = &row.item else { continue };
+        let (Some(plie), Some(participant), Some(entree)) = (r.plie, &r.participant, r.entree)
+        else {
+            continue;
         };
-        file.check_pairs(ctx);
-        file
-    }
-
-    fn prow(&self, i: u32) -> &PRow {
-        self.rows[i as usize]
-            .item
-            .as_ref()
-            .expect("only rows with a key are ordered")
-    }
-
-    fn participant(&self, i: u32) -> &str {
-        self.prow(i).participant.as_deref().expect("keyed")
-    }
-
-    /// The order of the pair rules: (plie, participant, entree, line), where participants are
-    /// compared by hash first and by text only when the hashes are equal (a consistent total
-    /// order that rarely leaves the compact keys).
-    fn cmp_keys(&self, a: &Key, b: &Key) -> Ordering {
-        (a.plie, a.hash)
-            .cmp(&(b.plie, b.hash))
-            .then_with(|| {
-                if a.idx == b.idx {
-                    Ordering::Equal
-                } else {
-                    self.participant(a.idx).cmp(self.participant(b.idx))
-                }
-            })
-            .then(a.entree.cmp(&b.entree))
-            .then(a.idx.cmp(&b.idx))
-    }
-
-    fn same_participant(&self, a: &Key, b: &Key) -> bool {
-        a.plie == b.plie && a.hash == b.hash && self.participant(a.idx) == self.participant(b.idx)
-    }
-
-    /// Uniqueness of (plie, participant, entree) and no overlap, over the rows whose key is
-    /// readable (whatever their other values).
-    fn check_pairs(&mut self, ctx: &mut Ctx) {
-        let mut order: Vec<Key> = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, row)| {
-                let r = row.item.as_ref()?;
-                let entree = r.entree?;
-                Some(Key {
-                    hash: hash(r.participant.as_deref()?),
-                    plie: r.plie?,
-                    idx: i as u32,
-                    entree,
-                    reach: reach(r, entree),
-                })
-            })
-            .collect();
-        order.sort_unstable_by(|a, b| self.cmp_keys(a, b));
-        let mut refused = Vec::new();
-        let mut start = 0;
-        while start < order.len() {
-            let mut end = start + 1;
-            while end < order.len() && self.same_participant(&order[start], &order[end]) {
-                end += 1;
+        let mut w = Writer(out.bytes(plie));
+        w.u64(row.line)
+            .u64(offset + row.span.0 as u64)
+            .u32((row.span.1 - row.span.0) as u32)
+            .u8(u8::from(row.failed))
+            .text(participant)
+            .u16(entree.0);
+        put_day(&mut w, r.sortie);
+        match &r.record {
+            Some(p) if !row.failed => {
+                w.u8(1);
+                put_parcours(&mut w, p);
             }
+            _ => {
+                w.u8(0);
+            }
+        }
+    }
+    out
+}
+
+pub(crate) fn put_day(w: &mut Writer<'_>, v: V<Day>) {
+    match v {
+        V::Absent => w.u8(0).u16(0),
+        V::Bad => w.u8(1).u16(0),
+        V::Ok(d) => w.u8(2).u16(d.0),
+    };
+}
+
+pub(crate) fn get_day(r: &mut Reader<'_>) -> V<Day> {
+    let (tag, day) = (r.u8(), r.u16());
+    match tag {
+        0 => V::Absent,
+        1 => V::Bad,
+        _ => V::Ok(Day(day)),
+    }
+}
+
+const NONE: u8 = u8::MAX;
+
+fn code<T: Copy>(v: Option<T>, f: impl Fn(T) -> u8) -> u8 {
+    v.map_or(NONE, f)
+}
+
+fn put_parcours(w: &mut Writer<'_>, p: &Parcours) {
+    w.u16(p.sortie.map_or(u16::MAX, |(d, _)| d.0))
+        .u8(code(p.sortie, |(_, m)| m as u8))
+        .u8(p.sexe as u8)
+        .u16(p.naissance.to_u16())
+        .u8(p.public as u8)
+        .u8(u8::from(p.inscrit_pe))
+        .u8(u8::from(p.th))
+        .u8(p.niveau as u8)
+        .u16(p.inactivite.to_u16())
+        .u8(code(p.qpv, u8::from))
+        .text(p.commune.as_deref().unwrap_or(""));
+    let e = &p.emploi;
+    w.u8(code(e.secteur, |s| s))
+        .u8(code(e.employeur, |v| v as u8))
+        .u8(code(e.taille, |v| v as u8))
+        .u8(code(e.contrat, |v| v as u8))
+        .u8(code(e.mesure, |v| v as u8));
+    let f = &p.formation;
+    w.u8(code(f.domaine, |v| v as u8))
+        .u8(code(f.niveau, |v| v as u8))
+        .u8(code(f.validation, |v| v as u8))
+        .u16(f.duree_mois.unwrap_or(u16::MAX));
+}
+
+/// What [`put_parcours`] wrote, for a row of `entree` (its `plie` and `participant` left empty).
+fn get_parcours(r: &mut Reader<'_>, entree: Day) -> Parcours {
+    fn opt<T>(code: u8, from: fn(u8) -> Option<T>) -> Option<T> {
+        (code != NONE).then(|| from(code)).flatten()
+    }
+    let exit = r.u16();
+    let motif = opt(r.u8(), Motif::from_u8);
+    let sortie = motif.map(|m| (Day(exit), m));
+    let sexe = Sexe::from_u8(r.u8()).expect("a code written by put_parcours");
+    let naissance = crate::model::BirthMonth::from_u16(r.u16());
+    let public = Public::from_u8(r.u8()).expect("a code written by put_parcours");
+    let inscrit_pe = r.u8() == 1;
+    let th = r.u8() == 1;
+    let niveau = Niveau::from_u8(r.u8()).expect("a code written by put_parcours");
+    let inactivite = Inactivite::from_u16(r.u16());
+    let qpv = match r.u8() {
+        NONE => None,
+        v => Some(v == 1),
+    };
+    let commune = Some(r.text()).filter(|c| !c.is_empty()).map(str::to_string);
+    let secteur = Some(r.u8()).filter(|&s| s != NONE);
+    let emploi = SortieEmploi {
+        secteur,
+        employeur: opt(r.u8(), Employeur::from_u8),
+        taille: opt(r.u8(), Taille::from_u8),
+        contrat: opt(r.u8(), Contrat::from_u8),
+        mesure: opt(r.u8(), Mesure::from_u8),
+    };
+    let formation = SortieFormation {
+        domaine: opt(r.u8(), Domaine::from_u8),
+        niveau: opt(r.u8(), Niveau::from_u8),
+        validation: opt(r.u8(), Validation::from_u8),
+        duree_mois: Some(r.u16()).filter(|&d| d != u16::MAX),
+    };
+    Parcours {
+        plie: String::new(),
+        participant: String::new(),
+        entree,
+        sortie,
+        sexe,
+        naissance,
+        public,
+        inscrit_pe,
+        th,
+        niveau,
+        inactivite,
+        qpv,
+        commune,
+        emploi,
+        formation,
+    }
+}
+
+/// A row of one PLIE set aside by [`block`].
+pub(crate) struct Kept<'b> {
+    pub line: u64,
+    pub offset: u64,
+    pub len: u32,
+    pub failed: bool,
+    /// Whether the row was refused by a rule between rows (after [`block`] counted it valid).
+    pub failed_here: bool,
+    pub participant: &'b str,
+    pub entree: Day,
+    pub sortie: V<Day>,
+    pub record: Option<Parcours>,
+}
+
+/// The rows [`block`] set aside for one PLIE, in file order.
+pub(crate) fn decode(bytes: &[u8]) -> Vec<Kept<'_>> {
+    let mut r = Reader::new(bytes);
+    let mut rows = Vec::new();
+    while !r.done() {
+        let (line, offset, len, failed) = (r.u64(), r.u64(), r.u32(), r.u8() == 1);
+        let participant = r.text();
+        let entree = Day(r.u16());
+        let sortie = get_day(&mut r);
+        let record = (r.u8() == 1).then(|| get_parcours(&mut r, entree));
+        rows.push(Kept {
+            line,
+            offset,
+            len,
+            failed,
+            failed_here: false,
+            participant,
+            entree,
+            sortie,
+            record,
+        });
+    }
+    rows.sort_by_key(|k| k.line);
+    rows
+}
+
+/// One PLIE's parcours, checked by the rules between rows, and ordered to be found by key.
+pub(crate) struct Checked<'b> {
+    pub rows: Vec<Kept<'b>>,
+    /// Indexes of `rows` by (participant, entree, line).
+    order: Vec<u32>,
+    /// The first row of each (participant's hash, entree).
+    first: std::collections::HashMap<(u64, u16), u32, Mix>,
+}
+
+/// A parcours found for an étape.
+pub(crate) struct Found {
+    /// Its index among the PLIE's rows.
+    pub index: u32,
+    pub line: u64,
+    pub failed: bool,
+    /// The exit: `Absent` when open, `Bad` when unreadable.
+    pub sortie: V<Day>,
+}
+
+impl<'b> Checked<'b> {
+    /// Uniqueness of (plie, participant, entree) and no overlap, over the rows of one PLIE whose
+    /// key is readable (whatever their other values).
+    pub fn new(
+        mut rows: Vec<Kept<'b>>,
+        plie: &str,
+        header: &Table,
+        source: &Source,
+        errors: &mut ErrorTally,
+    ) -> Checked<'b> {
+        let hashes: Vec<u64> = rows.iter().map(|k| hash(k.participant)).collect();
+        let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+        // By hash first: the keys' text is compared only when two hashes are equal.
+        let key = |i: &u32| {
+            let k = &rows[*i as usize];
+            (hashes[*i as usize], k.participant, k.entree, k.line)
+        };
+        order.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+        let mut refused = Vec::new();
+        let same = |a: &u32, b: &u32| {
+            let (a, b) = (*a as usize, *b as usize);
+            hashes[a] == hashes[b] && rows[a].participant == rows[b].participant
+        };
+        for group in order.chunk_by(same) {
             // Within one participant of one PLIE, by entry then file order.
-            let plie = order[start].plie;
-            let mut furthest = order[start];
-            let mut same_entry = order[start];
-            for k in start + 1..end {
-                let (cur, prev) = (order[k], order[k - 1]);
-                if cur.entree == prev.entree {
+            let row = |i: u32| &rows[i as usize];
+            let reach_of = |i: u32| reach(row(i).sortie, row(i).entree);
+            let mut furthest = group[0];
+            let mut same_entry = group[0];
+            for w in group.windows(2) {
+                let (prev, cur) = (w[0], w[1]);
+                if row(cur).entree == row(prev).entree {
                     let message = format!(
                         "is the entry date of another parcours of the same participant in PLIE \
-                         {} at line {}: a parcours is given once",
-                        ctx.plies.name(plie),
-                        self.rows[same_entry.idx as usize].line
+                         {plie} at line {}: a parcours is given once",
+                        row(same_entry).line
                     );
-                    refused.push((cur.idx, Rule::DuplicateParcours, message));
+                    refused.push((cur, Rule::DuplicateParcours, message));
                 } else {
                     same_entry = cur;
-                    if u32::from(cur.entree.0) <= furthest.reach {
-                        let until = match self.prow(furthest.idx).sortie {
+                    if u32::from(row(cur).entree.0) <= reach_of(furthest) {
+                        let until = match row(furthest).sortie {
                             V::Ok(day) => format!("until {}", day.date()),
                             V::Absent => "still going on".into(),
                             V::Bad => "exit unreadable".into(),
                         };
                         let message = format!(
-                            "falls within the parcours of the same participant in PLIE {} at \
+                            "falls within the parcours of the same participant in PLIE {plie} at \
                              line {} (from {}, {until}): a new parcours starts at the earliest the \
                              day after the previous exit",
-                            ctx.plies.name(plie),
-                            self.rows[furthest.idx as usize].line,
-                            furthest.entree.date(),
+                            row(furthest).line,
+                            row(furthest).entree.date(),
                         );
-                        refused.push((cur.idx, Rule::OverlappingParcours, message));
+                        refused.push((cur, Rule::OverlappingParcours, message));
                     }
                 }
-                if cur.reach > furthest.reach {
+                if reach_of(cur) > reach_of(furthest) {
                     furthest = cur;
                 }
             }
-            start = end;
         }
         for (i, rule, message) in refused {
-            let row = &mut self.rows[i as usize];
+            let row = &mut rows[i as usize];
+            if !row.failed {
+                row.failed_here = true;
+            }
             row.failed = true;
-            let value = self.table.cell(row.span, ENTREE);
+            let value = source
+                .read(row.offset, row.len)
+                .ok()
+                .and_then(|bytes| header.cell_of(&bytes, ENTREE));
             let shown = quote(value.as_deref().unwrap_or_default());
-            ctx.errors.push(super::error::RowError {
-                position: self.table.position(row.line, ENTREE),
+            errors.push(RowError {
+                position: header.position(row.line, ENTREE),
                 value,
                 rule,
                 message: format!("{shown} {message}"),
             });
         }
-        self.order = order;
-    }
-
-    /// The parcours (plie, participant, entree): the first such row of the file, by binary search.
-    fn search(&self, plie: u32, hash: u64, participant: &str, entree: Day) -> Option<&Key> {
-        let at = self.order.partition_point(|k| {
-            (k.plie, k.hash)
-                .cmp(&(plie, hash))
-                .then_with(|| self.participant(k.idx).cmp(participant))
-                .then(k.entree.cmp(&entree))
-                == Ordering::Less
-        });
-        self.order
-            .get(at)
-            .filter(|k| self.is(k, plie, hash, participant, entree))
-    }
-
-    fn is(&self, k: &Key, plie: u32, hash: u64, participant: &str, entree: Day) -> bool {
-        k.plie == plie
-            && k.hash == hash
-            && k.entree == entree
-            && self.participant(k.idx) == participant
-    }
-
-    /// An index to find parcours by key, for the étapes.
-    pub fn index(&self) -> Index<'_> {
-        let mut first = HashMap::with_capacity_and_hasher(self.order.len(), Mix::default());
-        for k in &self.order {
-            first.entry((k.plie, k.hash, k.entree)).or_insert(k.idx);
+        let mut first = std::collections::HashMap::with_capacity_and_hasher(rows.len(), Mix(0));
+        for &i in &order {
+            first
+                .entry((hashes[i as usize], rows[i as usize].entree.0))
+                .or_insert(i);
         }
-        Index { file: self, first }
+        Checked { rows, order, first }
     }
 
-    /// Counts, rejects and the valid parcours, in file order.
-    pub fn finish(self, ctx: &mut Ctx) -> (FileCounts, Option<RejectedRows>, Vec<Parcours>) {
-        let ParcoursFile { table, rows, order } = self;
-        drop(order);
-        let (counts, rejects, rows) =
-            finish(&table, rows, &ctx.plies, ctx.keep, &mut ctx.valid_plies);
-        let mut parcours: Vec<Parcours> = rows
-            .into_iter()
-            .filter_map(|row| {
-                let mut p = row.record?;
-                p.plie = ctx.plies.name(row.plie?).to_string();
-                p.participant = row.participant?;
-                Some(p)
-            })
-            .collect();
-        parcours.shrink_to_fit();
-        (counts, rejects, parcours)
+    /// The parcours (participant, entree): the first such row of the file.
+    pub fn find(&self, participant: &str, entree: Day) -> Option<Found> {
+        let &i = self.first.get(&(hash(participant), entree.0))?;
+        let k = &self.rows[i as usize];
+        let (i, k) = if k.participant == participant {
+            (i, k)
+        } else {
+            // Two keys with one hash: rare enough for a binary search.
+            let h = hash(participant);
+            let at = self.order.partition_point(|&i| {
+                let k = &self.rows[i as usize];
+                (hash(k.participant), k.participant, k.entree) < (h, participant, entree)
+            });
+            let i = *self.order.get(at)?;
+            (i, &self.rows[i as usize])
+        };
+        (k.participant == participant && k.entree == entree).then_some(Found {
+            index: i,
+            line: k.line,
+            failed: k.failed,
+            sortie: k.sortie,
+        })
+    }
+}
+
+fn hash(participant: &str) -> u64 {
+    // Tests force collisions to exercise the path that compares the keys themselves.
+    #[cfg(test)]
+    if participant.starts_with("same-hash") {
+        return 42;
+    }
+    xxhash_rust::xxh3::xxh3_64(participant.as_bytes())
+}
+
+/// A hasher for keys that already hold a good hash: multiply and fold.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Mix(u64);
+
+impl std::hash::Hasher for Mix {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(29) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+}
+
+impl std::hash::BuildHasher for Mix {
+    type Hasher = Mix;
+
+    fn build_hasher(&self) -> Mix {
+        Mix(0)
     }
 }

@@ -61,6 +61,11 @@ impl Plies {
     pub fn name(&self, id: u32) -> &str {
         &self.names[id as usize]
     }
+
+    /// Every code, by id.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
 }
 
 /// A row being checked.
@@ -257,13 +262,32 @@ pub(crate) fn scan<T>(
     plies: &mut Plies,
     errors: &mut Vec<RowError>,
     warnings: &mut Vec<Warning>,
+    f: impl FnMut(&mut Row<'_, '_>, Option<u32>) -> Option<T>,
+) -> Vec<Scanned<T>> {
+    let mut blank = Vec::new();
+    let rows = scan_block(table, plies, errors, &mut blank, f);
+    warnings.extend(blank_rows(
+        table.file,
+        blank.len() as u64,
+        blank.first().copied(),
+    ));
+    rows
+}
+
+/// [`scan`] over one block of a big file: its blank rows' lines are told, not warned about, so
+/// that the file's blocks make one warning.
+pub(crate) fn scan_block<T>(
+    table: &Table,
+    plies: &mut Plies,
+    errors: &mut Vec<RowError>,
+    blank: &mut Vec<u64>,
     mut f: impl FnMut(&mut Row<'_, '_>, Option<u32>) -> Option<T>,
 ) -> Vec<Scanned<T>> {
     let plies = std::cell::RefCell::new(plies);
-    scan_rows(
+    scan_rows_blank(
         table,
         errors,
-        warnings,
+        blank,
         |record| {
             // Only to count the row under its PLIE; nothing is reported.
             table.map[PLIE]
@@ -288,13 +312,43 @@ pub(crate) fn scan_rows<T>(
     table: &Table,
     errors: &mut Vec<RowError>,
     warnings: &mut Vec<Warning>,
+    unusable: impl FnMut(&ByteRecord) -> Option<u32>,
+    f: impl FnMut(&mut Row<'_, '_>) -> (Option<u32>, Option<T>),
+) -> Vec<Scanned<T>> {
+    let mut blank = Vec::new();
+    let rows = scan_rows_blank(table, errors, &mut blank, unusable, f);
+    warnings.extend(blank_rows(
+        table.file,
+        blank.len() as u64,
+        blank.first().copied(),
+    ));
+    rows
+}
+
+/// The warning for `count` blank rows of `file`, the first at line `first`.
+pub(crate) fn blank_rows(file: &str, count: u64, first: Option<u64>) -> Option<Warning> {
+    let first = first?;
+    Some(Warning {
+        position: Position {
+            file: file.into(),
+            line: first,
+            column: None,
+            field: None,
+        },
+        message: format!("{count} blank row(s) ignored, the first at line {first}"),
+    })
+}
+
+fn scan_rows_blank<T>(
+    table: &Table,
+    errors: &mut Vec<RowError>,
+    blank: &mut Vec<u64>,
     mut unusable: impl FnMut(&ByteRecord) -> Option<u32>,
     mut f: impl FnMut(&mut Row<'_, '_>) -> (Option<u32>, Option<T>),
 ) -> Vec<Scanned<T>> {
     let mut out = Vec::new();
-    let mut blank = Vec::new();
     let mut rows = table.rows();
-    while let Some(raw) = rows.next_row(&mut blank) {
+    while let Some(raw) = rows.next_row(blank) {
         let mut row = Row {
             table,
             record: &rows.record,
@@ -343,20 +397,6 @@ pub(crate) fn scan_rows<T>(
             plie,
             failed: row.failed,
             item,
-        });
-    }
-    if let Some(&first) = blank.first() {
-        warnings.push(Warning {
-            position: Position {
-                file: table.file.into(),
-                line: first,
-                column: None,
-                field: None,
-            },
-            message: format!(
-                "{} blank row(s) ignored, the first at line {first}",
-                blank.len()
-            ),
         });
     }
     out

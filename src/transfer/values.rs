@@ -179,8 +179,26 @@ pub(crate) fn participant(s: &str) -> Result<(), Tail> {
 /// The key is screened as [`screened`] spells it, wrappers and prefixes taken off
 /// ([`unwrapped`]), so that another spelling of one identity is caught as well.
 pub(crate) fn identity(s: &str) -> Option<&'static str> {
+    // Most pseudonyms are plain letters and digits, with a letter that no NIR (only `2A`/`2B`),
+    // phone or e-mail without `@` can hold, and no prefix to take off: told apart before the
+    // allocations of the full screening.
+    let letter = |b: u8| b.is_ascii_alphabetic() && !matches!(b.to_ascii_lowercase(), b'a' | b'b');
+    let prefixed = || {
+        PREFIXES.iter().any(|p| {
+            s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+        })
+    };
+    if s.bytes().all(|b| b.is_ascii_alphanumeric()) && s.bytes().any(letter) && !prefixed() {
+        return None;
+    }
     let key = screened(s);
     let bare = unwrapped(&key);
+    // Most pseudonyms hold a letter that no NIR (only `2a`/`2b`), phone or e-mail without `@`
+    // can: they are told apart without the allocations of the full screening.
+    let letter = |b: &u8| b.is_ascii_lowercase() && !matches!(b, b'a' | b'b');
+    if bare.is_ascii() && !key.contains('@') && bare.bytes().any(|b| letter(&b)) {
+        return None;
+    }
     if looks_like_nir(bare) {
         Some("a social-security number (NIR)")
     } else if looks_like_email(&key) {

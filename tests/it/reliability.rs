@@ -562,3 +562,33 @@ fn no_csv_cell_starts_a_formula() {
         }
     }
 }
+
+fn sha(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn a_reimport_of_unchanged_content_leaves_the_file_byte_for_byte() {
+    let dir = Dir::new();
+    let content = format!("{HEADER}\n{}", rows("P1", 40, 0));
+    let folder = dir.transfer("t", &[("parcours.csv", &content)]);
+    dir.import(&[&folder]);
+    let before = sha(&dir.db());
+    let run = dir.run(&["import", path(&folder)]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("unchanged"), "{}", run.stdout);
+    assert!(sha(&dir.db()) == before, "the store file changed");
+}
+
+#[test]
+fn a_refusal_found_between_rows_creates_no_store() {
+    // Every row is valid on its own; the second is the first one again: the rule between rows
+    // refuses the import after the rows were read, and the store it would create is not left.
+    let dir = Dir::new();
+    let r = rows("P1", 1, 0);
+    let folder = dir.transfer("t", &[("parcours.csv", &format!("{HEADER}\n{r}{r}"))]);
+    let run = dir.run(&["import", path(&folder)]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("parcours.csv:3:3"), "{}", run.stderr);
+    assert!(!dir.db().exists(), "nothing was written");
+}

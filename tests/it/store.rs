@@ -221,10 +221,7 @@ fn one_handle_imports_while_earlier_snapshots_keep_answering() {
     let mut store = Store::create(&dir.db()).unwrap();
     let today = time::OffsetDateTime::now_utc().date();
     let read = |folder: &std::path::Path| {
-        let options = ReadOptions {
-            today,
-            keep_valid_rows: false,
-        };
+        let options = ReadOptions::new(today, false);
         let t = consolide::transfer::read(folder, &options).unwrap();
         assert!(t.errors.is_empty(), "{:?}", t.errors);
         t

@@ -18,10 +18,7 @@ mod parcours;
 pub(super) const TODAY: Date = date!(2018 - 06 - 30);
 
 pub(super) fn options(keep: bool) -> ReadOptions {
-    ReadOptions {
-        today: TODAY,
-        keep_valid_rows: keep,
-    }
+    ReadOptions::new(TODAY, keep)
 }
 
 /// Writes `files` to a fresh folder and reads it.

@@ -1,0 +1,295 @@
+//! The rows of a big file set aside PLIE by PLIE, as compact bytes, until every row of the file has
+//! been read: the rules between rows (uniqueness, overlap, the étape → parcours link) and the store
+//! then take one PLIE at a time, whatever the order of the file. What does not fit the memory
+//! budget goes to a temporary file, which the system deletes with its last handle.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+use super::dialect::Table;
+use super::error::ErrorTally;
+use super::row::{Plies, Row, Scanned};
+
+/// Bytes held in memory by one partition before its largest buffers are written out.
+pub(crate) const BUDGET: usize = 192 << 20;
+
+/// Compact rows grouped by PLIE id.
+pub(crate) struct Partition {
+    /// Per PLIE: the bytes not yet written out.
+    buffers: Vec<Vec<u8>>,
+    /// Per PLIE: the runs written out, as (offset, length) in `spill`.
+    runs: Vec<Vec<(u64, usize)>>,
+    spill: Option<(File, u64)>,
+    dir: std::path::PathBuf,
+    held: usize,
+    budget: usize,
+}
+
+impl Partition {
+    /// A partition whose spill file, if it needs one, goes into `dir`.
+    pub fn new(dir: &Path) -> Partition {
+        Partition::with_budget(dir, BUDGET)
+    }
+
+    fn with_budget(dir: &Path, budget: usize) -> Partition {
+        Partition {
+            buffers: Vec::new(),
+            runs: Vec::new(),
+            spill: None,
+            dir: dir.to_path_buf(),
+            held: 0,
+            budget,
+        }
+    }
+
+    /// Appends `bytes` (whole rows) to PLIE `id`'s.
+    pub fn append(&mut self, id: u32, bytes: &[u8]) -> std::io::Result<()> {
+        let id = id as usize;
+        if self.buffers.len() <= id {
+            self.buffers.resize_with(id + 1, Vec::new);
+            self.runs.resize_with(id + 1, Vec::new);
+        }
+        self.buffers[id].extend_from_slice(bytes);
+        self.held += bytes.len();
+        if self.held > self.budget {
+            self.spill_largest()?;
+        }
+        Ok(())
+    }
+
+    /// Writes out the largest buffers until half the budget is free.
+    fn spill_largest(&mut self) -> std::io::Result<()> {
+        let mut order: Vec<usize> = (0..self.buffers.len()).collect();
+        order.sort_unstable_by_key(|&i| std::cmp::Reverse(self.buffers[i].len()));
+        for i in order {
+            if self.held <= self.budget / 2 {
+                break;
+            }
+            let (file, end) = match &mut self.spill {
+                Some(spill) => spill,
+                None => self.spill.insert((tempfile::tempfile_in(&self.dir)?, 0)),
+            };
+            let bytes = std::mem::take(&mut self.buffers[i]);
+            file.write_all(&bytes)?;
+            self.runs[i].push((*end, bytes.len()));
+            *end += bytes.len() as u64;
+            self.held -= bytes.len();
+        }
+        Ok(())
+    }
+
+    /// PLIE `id`'s rows, in the order they were appended; its memory is given back.
+    pub fn take(&mut self, id: u32) -> std::io::Result<Vec<u8>> {
+        let id = id as usize;
+        let Some(buffer) = self.buffers.get_mut(id) else {
+            return Ok(Vec::new());
+        };
+        let tail = std::mem::take(buffer);
+        self.held -= tail.len();
+        let runs = std::mem::take(&mut self.runs[id]);
+        if runs.is_empty() {
+            return Ok(tail);
+        }
+        let total = runs.iter().map(|r| r.1).sum::<usize>() + tail.len();
+        let mut bytes = Vec::with_capacity(total);
+        let (file, _) = self.spill.as_ref().expect("runs were written");
+        for (offset, len) in runs {
+            let start = bytes.len();
+            bytes.resize(start + len, 0);
+            read_at(file, &mut bytes[start..], offset)?;
+        }
+        bytes.extend_from_slice(&tail);
+        Ok(bytes)
+    }
+}
+
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = file;
+        file.seek(SeekFrom::Start(offset))?;
+        file.read_exact(buf)
+    }
+}
+
+/// Writing and reading the compact rows: little-endian numbers and length-prefixed texts.
+pub(crate) struct Writer<'b>(pub &'b mut Vec<u8>);
+
+impl Writer<'_> {
+    pub fn u8(&mut self, v: u8) -> &mut Self {
+        self.0.push(v);
+        self
+    }
+    pub fn u16(&mut self, v: u16) -> &mut Self {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+    pub fn u32(&mut self, v: u32) -> &mut Self {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+    pub fn u64(&mut self, v: u64) -> &mut Self {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+    /// A text of at most 64 KiB (keys and codes are far shorter, checked before they get here).
+    pub fn text(&mut self, s: &str) -> &mut Self {
+        let len = u16::try_from(s.len()).expect("a short text");
+        self.u16(len);
+        self.0.extend_from_slice(s.as_bytes());
+        self
+    }
+}
+
+/// Reads what a [`Writer`] wrote, in the same order.
+pub(crate) struct Reader<'b> {
+    bytes: &'b [u8],
+    at: usize,
+}
+
+impl<'b> Reader<'b> {
+    pub fn new(bytes: &'b [u8]) -> Reader<'b> {
+        Reader { bytes, at: 0 }
+    }
+    pub fn done(&self) -> bool {
+        self.at >= self.bytes.len()
+    }
+    fn take(&mut self, n: usize) -> &'b [u8] {
+        let s = &self.bytes[self.at..self.at + n];
+        self.at += n;
+        s
+    }
+    pub fn u8(&mut self) -> u8 {
+        self.take(1)[0]
+    }
+    pub fn u16(&mut self) -> u16 {
+        u16::from_le_bytes(self.take(2).try_into().expect("2 bytes"))
+    }
+    pub fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.take(4).try_into().expect("4 bytes"))
+    }
+    pub fn u64(&mut self) -> u64 {
+        u64::from_le_bytes(self.take(8).try_into().expect("8 bytes"))
+    }
+    pub fn text(&mut self) -> &'b str {
+        let len = usize::from(self.u16());
+        // Written whole from a `&str` by this build.
+        std::str::from_utf8(self.take(len)).expect("a text written by Writer")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spilled_rows_come_back_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Partition::with_budget(dir.path(), 1 << 12);
+        let row = vec![7u8; 100];
+        let mut expected = [Vec::new(), Vec::new()];
+        for i in 0..300 {
+            let id = (i % 2) as u32;
+            let mut r = row.clone();
+            r[0] = i as u8;
+            p.append(id, &r).unwrap();
+            expected[id as usize].extend_from_slice(&r);
+        }
+        assert!(p.spill.is_some());
+        assert_eq!(p.take(1).unwrap(), expected[1]);
+        assert_eq!(p.take(0).unwrap(), expected[0]);
+        assert!(p.take(5).unwrap().is_empty());
+    }
+}
+
+/// What one block of a big file gives: its rows set aside by PLIE (numbered within the block),
+/// counts, errors and, for `--rejects`, the bytes of its refused rows.
+#[derive(Default)]
+pub(crate) struct BlockOut {
+    pub plies: Plies,
+    /// Per block PLIE id: the compact rows.
+    pub bytes: Vec<Vec<u8>>,
+    /// Per block PLIE id: (read, refused); the last slot for rows without a readable PLIE.
+    pub counts: Vec<(u64, u64)>,
+    pub unowned: (u64, u64),
+    pub errors: ErrorTally,
+    /// Blank rows: how many, and the first one's line.
+    pub blank: (u64, Option<u64>),
+    pub rejects: Vec<(u64, Vec<u8>)>,
+    /// Every error of the block, one line each, for [`super::ErrorSink`].
+    pub all_errors: Option<String>,
+}
+
+impl BlockOut {
+    /// An empty block's output; `all_errors` asks for every error as text (`--errors FILE`).
+    pub fn new(all_errors: bool) -> BlockOut {
+        BlockOut {
+            all_errors: all_errors.then(String::new),
+            ..BlockOut::default()
+        }
+    }
+
+    /// Reads every row of the block with `f`; keeps the first `limit` errors, counts them all.
+    pub fn scan<T>(
+        &mut self,
+        table: &Table,
+        limit: usize,
+        f: impl FnMut(&mut Row<'_, '_>, Option<u32>) -> Option<T>,
+    ) -> Vec<Scanned<T>> {
+        let (mut errors, mut blank) = (Vec::new(), Vec::new());
+        let rows = super::row::scan_block(table, &mut self.plies, &mut errors, &mut blank, f);
+        errors.sort_by_key(|e| (e.position.line, e.position.column.unwrap_or(0)));
+        if let Some(all) = &mut self.all_errors {
+            for e in &errors {
+                all.push_str(&e.to_string());
+                all.push('\n');
+            }
+        }
+        for (i, e) in errors.into_iter().enumerate() {
+            if i < limit {
+                self.errors.push(e);
+            } else {
+                self.errors.count_only(&e);
+            }
+        }
+        self.blank = (blank.len() as u64, blank.first().copied());
+        rows
+    }
+
+    /// Counts a row under its PLIE.
+    pub fn count(&mut self, plie: Option<u32>, failed: bool) {
+        let slot = match plie {
+            Some(id) => {
+                let id = id as usize;
+                if self.counts.len() <= id {
+                    self.counts.resize(id + 1, (0, 0));
+                }
+                &mut self.counts[id]
+            }
+            None => &mut self.unowned,
+        };
+        slot.0 += 1;
+        slot.1 += u64::from(failed);
+    }
+
+    /// Keeps the bytes of a refused row.
+    pub fn reject(&mut self, table: &Table, line: u64, span: (usize, usize)) {
+        self.rejects
+            .push((line, table.data[span.0..span.1].to_vec()));
+    }
+
+    /// The compact rows of block PLIE `id`.
+    pub fn bytes(&mut self, id: u32) -> &mut Vec<u8> {
+        let id = id as usize;
+        if self.bytes.len() <= id {
+            self.bytes.resize_with(id + 1, Vec::new);
+        }
+        &mut self.bytes[id]
+    }
+}
