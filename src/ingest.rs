@@ -31,6 +31,11 @@ pub struct ImportOptions {
     /// refused while its valid rows are imported. A PLIE over it is left as it was in the store
     /// ([`ImportSummary::held_back`]): a transfer gone wrong must not empty a PLIE.
     pub max_rejected: f64,
+    /// Write every error of the transfers, one per line, to this file (the summary keeps the
+    /// first [`transfer::ERRORS_KEPT`] and counts the rest).
+    pub errors_to: Option<PathBuf>,
+    /// Counters updated as the transfers are read, for a host's progress bar.
+    pub progress: Option<std::sync::Arc<transfer::Progress>>,
 }
 
 /// The default [`ImportOptions::max_rejected`]: 5 %.
@@ -47,6 +52,8 @@ impl ImportOptions {
             dry_run: false,
             imported_at: now.unix_timestamp(),
             max_rejected: MAX_REJECTED,
+            errors_to: None,
+            progress: None,
         }
     }
 }
@@ -103,7 +110,23 @@ impl ImportSummary {
         !self.conflicts.is_empty() || (self.errors().next().is_some() && self.report.is_none())
     }
 
-    /// Every row error of every folder.
+    /// Every error counted, per folder, file and rule (the first ones are [`Self::errors`]).
+    pub fn error_counts(&self) -> impl Iterator<Item = &transfer::ErrorCount> {
+        self.transfers.iter().flat_map(|t| &t.error_counts)
+    }
+
+    /// How many errors the import found, kept or not.
+    pub fn error_total(&self) -> u64 {
+        let counted: u64 = self.error_counts().map(|c| c.count).sum();
+        counted
+            + self
+                .paqte
+                .iter()
+                .map(|t| t.errors.len() as u64)
+                .sum::<u64>()
+    }
+
+    /// The first row errors of every folder (see [`transfer::ERRORS_KEPT`]).
     pub fn errors(&self) -> impl Iterator<Item = &RowError> {
         self.transfers
             .iter()
@@ -128,6 +151,16 @@ pub fn import(
 ) -> Result<ImportSummary, Error> {
     let keep = options.rejects.is_some();
     let mut read_options = ReadOptions::new(options.today, keep);
+    read_options.progress = options.progress.clone();
+    if let Some(path) = &options.errors_to {
+        let sink = transfer::ErrorSink::create(path).map_err(|e| {
+            Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("cannot write the errors to {}: {e}", path.display()),
+            ))
+        })?;
+        read_options.errors_to = Some(sink);
+    }
     // Rows waiting for the rules between rows spill beside the store, where there is room for it.
     read_options.spill_dir = db
         .parent()

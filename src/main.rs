@@ -131,6 +131,10 @@ enum Command {
             requires = "rejects"
         )]
         max_rejected: String,
+        /// Write every error, one per line, to this file (the terminal shows the first 1 000
+        /// and a count per rule).
+        #[arg(long, value_name = "FILE")]
+        errors: Option<PathBuf>,
     },
     /// The PLIE in the store.
     Status {
@@ -384,6 +388,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             rejects,
             dry_run,
             max_rejected,
+            errors,
         } => {
             let percent = max_rejected
                 .trim()
@@ -401,6 +406,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 rejects,
                 dry_run,
                 max_rejected: percent / 100.0,
+                errors_to: errors,
                 ..ImportOptions::now()
             };
             import(&cli.db, &folders, &options)
@@ -769,10 +775,13 @@ fn emit(output: &Output, text: &str) -> Result<(), Failure> {
 }
 
 fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result<(), Failure> {
-    let spinner = progress("reading and checking the transfers");
-    let summary = consolide::import(db, folders, options);
-    spinner.finish_and_clear();
-    let summary = summary?;
+    let counters = std::sync::Arc::new(consolide::transfer::Progress::default());
+    let options = ImportOptions {
+        progress: Some(counters.clone()),
+        ..options.clone()
+    };
+    let options = &options;
+    let summary = with_progress(&counters, || consolide::import(db, folders, options))?;
     for warning in summary.transfers.iter().flat_map(|t| &t.warnings) {
         eprintln!("warning: {warning}");
     }
@@ -782,21 +791,66 @@ fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result<(),
     print!("{}", consolide::render::import_summary(&summary));
     print!("{}", consolide::paqte::import_summary(&summary));
     let mut lines: Vec<String> = summary.conflicts.clone();
+    let shown = summary.errors().count() as u64;
+    let total = summary.error_total();
+    let mut errors: Vec<String> = summary.errors().map(|e| e.to_string()).collect();
+    if total > shown {
+        errors.push(format!(
+            "… {} more error(s) not shown{}; per file and rule:",
+            total - shown,
+            match &options.errors_to {
+                Some(path) => format!(", all of them are in {}", path.display()),
+                None => ", --errors FILE writes them all".into(),
+            }
+        ));
+        errors.extend(summary.error_counts().map(|c| c.to_string()));
+    }
     if summary.refused() {
-        lines.extend(summary.errors().map(|e| e.to_string()));
-        let n = summary.errors().count();
+        lines.extend(errors);
         lines.push(format!(
-            "the import was refused ({n} error{}); nothing was written",
-            if n == 1 { "" } else { "s" }
+            "the import was refused ({total} error{}); nothing was written",
+            if total == 1 { "" } else { "s" }
         ));
         return Err(Failure::Refused(lines));
     }
-    if options.dry_run && summary.errors().next().is_some() {
-        return Err(Failure::Refused(
-            summary.errors().map(|e| e.to_string()).collect(),
-        ));
+    if options.dry_run && total > 0 {
+        return Err(Failure::Refused(errors));
     }
     Ok(())
+}
+
+/// Runs `work` with a progress bar of the bytes read, on a terminal only.
+fn with_progress<T>(counters: &consolide::transfer::Progress, work: impl FnOnce() -> T + Send) -> T
+where
+    T: Send,
+{
+    use std::sync::atomic::Ordering::Relaxed;
+    if !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} reading and checking {bytes}/{total_bytes} ({bytes_per_sec}, {msg} rows)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let out = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Relaxed) {
+                bar.set_length(counters.total.load(Relaxed));
+                bar.set_position(counters.bytes.load(Relaxed));
+                bar.set_message(counters.rows.load(Relaxed).to_string());
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        let out = work();
+        done.store(true, Relaxed);
+        out
+    });
+    bar.finish_and_clear();
+    out
 }
 
 /// A spinner on stderr when it is a terminal; nothing otherwise.

@@ -79,41 +79,53 @@ pub(crate) fn read_big(
     drop(head);
     let mut blocks = Blocks::new(file, first, offset, eof, big.header.sep);
     let batch = BLOCKS_PER_THREAD * rayon::current_num_threads();
-    let mut first_block = true;
-    loop {
-        let read = blocks.next_batch(batch).map_err(io)?;
-        if read.is_empty() {
-            break;
-        }
-        let bytes: u64 = read.iter().map(|b| b.data.len() as u64).sum();
-        let header = &big.header;
-        let outs: Vec<BlockOut> = read
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, b)| {
-                let table = header.block(b.data, b.line, first_block && i == 0);
-                check(&table, b.offset)
-            })
-            .collect();
-        first_block = false;
-        for mut out in outs {
-            if let (Some(sink), Some(lines)) = (&options.errors_to, out.all_errors.take()) {
-                sink.write(&lines).map_err(io)?;
+    // A thread reads the next blocks while the pool checks these.
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || loop {
+            let read = blocks.next_batch(batch);
+            let last = read.as_ref().map_or(true, Vec::is_empty);
+            if tx.send(read).is_err() || last {
+                break;
+            }
+        });
+        let mut first_block = true;
+        for read in rx {
+            let read = read.map_err(io)?;
+            if read.is_empty() {
+                break;
+            }
+            let bytes: u64 = read.iter().map(|b| b.data.len() as u64).sum();
+            let header = &big.header;
+            let outs: Vec<BlockOut> = read
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    let table = header.block(b.data, b.line, first_block && i == 0);
+                    check(&table, b.offset)
+                })
+                .collect();
+            first_block = false;
+            for mut out in outs {
+                if let (Some(sink), Some(lines)) = (&options.errors_to, out.all_errors.take()) {
+                    sink.write(&lines).map_err(io)?;
+                }
+                if let Some(progress) = &options.progress {
+                    let rows = out.counts.iter().map(|c| c.0).sum::<u64>() + out.unowned.0;
+                    progress
+                        .rows
+                        .fetch_add(rows, std::sync::atomic::Ordering::Relaxed);
+                }
+                big.merge(out, ctx, tally, limit).map_err(io)?;
             }
             if let Some(progress) = &options.progress {
-                let rows = out.counts.iter().map(|c| c.0).sum::<u64>() + out.unowned.0;
                 progress
-                    .rows
-                    .fetch_add(rows, std::sync::atomic::Ordering::Relaxed);
+                    .bytes
+                    .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
             }
-            big.merge(out, ctx, tally, limit).map_err(io)?;
         }
-        if let Some(progress) = &options.progress {
-            progress
-                .bytes
-                .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
-        }
-    }
+        Ok::<(), TransferError>(())
+    })?;
     Ok(Some(big))
 }
 

@@ -179,6 +179,22 @@ pub(crate) fn participant(s: &str) -> Result<(), Tail> {
 /// The key is screened as [`screened`] spells it, wrappers and prefixes taken off
 /// ([`unwrapped`]), so that another spelling of one identity is caught as well.
 pub(crate) fn identity(s: &str) -> Option<&'static str> {
+    // The étapes of a parcours follow each other with one key: screened once per run of rows.
+    thread_local! {
+        static LAST: std::cell::RefCell<(String, Option<&'static str>)> =
+            const { std::cell::RefCell::new((String::new(), None)) };
+    }
+    LAST.with_borrow_mut(|(key, found)| {
+        if key != s {
+            key.clear();
+            key.push_str(s);
+            *found = screen(s);
+        }
+        *found
+    })
+}
+
+fn screen(s: &str) -> Option<&'static str> {
     // Most pseudonyms are plain letters and digits, with a letter that no NIR (only `2A`/`2B`),
     // phone or e-mail without `@` can hold, and no prefix to take off: told apart before the
     // allocations of the full screening.

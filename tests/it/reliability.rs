@@ -592,3 +592,44 @@ fn a_refusal_found_between_rows_creates_no_store() {
     assert!(run.stderr.contains("parcours.csv:3:3"), "{}", run.stderr);
     assert!(!dir.db().exists(), "nothing was written");
 }
+
+#[test]
+fn a_transfer_broken_on_every_row_is_counted_whole_and_shown_in_part() {
+    // 1 100 rows, each with two broken fields: 2 200 errors.
+    let dir = Dir::new();
+    let body: String = (0..1100)
+        .map(|i| row("P1", &format!("k{i}")).replace(",F,1980-05,", ",X,1980-13,") + "\n")
+        .collect();
+    let folder = dir.transfer("t", &[("parcours.csv", &format!("{HEADER}\n{body}"))]);
+    let all = dir.path().join("errors.txt");
+    let run = dir.run(&["import", path(&folder), "--errors", path(&all)]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let positioned = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: parcours.csv:"))
+        .filter(|l| l.contains(" — rule: "))
+        .count();
+    assert_eq!(positioned, 1000, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("… 1200 more error(s) not shown"),
+        "{}",
+        run.stderr
+    );
+    for rule in [
+        "a coded value is one of the codes",
+        "a birth month is YYYY-MM",
+    ] {
+        let line = format!("error: parcours.csv: 1100 error(s): {rule}");
+        assert!(run.stderr.contains(&line), "{line}\n{}", run.stderr);
+    }
+    assert!(
+        run.stderr.contains("refused (2200 errors)"),
+        "{}",
+        run.stderr
+    );
+    let written = std::fs::read_to_string(&all).unwrap();
+    assert_eq!(written.lines().count(), 2200);
+    assert!(written.lines().all(|l| l.starts_with("parcours.csv:")));
+    assert!(!dir.db().exists(), "nothing was written");
+}
