@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/ci-skip.sh
 root=$PWD
-venv=target/venv-python
+venv=${CONSOLIDE_PYTHON_VENV:-target/venv-python}   # another, to try a fresh install
+case $venv in /*) ;; *) venv=$root/$venv ;; esac
 if ! "$venv/bin/python" -c "import maturin, pytest, pyarrow, polars, pandas" 2>/dev/null; then
     command -v python3 >/dev/null || skip "python check" "no python3 on this machine"
     python3 -m venv "$venv" || skip "python check" "python3 cannot create a virtual environment"
@@ -21,14 +22,15 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 case $CARGO_TARGET_DIR in /*) ;; *) CARGO_TARGET_DIR=$root/$CARGO_TARGET_DIR ;; esac
 bin=$CARGO_TARGET_DIR/release/consolide
 cargo build --release --quiet --bin consolide
-# The user's command. The build shares target/ with the root crate (same release profile), so the
-# engine's dependencies are built once; the package is its own Cargo package (python/Cargo.toml),
-# never part of the root's build.
-export PATH="$root/$venv/bin:$PATH"   # the venv's maturin builds it (--no-build-isolation)
+# The user's command, with the venv's maturin. The build shares target/ and the release profile
+# with the root crate: the crates pyo3 does not change are not built again (those whose features
+# it widens are, once). The package is its own Cargo package (python/Cargo.toml), never part of
+# the root's build.
+export PATH="$venv/bin:$PATH"
 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-build-isolation --force-reinstall \
     --no-deps ./python
 export CONSOLIDE_BIN=$bin
 # Run from the tests' folder, not the repository, so that `import consolide` is the installed
 # package and not the python/ sources.
 cd tests/python
-"$root/$venv/bin/python" -m pytest -q -p no:cacheprovider .
+"$venv/bin/python" -m pytest -q -p no:cacheprovider .

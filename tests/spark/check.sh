@@ -15,7 +15,7 @@ if ! command -v java >/dev/null; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless; } >/dev/null 2>&1 ||
         skip "spark check" "java (default-jre-headless) could not be installed from Debian's packages"
 fi
-venv=target/venv-spark
+venv=${CONSOLIDE_SPARK_VENV:-target/venv-spark}   # another, to try a fresh install
 if ! "$venv/bin/python" -c "import pyspark" 2>/dev/null; then
     command -v python3 >/dev/null || skip "spark check" "no python3 on this machine"
     python3 -m venv "$venv" || skip "spark check" "python3 cannot create a virtual environment"
