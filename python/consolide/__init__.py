@@ -136,7 +136,8 @@ class Store:
         with every positioned error in its ``errors``, and nothing is written. With ``rejects``
         (a folder) the invalid rows and a report are written there and the valid rows imported,
         unless more than ``max_rejected`` (a share, 0 to 1) of a PLIE's parcours rows are
-        refused. ``dry_run`` checks and writes nothing.
+        refused. ``dry_run`` checks and writes nothing: its errors are returned in
+        ``rejected`` (the command line exits 1 for them), never raised.
 
         Returns ``{"written": bool, "plies": [{"plie", "outcome" ("new", "replaced",
         "unchanged"), "parcours", "etapes"}], "rejected": [Issue], "warnings": [str],
