@@ -66,13 +66,13 @@ SELECT
     (SELECT COUNT(*) FROM (SELECT DISTINCT plie, participant, entree FROM parcours_annee) d)
         AS parcours_distincts,
     COUNT(DISTINCT plie) AS plie,
-    CAST(SUM(sorties_positives) AS DOUBLE PRECISION) / NULLIF(SUM(sorties), 0)
+    CAST(SUM(sorties_positives) AS DOUBLE) / NULLIF(SUM(sorties), 0)
         AS taux_sorties_positives,
-    CAST(SUM(sorties_positives) AS DOUBLE PRECISION)
+    CAST(SUM(sorties_positives) AS DOUBLE)
         / NULLIF(SUM(sorties) - SUM(demenagements_deces_retraites), 0)
         AS taux_sorties_positives_hors_dem,
-    CAST(SUM(sorties_positives) AS DOUBLE PRECISION) / NULLIF(SUM(entrees), 0)
+    CAST(SUM(sorties_positives) AS DOUBLE) / NULLIF(SUM(entrees), 0)
         AS taux_sorties_positives_entrees,
-    CAST(SUM(abandons) AS DOUBLE PRECISION) / NULLIF(SUM(sorties), 0) AS taux_abandons,
-    AVG(CAST(inactivite_mois AS DOUBLE PRECISION)) AS inactivite_moyenne_mois
+    CAST(SUM(abandons) AS DOUBLE) / NULLIF(SUM(sorties), 0) AS taux_abandons,
+    AVG(CAST(inactivite_mois AS DOUBLE)) AS inactivite_moyenne_mois
 FROM parcours_annee;

@@ -46,7 +46,8 @@ p AS (
         sorties_sans_suite, abandons, demenagements_deces_retraites, autres_sans_suite
     FROM parcours_annee
 ),
--- One cell per value of each group; public × inscrit_pe keeps the registered only.
+-- One cell per value of each group; of public × inscrit_pe (`pe`) the lines keep the registered
+-- only (in the join below: HAVING may not name a grouping column in every engine).
 cellules AS (
     SELECT
         CASE
@@ -63,6 +64,7 @@ cellules AS (
         END AS grp,
         COALESCE(sexe, age_26, tranche_age, th, public, inscrit_pe, niveau, inactivite, 'total')
             AS code,
+        CASE WHEN GROUPING(public) = 0 AND GROUPING(inscrit_pe) = 0 THEN inscrit_pe END AS pe,
         SUM(entrees) AS entrees,
         SUM(en_parcours) AS en_parcours,
         SUM(report) AS report,
@@ -78,7 +80,6 @@ cellules AS (
         (), (sexe), (age_26), (tranche_age), (th), (inscrit_pe), (public),
         (public, inscrit_pe), (niveau), (inactivite)
     )
-    HAVING NOT (GROUPING(public) = 0 AND GROUPING(inscrit_pe) = 0 AND inscrit_pe = '0')
 )
 SELECT
     l.grp AS "group",
@@ -94,8 +95,8 @@ SELECT
     COALESCE(c.abandons, 0) AS abandons,
     COALESCE(c.demenagements_deces_retraites, 0) AS demenagements_deces_retraites,
     COALESCE(c.autres_sans_suite, 0) AS autres_sans_suite,
-    CAST(c.sorties_positives AS DOUBLE PRECISION)
+    CAST(c.sorties_positives AS DOUBLE)
         / NULLIF(c.sorties_positives + c.sorties_sans_suite, 0) AS taux_sortie_positive
 FROM lignes l
-LEFT JOIN cellules c ON c.grp = l.grp AND c.code = l.code
+LEFT JOIN cellules c ON c.grp = l.grp AND c.code = l.code AND (c.pe IS NULL OR c.pe = '1')
 ORDER BY l.ordre;

@@ -1,6 +1,6 @@
 //! One Parquet file written row group by row group with the crate's low-level column writers
-//! (no Arrow: it would double the build for a flat schema of strings, dates, integers and
-//! booleans). A [`Batch`] is one row group, its columns named and typed as they are filled; the
+//! (no Arrow: it would double the build for a flat schema of strings, dates, integers, amounts
+//! and booleans). A [`Batch`] is one row group, its columns named and typed as they are filled; the
 //! file's schema is that of its first batch.
 
 use std::fs::File;
@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use parquet::basic::Compression;
-use parquet::data_type::{BoolType, ByteArray, ByteArrayType, Int32Type};
+use parquet::data_type::{BoolType, ByteArray, ByteArrayType, Int32Type, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
@@ -31,12 +31,17 @@ enum Kind {
     Text,
     Date,
     Int,
+    /// A 64-bit integer (counts that may pass 2^31).
+    Long,
+    /// An amount in hundredths as DECIMAL(18,2): exact euros (or FTE, hours) in every engine.
+    Hundredths,
     Bool,
 }
 
 enum Values {
     Bytes(Vec<ByteArray>),
     Int32(Vec<i32>),
+    Int64(Vec<i64>),
     Bool(Vec<bool>),
 }
 
@@ -143,6 +148,26 @@ impl Batch {
         self.push(name, Kind::Int, optional, values, Values::Int32);
     }
 
+    /// A 64-bit integer column; nullable when `optional`.
+    pub fn long(
+        &mut self,
+        name: &'static str,
+        optional: bool,
+        values: impl IntoIterator<Item = Option<i64>>,
+    ) {
+        self.push(name, Kind::Long, optional, values, Values::Int64);
+    }
+
+    /// An amount given in hundredths (cents), written as DECIMAL(18,2); nullable when `optional`.
+    pub fn hundredths(
+        &mut self,
+        name: &'static str,
+        optional: bool,
+        values: impl IntoIterator<Item = Option<i64>>,
+    ) {
+        self.push(name, Kind::Hundredths, optional, values, Values::Int64);
+    }
+
     /// A boolean column; nullable when `optional`.
     pub fn boolean(
         &mut self,
@@ -161,12 +186,14 @@ impl Batch {
             let physical = match c.kind {
                 Kind::Text => "BYTE_ARRAY",
                 Kind::Date | Kind::Int => "INT32",
+                Kind::Long | Kind::Hundredths => "INT64",
                 Kind::Bool => "BOOLEAN",
             };
             let logical = match c.kind {
                 Kind::Text => " (STRING)",
                 Kind::Date => " (DATE)",
-                Kind::Int | Kind::Bool => "",
+                Kind::Hundredths => " (DECIMAL(18,2))",
+                Kind::Int | Kind::Long | Kind::Bool => "",
             };
             message += &format!("  {repetition} {physical} {}{logical};\n", c.name);
         }
@@ -227,6 +254,9 @@ impl ParquetFile {
                 Values::Int32(v) => {
                     out.typed::<Int32Type>().write_batch(v, defined, None)?;
                 }
+                Values::Int64(v) => {
+                    out.typed::<Int64Type>().write_batch(v, defined, None)?;
+                }
                 Values::Bool(v) => {
                     out.typed::<BoolType>().write_batch(v, defined, None)?;
                 }
@@ -264,10 +294,15 @@ mod tests {
         b.text("plie", ["P44"]);
         b.date("sortie", true, [None]);
         b.boolean("th", false, [Some(true)]);
+        b.hundredths("montant", false, [Some(123_456)]);
+        b.long("population", true, [None]);
         assert_eq!(
             b.schema("parcours"),
             "message parcours {\n  REQUIRED BYTE_ARRAY plie (STRING);\n  \
-             OPTIONAL INT32 sortie (DATE);\n  REQUIRED BOOLEAN th;\n}"
+             OPTIONAL INT32 sortie (DATE);\n  REQUIRED BOOLEAN th;\n  \
+             REQUIRED INT64 montant (DECIMAL(18,2));\n  OPTIONAL INT64 population;\n}"
         );
+        // The parser takes what the schema says.
+        parse_message_type(&b.schema("parcours")).unwrap();
     }
 }

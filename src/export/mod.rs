@@ -1,11 +1,18 @@
-//! The Parquet export (`consolide export --parquet DIR`): the store's parcours and étapes as
-//! Parquet files that DuckDB, DataFusion, Spark or Trino read, partitioned by PLIE the hive way,
-//! with the codes of CLI.md, so that `sql/` computes the published measures over them:
+//! The Parquet export (`consolide export --parquet DIR`): the whole store as Parquet files that
+//! DuckDB, DataFusion, Spark or Trino read, partitioned the hive way, with the codes of CLI.md
+//! and FORMAT.md, so that `sql/` computes the published measures over them:
 //!
 //! ```text
 //! DIR/plie.parquet                          one row per PLIE (plie.csv and row counts)
 //! DIR/parcours/plie=P44/part-0.parquet      that PLIE's parcours, one row group per stored chunk
 //! DIR/etapes/plie=P44/part-0.parquet        its étapes (no rows where it sent none)
+//! DIR/financements/plie=P44/part-0.parquet  its optional files (no rows where it sent none)
+//! DIR/allocations/plie=P44/part-0.parquet
+//! DIR/activite/plie=P44/part-0.parquet
+//! DIR/paqte/...                             the commitments, when the store holds any:
+//!     departements.parquet, entreprises.parquet, and conventions, engagements, realisations,
+//!     contexte, clubs, adhesions, actions, each partitioned by department
+//!     (`conventions/departement=59/part-0.parquet`, `departement=NATIONAL` for the nation's)
 //! ```
 //!
 //! Not partitioned by year: a parcours belongs to every year it is active in, so a year's figures
@@ -25,6 +32,7 @@ use crate::store::{
     Columns, EtapesChunk, EtapesColumn, ParcoursColumn, PlieRecord, Snapshot, Store, StoreError,
 };
 
+mod annexes;
 mod batch;
 mod columns;
 
@@ -84,7 +92,8 @@ impl ExportSummary {
 
 /// Writes every parcours and étape of `store` under `dir` (created if missing; it must be empty),
 /// all from one read snapshot, PLIE written in parallel, one chunk of each in memory at a time
-/// (and the keys and entry days of the PLIE's parcours, which its étapes name).
+/// (and the keys and entry days of the PLIE's parcours, which its étapes name); then each PLIE's
+/// optional files and the commitments (read while the same read-only handle keeps imports out).
 ///
 /// The files are written into a hidden folder beside `dir`, renamed into place once all are
 /// whole: an export that is killed or fails leaves `dir` as it was (absent or empty), so the next
@@ -150,12 +159,82 @@ fn write_all(store: &Store, dir: &Path) -> Result<ExportSummary, ExportError> {
         bytes: size(&plie_file)?,
         ..ExportSummary::default()
     };
-    (0..records.len())
+    let plies = (0..records.len())
         .into_par_iter()
-        .filter(|&p| records[p].parcours > 0)
         .map(|p| export_plie(&snapshot, p, dir, &codes))
-        .try_reduce(ExportSummary::default, |a, b| Ok(a.add(b)))
-        .map(|rest| first.add(rest))
+        .try_reduce(ExportSummary::default, |a, b| Ok(a.add(b)))?;
+    let paqte = export_paqte(store, dir)?;
+    Ok(first.add(plies).add(paqte))
+}
+
+/// One finished file: its count and size.
+fn written(path: &Path) -> Result<ExportSummary, ExportError> {
+    Ok(ExportSummary {
+        files: 1,
+        bytes: size(path)?,
+        ..ExportSummary::default()
+    })
+}
+
+/// Writes `batch` as the one row group of a new file at `path`.
+fn write_one(path: &Path, table: &'static str, batch: batch::Batch) -> Result<(), ExportError> {
+    let mut file = ParquetFile::create(path, table).map_err(|e| ExportError::write(path, e))?;
+    file.write(batch)
+        .and_then(|_| file.finish())
+        .map_err(|e| ExportError::write(path, e))
+}
+
+/// The commitments under `DIR/paqte/`: nothing when the store holds none.
+fn export_paqte(store: &Store, dir: &Path) -> Result<ExportSummary, ExportError> {
+    let base = store.read_paqte()?;
+    if base.records.is_empty() && base.entreprises.is_empty() {
+        return Ok(ExportSummary::default());
+    }
+    let root = dir.join("paqte");
+    std::fs::create_dir_all(&root).map_err(|e| ExportError::write(&root, e))?;
+    let mut summary = ExportSummary::default();
+    let path = root.join("departements.parquet");
+    write_one(&path, "departements", annexes::departements(&base.records))?;
+    summary = summary.add(written(&path)?);
+    let path = root.join("entreprises.parquet");
+    write_one(
+        &path,
+        "entreprises",
+        annexes::entreprises(base.entreprises.values()),
+    )?;
+    summary = summary.add(written(&path)?);
+    for (departement, data) in &base.donnees {
+        for (table, batch) in annexes::paqte(departement, data) {
+            let folder = root.join(table).join(format!("departement={departement}"));
+            std::fs::create_dir_all(&folder).map_err(|e| ExportError::write(&folder, e))?;
+            let path = folder.join("part-0.parquet");
+            write_one(&path, table, batch)?;
+            summary = summary.add(written(&path)?);
+        }
+    }
+    Ok(summary)
+}
+
+/// Writes one PLIE's optional files: financements, allocations and activité, a partition each
+/// (without rows where it sent none, so that a glob over each dataset always matches).
+fn export_annexes(snapshot: &Snapshot, p: usize, dir: &Path) -> Result<ExportSummary, ExportError> {
+    let record = &snapshot.records()[p];
+    let corrupt = |why: String| StoreError::Corrupt(format!("PLIE {}: {why}", record.plie));
+    let annexes = snapshot.annexes(p)?;
+    let mut summary = ExportSummary::default();
+    for table in ["financements", "allocations", "activite"] {
+        let batch = match table {
+            "financements" => annexes::financements(record, &annexes).map_err(corrupt)?,
+            "allocations" => annexes::allocations(record, &annexes).map_err(corrupt)?,
+            _ => annexes::activite(record, &annexes),
+        };
+        let (mut file, path) = partition(dir, table, &record.plie)?;
+        file.write(batch)
+            .and_then(|_| file.finish())
+            .map_err(|e| ExportError::write(&path, e))?;
+        summary = summary.add(written(&path)?);
+    }
+    Ok(summary)
 }
 
 fn size(path: &Path) -> Result<u64, ExportError> {
@@ -177,8 +256,22 @@ fn partition(
     Ok((file, path))
 }
 
-/// Writes one PLIE's parcours and étapes.
+/// Writes one PLIE's parcours and étapes (when it has parcours) and its optional files.
 fn export_plie(
+    snapshot: &Snapshot,
+    p: usize,
+    dir: &Path,
+    codes: &Codes,
+) -> Result<ExportSummary, ExportError> {
+    let annexes = export_annexes(snapshot, p, dir)?;
+    if snapshot.records()[p].parcours == 0 {
+        return Ok(annexes);
+    }
+    Ok(export_parcours(snapshot, p, dir, codes)?.add(annexes))
+}
+
+/// Writes one PLIE's parcours and étapes.
+fn export_parcours(
     snapshot: &Snapshot,
     p: usize,
     dir: &Path,

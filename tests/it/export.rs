@@ -1,5 +1,6 @@
 //! `consolide export --parquet DIR`: a crafted transfer exported, its files read back with the
-//! `parquet` crate's own reader, every code, date and null checked by hand.
+//! `parquet` crate's own reader, every code, date and null checked by hand; the optional files
+//! (financements, allocations, activité) and the commitments (PAQTE, plan 10 000) too.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -85,15 +86,22 @@ fn parcours_and_etapes_come_back_with_cli_codes_and_dates() {
     let summary = dir
         .run(&["export", "--parquet", out.to_str().unwrap()])
         .ok();
-    // plie.parquet, and a parcours and an étapes partition per PLIE.
+    // plie.parquet, and a parcours, an étapes, a financements, an allocations and an activite
+    // partition per PLIE; no commitments in the store, so no paqte/.
     assert!(
         summary.starts_with("2 PLIE, 4 parcours, 2 étapes written to ")
-            && summary.contains("(5 Parquet files,"),
+            && summary.contains("(11 Parquet files,"),
         "{summary}"
     );
     // 59 sent no étapes: its file has the schema and no row, so that a glob always matches.
     let (names, rows) = read(&out.join("etapes/plie=59/part-0.parquet"));
     assert_eq!((names.len(), rows.len()), (7, 0));
+    // Nor optional files.
+    for (table, columns) in [("financements", 9), ("allocations", 7), ("activite", 6)] {
+        let (names, rows) = read(&out.join(format!("{table}/plie=59/part-0.parquet")));
+        assert_eq!((names.len(), rows.len()), (columns, 0), "{table}");
+    }
+    assert!(!out.join("paqte").exists());
 
     let p44 = out.join("parcours/plie=P44/part-0.parquet");
     let (names, rows) = read(&p44);
@@ -334,5 +342,340 @@ fn an_occupied_folder_is_refused_and_a_missing_store_is_a_storage_error() {
         run.stderr.starts_with("error: no store at "),
         "{}",
         run.stderr
+    );
+}
+
+/// The rows of a Parquet file as lists of texts in the schema's order.
+fn lines(path: &Path) -> Vec<Vec<String>> {
+    let (names, rows) = read(path);
+    rows.iter()
+        .map(|r| names.iter().map(|n| r[n].clone()).collect())
+        .collect()
+}
+
+#[test]
+fn the_optional_files_come_back_by_plie_with_exact_amounts() {
+    let dir = Dir::new();
+    let transfer = dir.transfer(
+        "t",
+        &[
+            (
+                "parcours.csv",
+                "plie;participant;entree;sortie;motif_sortie;sexe;naissance;public;inscrit_pe;th;niveau\n\
+                 P44;b1;15/03/2017;;;F;1980-05;RSA;oui;non;V\n\
+                 P59;c1;2017-01-02;;;H;1970-05;DELD;1;0;IV\n",
+            ),
+            (
+                "plie.csv",
+                "plie;nom;departement;region\nP44;PLIE de Nantes;44;Pays de la Loire\n",
+            ),
+            (
+                "financements.csv",
+                "plie;annee;axe;financeur;direct;indirect;mobilise\n\
+                 P44;2017;3;FSE;1 234,56;100;1\n\
+                 P44;2016;4;REGION;0,05;;0\n",
+            ),
+            (
+                "allocations.csv",
+                "plie;annee;structure;montant;dont_fse\n\
+                 P44;2017;ACI;1000;400,5\n\
+                 P44;2017;MISSION_LOCALE;99999999,99;\n",
+            ),
+            (
+                "activite.csv",
+                "plie;annee;indicateur;valeur\nP44;2017;etp;3,5\nP59;2017;REUNIONS;12\n",
+            ),
+        ],
+    );
+    dir.import(&[&transfer]);
+    let out = dir.path().join("export");
+    let summary = dir
+        .run(&["export", "--parquet", out.to_str().unwrap()])
+        .ok();
+    assert!(summary.contains("(11 Parquet files,"), "{summary}");
+
+    let p44 = |table: &str| out.join(format!("{table}/plie=P44/part-0.parquet"));
+    let (names, _) = read(&p44("financements"));
+    assert_eq!(
+        names,
+        [
+            "plie",
+            "departement",
+            "region",
+            "annee",
+            "axe",
+            "financeur",
+            "direct",
+            "indirect",
+            "mobilise"
+        ]
+    );
+    // Amounts are DECIMAL(18,2): exact cents in every engine.
+    assert_eq!(
+        logical(&p44("financements"), "direct"),
+        Some(LogicalType::decimal(2, 18))
+    );
+    let mut financements = lines(&p44("financements"));
+    financements.sort();
+    assert_eq!(
+        financements,
+        [
+            [
+                "P44",
+                "44",
+                "Pays de la Loire",
+                "2016",
+                "4",
+                "REGION",
+                "0.05",
+                "0.00",
+                "false"
+            ],
+            [
+                "P44",
+                "44",
+                "Pays de la Loire",
+                "2017",
+                "3",
+                "FSE",
+                "1234.56",
+                "100.00",
+                "true"
+            ],
+        ]
+    );
+    let mut allocations = lines(&p44("allocations"));
+    allocations.sort();
+    assert_eq!(
+        allocations,
+        [
+            [
+                "P44",
+                "44",
+                "Pays de la Loire",
+                "2017",
+                "ACI",
+                "1000.00",
+                "400.50"
+            ],
+            [
+                "P44",
+                "44",
+                "Pays de la Loire",
+                "2017",
+                "MISSION_LOCALE",
+                "99999999.99",
+                "0.00"
+            ],
+        ]
+    );
+    assert_eq!(
+        lines(&p44("activite")),
+        [["P44", "44", "Pays de la Loire", "2017", "ETP", "3.50"]]
+    );
+    // P59 is absent from plie.csv: `?`, as in parcours; it sent activité only.
+    assert_eq!(
+        lines(&out.join("activite/plie=P59/part-0.parquet")),
+        [["P59", "?", "?", "2017", "REUNIONS", "12.00"]]
+    );
+    assert!(lines(&out.join("financements/plie=P59/part-0.parquet")).is_empty());
+}
+
+#[test]
+fn the_commitments_come_back_by_department() {
+    let dir = Dir::new();
+    let paqte = crate::paqte::folder(&dir, "p44", &crate::paqte::crafted44());
+    let plie = dir.transfer(
+        "t",
+        &[(
+            "parcours.csv",
+            "plie;participant;entree;sortie;motif_sortie;sexe;naissance;public;inscrit_pe;th;niveau\n\
+             P44;b1;15/03/2017;;;F;1980-05;RSA;oui;non;V\n",
+        )],
+    );
+    dir.import(&[&paqte, &plie]);
+    let out = dir.path().join("export");
+    let summary = dir
+        .run(&["export", "--parquet", out.to_str().unwrap()])
+        .ok();
+    // plie.parquet, P44's five partitions, departements and entreprises, and seven datasets for
+    // 44 and for NATIONAL (the national convention N1 belongs to it).
+    assert!(summary.contains("(22 Parquet files,"), "{summary}");
+    let paqte = out.join("paqte");
+
+    assert_eq!(
+        lines(&paqte.join("entreprises.parquet")),
+        [
+            ["111111111", "Alpha", "PME", "C", "44"],
+            ["222222222", "Beta", "TPE", "G", "44"],
+            ["333333333", "Gamma", "GE", "K", "75"],
+            ["444444444", "Delta", "ETI", "C", "44"],
+        ]
+    );
+    let (names, _) = read(&paqte.join("conventions/departement=44/part-0.parquet"));
+    assert_eq!(
+        names,
+        [
+            "departement",
+            "convention",
+            "entreprise",
+            "prefecture",
+            "dispositif",
+            "debut",
+            "fin",
+            "sensibiliser",
+            "former",
+            "recruter",
+            "acheter"
+        ]
+    );
+    let mut conventions = lines(&paqte.join("conventions/departement=44/part-0.parquet"));
+    conventions.sort();
+    assert_eq!(
+        conventions,
+        [
+            [
+                "44",
+                "C1",
+                "111111111",
+                "44",
+                "PAQTE",
+                "2019-01-15",
+                "2022-01-14",
+                "true",
+                "false",
+                "true",
+                "false"
+            ],
+            [
+                "44",
+                "C2",
+                "222222222",
+                "44",
+                "CHARTE_EQ",
+                "2018-03-01",
+                "2019-06-30",
+                "false",
+                "true",
+                "false",
+                "false"
+            ],
+            [
+                "44",
+                "C3",
+                "444444444",
+                "44",
+                "PAQTE",
+                "2019-09-01",
+                "2022-08-31",
+                "false",
+                "false",
+                "true",
+                "true"
+            ],
+        ]
+    );
+    assert_eq!(
+        lines(&paqte.join("conventions/departement=NATIONAL/part-0.parquet")),
+        [[
+            "NATIONAL",
+            "N1",
+            "333333333",
+            "null",
+            "PAQTE",
+            "2019-02-01",
+            "2022-01-31",
+            "false",
+            "false",
+            "true",
+            "false"
+        ]]
+    );
+    let mut engagements = lines(&paqte.join("engagements/departement=44/part-0.parquet"));
+    engagements.sort();
+    assert!(
+        engagements.contains(&vec![
+            "44".to_owned(),
+            "C3".into(),
+            "ACHETER".into(),
+            "ACHATS_QPV_SIAE_EUROS".into(),
+            "2019".into(),
+            "10000.50".into()
+        ]),
+        "{engagements:?}"
+    );
+    assert_eq!(engagements.len(), 6);
+    let mut realisations = lines(&paqte.join("realisations/departement=44/part-0.parquet"));
+    realisations.sort();
+    assert_eq!(realisations.len(), 6);
+    assert_eq!(
+        realisations[0],
+        [
+            "44",
+            "C1",
+            "RECRUTER",
+            "RECRUTEMENTS_QPV",
+            "2019S2",
+            "2019",
+            "2",
+            "2.00"
+        ]
+    );
+    assert_eq!(
+        lines(&paqte.join("contexte/departement=44/part-0.parquet")),
+        [
+            [
+                "44",
+                "2019S1",
+                "2019",
+                "1",
+                "14",
+                "5",
+                "58000",
+                "6100",
+                "Mme Martin, sous-préfète"
+            ],
+            [
+                "44",
+                "2019S2",
+                "2019",
+                "2",
+                "15",
+                "5",
+                "58200",
+                "5900",
+                "Mme Martin, sous-préfète"
+            ],
+        ]
+    );
+    assert_eq!(
+        lines(&paqte.join("clubs/departement=44/part-0.parquet")),
+        [["44", "CLUB44", "2019-03-15"]]
+    );
+    assert_eq!(
+        lines(&paqte.join("adhesions/departement=44/part-0.parquet")).len(),
+        3
+    );
+    let mut actions = lines(&paqte.join("actions/departement=44/part-0.parquet"));
+    actions.sort();
+    assert_eq!(
+        actions[0],
+        [
+            "44",
+            "CLUB44",
+            "111111111",
+            "1",
+            "OBJECTIF",
+            "2019T4",
+            "2019",
+            "4",
+            "10.00"
+        ]
+    );
+    assert_eq!(actions.len(), 4);
+    let departements = lines(&paqte.join("departements.parquet"));
+    assert_eq!(
+        departements,
+        [["44", "3", "6", "3"], ["NATIONAL", "1", "1", "0"]]
     );
 }
