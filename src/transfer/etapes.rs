@@ -28,9 +28,9 @@ const FIN: usize = 5;
 const FINANCE_PLIE: usize = 6;
 
 /// What a row of etapes.csv says on its own.
-struct ERow {
+struct ERow<'r> {
     plie: Option<u32>,
-    participant: Option<String>,
+    participant: Option<&'r str>,
     entree: Option<Day>,
     etape: Option<EtapeType>,
     debut: V<Day>,
@@ -38,8 +38,13 @@ struct ERow {
     finance_plie: Option<bool>,
 }
 
-fn read_row(row: &mut Row<'_, '_>, plie: Option<u32>, today: Date, parcours_usable: bool) -> ERow {
-    let participant = row.participant(PARTICIPANT).map(str::to_string);
+fn read_row<'r>(
+    row: &mut Row<'r, '_>,
+    plie: Option<u32>,
+    today: Date,
+    parcours_usable: bool,
+) -> ERow<'r> {
+    let participant = row.participant(PARTICIPANT);
     let entree = row.date(ENTREE, today);
     let entree = row.need(ENTREE, entree);
     let etape = row.code(TYPE, EtapeType::parse, EtapeType::codes);
@@ -89,32 +94,43 @@ pub(crate) fn block(
     all_errors: bool,
 ) -> BlockOut {
     let mut out = BlockOut::new(all_errors);
+    let mut bytes: Vec<Vec<u8>> = Vec::new();
+    // Set aside as it is read, while the key is borrowed from the record: no copy of its own.
     let rows = out.scan(table, limit, |row, plie| {
-        Some(read_row(row, plie, today, parcours_usable))
+        let r = read_row(row, plie, today, parcours_usable);
+        if let (Some(plie), Some(participant), Some(entree)) = (r.plie, r.participant, r.entree) {
+            let (line, span) = (row.raw.line, row.raw.span);
+            let mut w = Writer(slot(&mut bytes, plie));
+            w.u64(line)
+                .u64(offset + span.0 as u64)
+                .u32((span.1 - span.0) as u32)
+                .u8(u8::from(row.failed))
+                .text(participant)
+                .u16(entree.0)
+                .u8(r.etape.map_or(u8::MAX, |e| e as u8))
+                .u8(r.finance_plie.map_or(u8::MAX, u8::from));
+            put_day(&mut w, r.debut);
+            put_day(&mut w, r.fin);
+        }
+        Some(())
     });
+    out.bytes = bytes;
     for row in rows {
         out.count(row.plie, row.failed);
         if row.failed && keep {
             out.reject(table, row.line, row.span);
         }
-        let Some(r) = &row.item else { continue };
-        let (Some(plie), Some(participant), Some(entree)) = (r.plie, &r.participant, r.entree)
-        else {
-            continue;
-        };
-        let mut w = Writer(out.bytes(plie));
-        w.u64(row.line)
-            .u64(offset + row.span.0 as u64)
-            .u32((row.span.1 - row.span.0) as u32)
-            .u8(u8::from(row.failed))
-            .text(participant)
-            .u16(entree.0)
-            .u8(r.etape.map_or(u8::MAX, |e| e as u8))
-            .u8(r.finance_plie.map_or(u8::MAX, u8::from));
-        put_day(&mut w, r.debut);
-        put_day(&mut w, r.fin);
     }
     out
+}
+
+/// The compact rows of block PLIE `id`.
+pub(crate) fn slot(bytes: &mut Vec<Vec<u8>>, id: u32) -> &mut Vec<u8> {
+    let id = id as usize;
+    if bytes.len() <= id {
+        bytes.resize_with(id + 1, Vec::new);
+    }
+    &mut bytes[id]
 }
 
 /// A row of one PLIE set aside by [`block`].

@@ -59,9 +59,9 @@ const EMPLOI: std::ops::Range<usize> = 14..19;
 const FORMATION: std::ops::Range<usize> = 19..23;
 
 /// What the rules between rows need of a row, and the record itself when the row is valid.
-pub(crate) struct PRow {
+pub(crate) struct PRow<'r> {
     plie: Option<u32>,
-    participant: Option<String>,
+    participant: Option<&'r str>,
     entree: Option<Day>,
     /// `Absent` while the parcours goes on.
     sortie: V<Day>,
@@ -118,7 +118,7 @@ fn detail<T>(
     read(row).ok()
 }
 
-fn read_row(row: &mut Row<'_, '_>, plie: Option<u32>, today: time::Date) -> PRow {
+fn read_row<'r>(row: &mut Row<'r, '_>, plie: Option<u32>, today: time::Date) -> PRow<'r> {
     let participant = row.participant(PARTICIPANT);
     let entree = row.date(ENTREE, today);
     let entree = row.need(ENTREE, entree);
@@ -245,7 +245,7 @@ fn read_row(row: &mut Row<'_, '_>, plie: Option<u32>, today: time::Date) -> PRow
     })();
     PRow {
         plie,
-        participant: participant.map(str::to_string),
+        participant,
         entree,
         sortie,
         record,
@@ -274,33 +274,37 @@ pub(crate) fn block(
     all_errors: bool,
 ) -> BlockOut {
     let mut out = BlockOut::new(all_errors);
-    let rows = out.scan(table, limit, |row, plie| Some(read_row(row, plie, today)));
+    let mut bytes: Vec<Vec<u8>> = Vec::new();
+    // Set aside as it is read, while the key is borrowed from the record: no copy of its own.
+    let rows = out.scan(table, limit, |row, plie| {
+        let r = read_row(row, plie, today);
+        if let (Some(plie), Some(participant), Some(entree)) = (r.plie, r.participant, r.entree) {
+            let (line, span, failed) = (row.raw.line, row.raw.span, row.failed);
+            let mut w = Writer(super::etapes::slot(&mut bytes, plie));
+            w.u64(line)
+                .u64(offset + span.0 as u64)
+                .u32((span.1 - span.0) as u32)
+                .u8(u8::from(failed))
+                .text(participant)
+                .u16(entree.0);
+            put_day(&mut w, r.sortie);
+            match &r.record {
+                Some(p) if !failed => {
+                    w.u8(1);
+                    put_parcours(&mut w, p);
+                }
+                _ => {
+                    w.u8(0);
+                }
+            }
+        }
+        Some(())
+    });
+    out.bytes = bytes;
     for row in rows {
         out.count(row.plie, row.failed);
         if row.failed && keep {
             out.reject(table, row.line, row.span);
-        }
-        let Some(r) = &row.item else { continue };
-        let (Some(plie), Some(participant), Some(entree)) = (r.plie, &r.participant, r.entree)
-        else {
-            continue;
-        };
-        let mut w = Writer(out.bytes(plie));
-        w.u64(row.line)
-            .u64(offset + row.span.0 as u64)
-            .u32((row.span.1 - row.span.0) as u32)
-            .u8(u8::from(row.failed))
-            .text(participant)
-            .u16(entree.0);
-        put_day(&mut w, r.sortie);
-        match &r.record {
-            Some(p) if !row.failed => {
-                w.u8(1);
-                put_parcours(&mut w, p);
-            }
-            _ => {
-                w.u8(0);
-            }
         }
     }
     out

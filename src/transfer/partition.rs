@@ -283,13 +283,4 @@ impl BlockOut {
         self.rejects
             .push((line, table.data[span.0..span.1].to_vec()));
     }
-
-    /// The compact rows of block PLIE `id`.
-    pub fn bytes(&mut self, id: u32) -> &mut Vec<u8> {
-        let id = id as usize;
-        if self.bytes.len() <= id {
-            self.bytes.resize_with(id + 1, Vec::new);
-        }
-        &mut self.bytes[id]
-    }
 }
