@@ -38,12 +38,35 @@ struct Cli {
 /// Where a table goes and in which format.
 #[derive(clap::Args)]
 struct Output {
-    /// text, csv, json or md.
-    #[arg(long, default_value = "text")]
-    format: String,
-    /// Write to this file instead of stdout.
-    #[arg(long)]
+    /// text, csv, csv-fr, json, md (and xlsx with --out, for tableau, paqte and plan10000).
+    /// csv is CLI.md's machine csv (`,`, `.` decimals, rates as fractions); csv-fr opens in
+    /// columns in a French spreadsheet (`;`, decimal comma, rates as percents, UTF-8 BOM, CRLF).
+    /// Without --format: the extension of --out (.xlsx, .csv, .json, .md, .txt), else text.
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<String>,
+    /// Write to this file instead of stdout. `tableau all` and the paqte commands with a folder
+    /// (an existing one, or a name without extension): one file per table in it, named after
+    /// the table (tableau-1.csv, taux.csv...).
+    #[arg(long, value_name = "FILE|DIR")]
     out: Option<PathBuf>,
+}
+
+impl Output {
+    /// The format asked for: `--format`, else the one `--out`'s extension implies, else text.
+    fn format_name(&self) -> String {
+        match (&self.format, &self.out) {
+            (Some(f), _) => f.clone(),
+            (None, Some(path)) => Format::implied_by(path).unwrap_or("text").to_owned(),
+            (None, None) => "text".to_owned(),
+        }
+    }
+
+    /// Whether `--out` names a folder to write one file per table into: an existing folder, or
+    /// a path without an extension.
+    fn folder(&self) -> Option<&Path> {
+        let path = self.out.as_deref()?;
+        (path.is_dir() || path.extension().is_none()).then_some(path)
+    }
 }
 
 /// Statistical secrecy of a table or cross-tab.
@@ -266,6 +289,7 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         match e {
             Error::Export(e) => Failure::from(e),
+            Error::Query(e) => Failure::from(e),
             Error::Store(_) | Error::Io(_) => Failure::Storage(e.to_string()),
             _ => Failure::Refused(vec![e.to_string()]),
         }
@@ -289,8 +313,36 @@ impl From<consolide::ExportError> for Failure {
 
 impl From<consolide::QueryError> for Failure {
     fn from(e: consolide::QueryError) -> Failure {
-        Failure::Refused(vec![e.to_string()])
+        use consolide::QueryError::{UnknownDimension, UnknownMeasure, UnknownValue};
+        let mut message = e.to_string();
+        let (word, valid) = match &e {
+            UnknownDimension { name, valid } | UnknownMeasure { name, valid } => (name, valid),
+            UnknownValue { value, valid, .. } => (value, valid),
+            _ => return Failure::Refused(vec![message]),
+        };
+        let hint = did_you_mean(word, valid.split(", "));
+        if let Some(at) = message.find("; valid") {
+            message.insert_str(at + 2, &hint);
+        }
+        Failure::Refused(vec![message])
     }
+}
+
+/// `did you mean "region"? ` when one of `candidates` is a near miss of `word` (an edit or
+/// two, a letter swapped, once case, accents and separators are set aside), else nothing.
+fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let typed = consolide::query::folded(word);
+    candidates
+        .into_iter()
+        .map(|c| {
+            let valid = consolide::query::folded(c);
+            let distance = strsim::damerau_levenshtein(&typed, &valid);
+            let allowed = (valid.chars().count() / 3).clamp(1, 3);
+            (distance, allowed, c)
+        })
+        .filter(|(distance, allowed, _)| distance <= allowed)
+        .min_by_key(|(distance, _, _)| *distance)
+        .map_or(String::new(), |(_, _, c)| format!("did you mean {c:?}? "))
 }
 
 fn refused(message: String) -> Failure {
@@ -406,7 +458,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             import(&cli.db, &folders, &options)
         }
         Command::Status { output } => {
-            let format = parse_format(&output.format)?;
+            let format = parse_format(&output.format_name())?;
             let store = Store::open(&cli.db)?;
             let mut plies = store.plies()?;
             plies.retain(|p| read_scope.contains(p));
@@ -467,7 +519,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let page = consolide::report::html(&corpus, &options)?;
             emit(
                 &Output {
-                    format: "html".into(),
+                    format: Some("html".into()),
                     out,
                 },
                 &page,
@@ -488,7 +540,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             secret,
             output,
         } => {
-            let format = parse_format(&output.format)?;
+            let format = parse_format(&output.format_name())?;
             let secret = secret.threshold()?;
             let (period, filter) = parse_scope(&scope)?;
             let query = Crosstab {
@@ -534,11 +586,12 @@ fn tableau(
     secret: Option<u64>,
     output: &Output,
 ) -> Result<(), Failure> {
-    let xlsx = output.format == "xlsx";
+    let name = output.format_name();
+    let xlsx = name == "xlsx";
     let format = if xlsx {
         Format::Text
     } else {
-        parse_format(&output.format)?
+        parse_format(&name)?
     };
     let which = if table.eq_ignore_ascii_case("all") {
         None
@@ -615,9 +668,39 @@ fn tableau(
     }
     let text = match which {
         Some(_) => consolide::render::table(&consolidation.tables[0], format),
-        None => consolide::render::tables(&consolidation.tables, format),
+        None => match output.folder() {
+            Some(dir) => return emit_apart(dir, &consolidation.tables, format),
+            None => consolide::render::tables(&consolidation.tables, format),
+        },
     };
     emit(output, &text)
+}
+
+/// Writes each of `tables` to its own file in `dir` (created if need be), named after the
+/// table, and says which files were written.
+fn emit_apart(dir: &Path, tables: &[consolide::Table], format: Format) -> Result<(), Failure> {
+    write_apart(dir, &consolide::render::tables_apart(tables, format))
+}
+
+/// Writes `files` (name, content) into `dir`, created if need be, and says which.
+fn write_apart(dir: &Path, files: &[(String, String)]) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::Storage(format!("cannot create {}: {e}", dir.display())))?;
+    for (name, text) in files {
+        consolide::render::output::replace(&dir.join(name), text.as_bytes())
+            .map_err(|e| Failure::Storage(e.to_string()))?;
+    }
+    eprintln!(
+        "{} files written to {}: {}",
+        files.len(),
+        dir.display(),
+        files
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
 }
 
 /// Writes `consolidation` as the workbook `--out` names (checked present by the caller).
@@ -705,7 +788,8 @@ fn emit_paqte(
     periode: &str,
     scope: &str,
 ) -> Result<(), Failure> {
-    if output.format == "xlsx" {
+    let name = output.format_name();
+    if name == "xlsx" {
         let Some(path) = output.out.as_deref() else {
             return Err(Failure::Usage(
                 "--format xlsx writes a file: give it with --out FILE.xlsx".into(),
@@ -714,7 +798,11 @@ fn emit_paqte(
         return consolide::paqte::render::xlsx(path, tables)
             .map_err(|e| Failure::Storage(format!("cannot write {}: {e}", path.display())));
     }
-    let format = parse_format(&output.format)?;
+    let format = parse_format(&name)?;
+    if let Some(dir) = output.folder() {
+        let files = consolide::paqte::render::print_apart(&tables, format, periode, scope);
+        return write_apart(dir, &files);
+    }
     emit(
         output,
         &consolide::paqte::render::print(&tables, format, periode, scope),
@@ -724,7 +812,9 @@ fn emit_paqte(
 fn parse_format(name: &str) -> Result<Format, Failure> {
     Format::parse(name).ok_or_else(|| {
         refused(format!(
-            "unknown format {name:?}; valid formats: text, csv, json, md"
+            "unknown format {name:?}; {}valid formats: {}",
+            did_you_mean(name, Format::NAMES.iter().copied()),
+            Format::NAMES.join(", ")
         ))
     })
 }

@@ -1,5 +1,7 @@
 //! Output formats of CLI.md: `text` (laid out like the published report, rates in whole percents),
-//! `csv` (`,`-separated, `.` decimals, rates as fractions), `json` and `md`.
+//! `csv` (`,`-separated, `.` decimals, rates as fractions), `csv-fr` (the same table for French
+//! spreadsheets: `;`-separated, decimal comma, rates as percents, UTF-8 byte-order mark, CRLF),
+//! `json` and `md`.
 
 use serde_json::{json, Map, Value as Json};
 
@@ -11,27 +13,78 @@ pub mod output;
 mod table;
 pub mod xlsx;
 
-pub use table::{caption, cell_csv, cell_text, secret_note, table, table_json, tables};
+pub use table::{
+    caption, cell_csv, cell_csv_fr, cell_text, secret_note, table, table_json, tables, tables_apart,
+};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     #[default]
     Text,
+    /// CLI.md's machine csv: `,`, `.` decimals, rates as fractions, LF, no byte-order mark.
     Csv,
+    /// The csv a French spreadsheet opens in columns: `;`, decimal comma, rates as percents
+    /// (`43,40675` for 0.4340675), a UTF-8 byte-order mark and CRLF line ends; same header and
+    /// lines as `Csv`.
+    CsvFr,
     Json,
     Md,
 }
 
 impl Format {
+    /// The names `--format` takes, in the order help and errors list them.
+    pub const NAMES: &'static [&'static str] = &["text", "csv", "csv-fr", "json", "md"];
+
     pub fn parse(name: &str) -> Option<Format> {
         match name {
             "text" => Some(Format::Text),
             "csv" => Some(Format::Csv),
+            "csv-fr" => Some(Format::CsvFr),
             "json" => Some(Format::Json),
             "md" => Some(Format::Md),
             _ => None,
         }
+    }
+
+    /// The name `--format` gives this format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Csv => "csv",
+            Format::CsvFr => "csv-fr",
+            Format::Json => "json",
+            Format::Md => "md",
+        }
+    }
+
+    /// Either csv.
+    pub fn is_csv(self) -> bool {
+        matches!(self, Format::Csv | Format::CsvFr)
+    }
+
+    /// The extension of a file in this format (`txt` for text).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            Format::Csv | Format::CsvFr => "csv",
+            Format::Json => "json",
+            Format::Md => "md",
+        }
+    }
+
+    /// The format a file name implies (CLI.md: `--out FILE.xlsx`/`.csv`/`.json`/`.md`), as a
+    /// `--format` name: `xlsx`, `csv`, `json`, `md`, `text` for `.txt`; `None` otherwise.
+    pub fn implied_by(path: &std::path::Path) -> Option<&'static str> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "xlsx" => "xlsx",
+            "csv" => "csv",
+            "json" => "json",
+            "md" => "md",
+            "txt" => "text",
+            _ => return None,
+        })
     }
 }
 
@@ -69,8 +122,8 @@ fn value_text(v: Value) -> String {
     cell_text(Cell::from(v))
 }
 
-fn value_csv(v: Value) -> String {
-    cell_csv(Cell::from(v))
+fn value_csv(v: Value, format: Format) -> String {
+    table::cell_for(Cell::from(v), format)
 }
 
 fn value_json(v: Value) -> Json {
@@ -134,20 +187,38 @@ fn markdown(header: &[String], rows: &[Vec<String>], left: usize) -> String {
     out
 }
 
-fn csv_text(header: &[String], rows: &[Vec<String>]) -> String {
+/// A csv document in `format` (`Csv` or `CsvFr`) of cells already written for it.
+fn csv_text(format: Format, header: &[String], rows: &[Vec<String>]) -> String {
     let header: Vec<String> = header.iter().map(|c| neutralised(c).into_owned()).collect();
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| neutralised(c).into_owned()).collect())
         .collect();
     let (header, rows) = (&header, &rows);
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let french = format == Format::CsvFr;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(if french { b';' } else { b',' })
+        .terminator(if french {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        })
+        .from_writer(Vec::new());
     w.write_record(header).expect("writing to memory");
     for r in rows {
         w.write_record(r).expect("writing to memory");
     }
-    String::from_utf8(w.into_inner().expect("writing to memory")).expect("csv of UTF-8 strings")
+    let text = String::from_utf8(w.into_inner().expect("writing to memory"))
+        .expect("csv of UTF-8 strings");
+    if french {
+        format!("{BOM}{text}")
+    } else {
+        text
+    }
 }
+
+/// The UTF-8 byte-order mark that tells a spreadsheet a csv-fr file is UTF-8.
+pub const BOM: char = '\u{FEFF}';
 
 /// Tableau 1 in `format`.
 pub fn tableau1(t: &Tableau1, format: Format) -> String {
@@ -170,7 +241,7 @@ fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell != "-";
     let number = {
         let digits = cell.strip_prefix(['+', '-']).unwrap_or(cell);
-        let (int, dec) = digits.split_once('.').unwrap_or((digits, "0"));
+        let (int, dec) = digits.split_once(['.', ',']).unwrap_or((digits, "0"));
         let all = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         all(int) && all(dec)
     };
@@ -191,7 +262,7 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
         x.col_values.iter().map(Some).collect()
     };
     match format {
-        Format::Csv | Format::Json => {
+        Format::Csv | Format::CsvFr | Format::Json => {
             let mut header = vec![q.rows.code().to_owned()];
             header.extend(q.cols.map(|c| c.code().to_owned()));
             header.push(measure.to_owned());
@@ -213,15 +284,15 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
                         o.insert(measure.into(), Json::Null);
                         o.insert("masked".into(), json!(true));
                     } else {
-                        line.push(value_csv(v));
+                        line.push(value_csv(v, format));
                         o.insert(measure.into(), value_json(v));
                     }
                     lines.push(line);
                     objects.push(Json::Object(o));
                 }
             }
-            if format == Format::Csv {
-                return csv_text(&header, &lines);
+            if format.is_csv() {
+                return csv_text(format, &header, &lines);
             }
             let mut o = Map::new();
             o.insert("measure".into(), json!(measure));
@@ -312,7 +383,7 @@ pub fn status(plies: &[PlieRecord], file_size: u64, format: Format) -> String {
         .collect();
     let parcours: u64 = plies.iter().map(|p| p.parcours).sum();
     match format {
-        Format::Csv => csv_text(&header, &rows),
+        Format::Csv | Format::CsvFr => csv_text(format, &header, &rows),
         Format::Json => {
             let list: Vec<Json> = rows
                 .iter()
@@ -462,7 +533,11 @@ mod tests {
             "12",
         ];
         let header: Vec<String> = (0..cells.len()).map(|i| i.to_string()).collect();
-        let text = csv_text(&header, &[cells.iter().map(|c| c.to_string()).collect()]);
+        let text = csv_text(
+            Format::Csv,
+            &header,
+            &[cells.iter().map(|c| c.to_string()).collect()],
+        );
         let read: Vec<String> = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(text.as_bytes())

@@ -23,6 +23,7 @@ mod report;
 mod rules;
 mod scope;
 mod secret;
+mod spreadsheets;
 mod store;
 mod tableaux_all;
 mod tableaux_annexes;
