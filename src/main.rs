@@ -27,9 +27,9 @@ struct Cli {
         default_value = "consolide.redb"
     )]
     db: PathBuf,
-    /// Read only these PLIE: DIM=V1[,V2...] with DIM plie, departement or region; values OR-ed,
-    /// repeated clauses AND-ed (each narrows). For status, tableau and crosstab.
-    #[arg(long = "scope", global = true, value_name = "DIM=V1[,V2]")]
+    /// `--scope` before the command (status, tableau and crosstab take it after theirs too,
+    /// where their help shows it).
+    #[arg(long = "scope", value_name = "DIM=V1[,V2]", hide = true)]
     scope: Vec<String>,
     #[command(subcommand)]
     command: Command,
@@ -69,6 +69,15 @@ impl Output {
     }
 }
 
+/// The PLIE a reading command reads.
+#[derive(clap::Args)]
+struct ReadScope {
+    /// Read only these PLIE: DIM=V1[,V2...] with DIM plie, departement or region; values OR-ed,
+    /// repeated clauses AND-ed (each narrows).
+    #[arg(long = "scope", value_name = "DIM=V1[,V2]")]
+    scope: Vec<String>,
+}
+
 /// Statistical secrecy of a table or cross-tab.
 #[derive(clap::Args)]
 struct Secret {
@@ -102,9 +111,52 @@ struct Scope {
     #[arg(long)]
     years: Option<String>,
     /// DIM=V1[,V2...]; values OR-ed, dimensions AND-ed. Repeatable.
-    #[arg(long)]
+    #[arg(long, value_name = "DIM=V1[,V2]", long_help = FILTER_HELP)]
     filter: Vec<String>,
 }
+
+/// `--measure`'s help: every measure.
+fn measure_help() -> String {
+    let codes: Vec<&str> = Measure::ALL.iter().map(|m| m.code()).collect();
+    format!(
+        "The measure counted in each cell, one of: {}.\nThe taux_* measures are rates (csv and json \
+         give fractions, text whole percents, csv-fr percents).",
+        codes.join(", ")
+    )
+}
+
+/// Every dimension with its values, for the help of --rows, --cols and --filter.
+fn dimensions_help() -> String {
+    Dimension::ALL
+        .iter()
+        .map(|d| match d.fixed_values() {
+            Some(values) => format!("  {:<14} {}", d.code(), values.join(", ")),
+            None => format!(
+                "  {:<14} from the store: `consolide dimensions {}` lists them",
+                d.code(),
+                d.code()
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The text under the options of the commands that take dimensions.
+fn dimensions_after_help() -> String {
+    format!(
+        "Dimensions (--rows, --cols, --filter) and their values:\n{}\n\nExample: consolide \
+         crosstab --measure sorties_positives --year 2017 --rows niveau --cols tranche_age \
+         --filter region=Bretagne --filter qpv=oui",
+        dimensions_help()
+    )
+}
+
+const FILTER_HELP: &str = "DIM=V1[,V2...]: only the parcours whose DIM is one of the values \
+    (OR-ed); repeat --filter for several dimensions (AND-ed), e.g. --filter region=Bretagne \
+    --filter qpv=oui. Values ignore case and accents (region=ile-de-france), yes/no values take \
+    1/0 or oui/non as in the transfers, a department its code or its name (departement=Nord). \
+    The dimensions and their values are listed below; `consolide dimensions` lists those of the \
+    store.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -158,9 +210,12 @@ enum Command {
     /// The PLIE in the store.
     Status {
         #[command(flatten)]
+        read: ReadScope,
+        #[command(flatten)]
         output: Output,
     },
     /// One of the national tables.
+    #[command(after_long_help = dimensions_after_help())]
     Tableau {
         /// 1, 1bis, taux, 2, 3, 4, 5, 6, 6bis, 7, 8, 9, 10, periodes, or all.
         table: String,
@@ -172,6 +227,8 @@ enum Command {
         pluriannuel: Option<String>,
         #[command(flatten)]
         secret: Secret,
+        #[command(flatten)]
+        read: ReadScope,
         #[command(flatten)]
         output: Output,
     },
@@ -209,17 +266,40 @@ enum Command {
         output: Output,
     },
     /// Any measure by one or two dimensions.
+    #[command(after_long_help = dimensions_after_help())]
     Crosstab {
-        #[arg(long)]
+        /// The measure counted in each cell.
+        #[arg(long, value_name = "MEASURE", long_help = measure_help())]
         measure: String,
-        #[arg(long)]
+        /// The dimension whose values are the lines.
+        #[arg(
+            long,
+            value_name = "DIM",
+            long_help = "The dimension whose values are the lines: one of the dimensions listed below."
+        )]
         rows: String,
-        #[arg(long)]
+        /// The dimension whose values are the columns (none: one column).
+        #[arg(
+            long,
+            value_name = "DIM",
+            long_help = "The dimension whose values are the columns (none: one column): one of the dimensions listed below."
+        )]
         cols: Option<String>,
         #[command(flatten)]
         scope: Scope,
         #[command(flatten)]
         secret: Secret,
+        #[command(flatten)]
+        read: ReadScope,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// The measures and dimensions of crosstab and --filter, and each dimension's values
+    /// (from the store for plie, departement, region and the years).
+    Dimensions {
+        /// One dimension to list in full: plie (codes and names), departement, region,
+        /// annee_entree, annee_sortie, or any other; without it, every measure and dimension.
+        dimension: Option<String>,
         #[command(flatten)]
         output: Output,
     },
@@ -377,17 +457,19 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let reading = matches!(
-        cli.command,
-        Command::Status { .. } | Command::Tableau { .. } | Command::Crosstab { .. }
-    );
-    if !cli.scope.is_empty() && !reading {
+    let after = match &cli.command {
+        Command::Status { read, .. }
+        | Command::Tableau { read, .. }
+        | Command::Crosstab { read, .. } => Some(&read.scope),
+        _ => None,
+    };
+    if !cli.scope.is_empty() && after.is_none() {
         return Err(Failure::Usage(
             "--scope restricts what is read: it goes with status, tableau and crosstab".into(),
         ));
     }
     let mut read_scope = consolide::Scope::all();
-    for clause in &cli.scope {
+    for clause in cli.scope.iter().chain(after.into_iter().flatten()) {
         read_scope
             .add(clause)
             .map_err(|e| refused(format!("--scope: {e}")))?;
@@ -457,7 +539,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             import(&cli.db, &folders, &options)
         }
-        Command::Status { output } => {
+        Command::Status { output, .. } => {
             let format = parse_format(&output.format_name())?;
             let store = Store::open(&cli.db)?;
             let mut plies = store.plies()?;
@@ -473,6 +555,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             pluriannuel,
             secret,
             output,
+            ..
         } => tableau(
             &cli.db,
             &read_scope,
@@ -539,6 +622,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             scope,
             secret,
             output,
+            ..
         } => {
             let format = parse_format(&output.format_name())?;
             let secret = secret.threshold()?;
@@ -557,6 +641,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             emit(&output, &consolide::render::crosstab(&result, format))
         }
+        Command::Dimensions { dimension, output } => {
+            let format = parse_format(&output.format_name())?;
+            let text = dimensions(&cli.db, dimension.as_deref(), format)?;
+            emit(&output, &text)
+        }
         Command::Export { parquet } => {
             let spinner = progress("writing the Parquet files");
             let summary = consolide::export::parquet(&Store::open(&cli.db)?, &parquet);
@@ -574,6 +663,129 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// `consolide dimensions [DIM]`: the measures and dimensions with their values, or one
+/// dimension's values in full (the data-driven ones read from the store at `db`).
+fn dimensions(db: &Path, dimension: Option<&str>, format: Format) -> Result<String, Failure> {
+    let plies = if db.exists() {
+        Store::open(db)?.plies()?
+    } else {
+        Vec::new()
+    };
+    let reference = consolide::territoires::Territoires::get();
+    let years = |d: Dimension| -> Result<Vec<String>, Failure> {
+        let Some(first) = plies.iter().filter_map(|p| p.years).map(|y| y.0).min() else {
+            return Ok(Vec::new());
+        };
+        // A cross-tab lists the years present over all years, whatever its period.
+        let corpus = Corpus::load(&Store::open(db)?)?;
+        let x = corpus.crosstab(&Crosstab {
+            measure: Measure::Entrees,
+            period: Period::year(first),
+            rows: d,
+            cols: None,
+            filter: Filter::none(),
+        })?;
+        Ok(x.row_values)
+    };
+    // The PLIE of each department or region, by its code or name.
+    let by = |key: fn(&consolide::store::PlieRecord) -> String| {
+        let mut groups: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for p in &plies {
+            groups.entry(key(p)).or_default().push(p.plie.clone());
+        }
+        groups
+    };
+    let departement =
+        |p: &consolide::store::PlieRecord| p.departement.clone().unwrap_or_else(|| "?".into());
+    let region = |p: &consolide::store::PlieRecord| p.region.clone().unwrap_or_else(|| "?".into());
+    let Some(name) = dimension else {
+        let mut rows: Vec<Vec<String>> = Measure::ALL
+            .iter()
+            .map(|m| {
+                let kind = if m.is_rate() { "taux" } else { "effectif" };
+                vec!["mesure".into(), m.code().into(), kind.into()]
+            })
+            .collect();
+        for d in Dimension::ALL {
+            let values = match d.fixed_values() {
+                Some(v) => v.join(", "),
+                None => {
+                    let values: Vec<String> = match d {
+                        Dimension::Plie => plies.iter().map(|p| p.plie.clone()).collect(),
+                        Dimension::Departement => by(departement).into_keys().collect(),
+                        Dimension::Region => by(region).into_keys().collect(),
+                        _ => years(*d)?,
+                    };
+                    let shown: Vec<&str> = values.iter().take(8).map(String::as_str).collect();
+                    let more = if values.len() > shown.len() {
+                        ", ..."
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "{}{more} ({} dans la base : consolide dimensions {})",
+                        shown.join(", "),
+                        values.len(),
+                        d.code()
+                    )
+                }
+            };
+            rows.push(vec!["dimension".into(), d.code().into(), values]);
+        }
+        return Ok(consolide::render::list(
+            &["genre", "nom", "valeurs"],
+            &rows,
+            3,
+            format,
+        ));
+    };
+    let d = Dimension::parse(name.trim())?;
+    let (header, rows): (Vec<&str>, Vec<Vec<String>>) = match d {
+        Dimension::Plie => (
+            vec!["plie", "nom", "departement", "region", "parcours"],
+            plies
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.plie.clone(),
+                        p.nom.clone().unwrap_or_default(),
+                        departement(p),
+                        region(p),
+                        p.parcours.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        Dimension::Departement => (
+            vec!["departement", "nom", "plie"],
+            by(departement)
+                .into_iter()
+                .map(|(code, of)| {
+                    let nom = reference
+                        .departement(&code)
+                        .map_or(String::new(), |d| d.nom.clone());
+                    vec![code, nom, of.join(" ")]
+                })
+                .collect(),
+        ),
+        Dimension::Region => (
+            vec!["region", "plie"],
+            by(region)
+                .into_iter()
+                .map(|(name, of)| vec![name, of.join(" ")])
+                .collect(),
+        ),
+        _ => (
+            vec![d.code()],
+            match d.fixed_values() {
+                Some(values) => values.into_iter().map(|v| vec![v.to_owned()]).collect(),
+                None => years(d)?.into_iter().map(|y| vec![y]).collect(),
+            },
+        ),
+    };
+    Ok(consolide::render::list(&header, &rows, 4, format))
 }
 
 /// `consolide tableau T` (or `all`): computes the table(s) and prints or writes them.

@@ -487,6 +487,19 @@ impl RowFilter {
             for w in wanted {
                 let hit = dimension
                     .matching(w, valid.iter().copied())
+                    .or_else(|| {
+                        // A department may be named (`Nord`, `cotes d'armor`) as well as coded.
+                        let named = (*dimension == Dimension::Departement)
+                            .then(|| {
+                                let key = folded(w);
+                                crate::territoires::Territoires::get()
+                                    .departements
+                                    .iter()
+                                    .find(|d| folded(&d.nom) == key)
+                            })
+                            .flatten()?;
+                        valid.iter().copied().find(|v| *v == named.code)
+                    })
                     .ok_or_else(|| QueryError::UnknownValue {
                         dimension: dimension.code(),
                         value: w.clone(),

@@ -220,6 +220,33 @@ fn csv_text(format: Format, header: &[String], rows: &[Vec<String>]) -> String {
 /// The UTF-8 byte-order mark that tells a spreadsheet a csv-fr file is UTF-8.
 pub const BOM: char = '\u{FEFF}';
 
+/// A plain list (header and lines of text) in `format`: a grid in text, a table in md, csv as
+/// the tables', json an array of objects keyed by the header. The first `left` columns are
+/// left-aligned in text.
+pub fn list(header: &[&str], rows: &[Vec<String>], left: usize, format: Format) -> String {
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    match format {
+        Format::Text => grid(&header, rows, left),
+        Format::Md => markdown(&header, rows, left),
+        Format::Csv | Format::CsvFr => csv_text(format, &header, rows),
+        Format::Json => {
+            let list: Vec<Json> = rows
+                .iter()
+                .map(|r| {
+                    Json::Object(
+                        header
+                            .iter()
+                            .cloned()
+                            .zip(r.iter().map(|v| json!(v)))
+                            .collect(),
+                    )
+                })
+                .collect();
+            serde_json::to_string_pretty(&Json::Array(list)).expect("json of plain values") + "\n"
+        }
+    }
+}
+
 /// Tableau 1 in `format`.
 pub fn tableau1(t: &Tableau1, format: Format) -> String {
     table(&t.to_table(), format)

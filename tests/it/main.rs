@@ -6,6 +6,7 @@ mod cli;
 mod concurrency;
 mod corruption;
 mod crash;
+mod discover;
 mod end_to_end;
 mod example_cohortes;
 mod example_comparaison;
