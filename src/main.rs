@@ -1071,6 +1071,38 @@ fn emit(output: &Output, text: &str) -> Result<(), Failure> {
 }
 
 fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result<(), Failure> {
+    // A folder that holds no transfer file but transfer folders (`generate --paqte --out corpus`,
+    // `generate --par-plie --out transfers`) stands for the transfer folders inside it.
+    let is_transfer = |dir: &Path| {
+        (consolide::transfer::FILES.iter())
+            .chain(consolide::paqte::FILES.iter())
+            .any(|f| dir.join(f).is_file())
+    };
+    let mut expanded = Vec::new();
+    for folder in folders {
+        let inner: Vec<PathBuf> = match std::fs::read_dir(folder) {
+            Ok(entries) if folder.is_dir() && !is_transfer(folder) => {
+                let mut inner: Vec<PathBuf> = entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.is_dir() && is_transfer(p))
+                    .collect();
+                inner.sort();
+                inner
+            }
+            _ => Vec::new(),
+        };
+        if inner.is_empty() {
+            expanded.push(folder.clone());
+        } else {
+            eprintln!(
+                "note: {} holds {} transfer folders: importing each",
+                folder.display(),
+                inner.len()
+            );
+            expanded.extend(inner);
+        }
+    }
+    let folders = &expanded[..];
     let spinner = progress("reading and checking the transfers");
     let summary = consolide::import(db, folders, options);
     spinner.finish_and_clear();

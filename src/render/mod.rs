@@ -455,12 +455,22 @@ pub fn timestamp(unix: i64) -> String {
         .unwrap_or_else(|| unix.to_string())
 }
 
+/// Up to this many PLIE, an import lists each one (its rows per file, its outcome); beyond, it
+/// lists the PLIE that changed or lost rows and adds them all up in one line.
+pub const IMPORT_DETAIL: usize = 10;
+
 /// What an import read, imported and rejected, per file and per PLIE, and what the store did.
+/// A transfer of more than [`IMPORT_DETAIL`] PLIE shows per file only its totals and the PLIE
+/// with refused rows, and the store's outcome only for the PLIE new or replaced, then one total
+/// line: a re-import of a national transfer says what changed in a few lines.
 pub fn import_summary(summary: &crate::ImportSummary) -> String {
     use crate::store::PlieOutcome;
     let written = summary.report.is_some();
     let mut out = String::new();
     for t in &summary.transfers {
+        let plies: std::collections::BTreeSet<&String> =
+            t.files.iter().flat_map(|f| f.per_plie.keys()).collect();
+        let detailed = plies.len() <= IMPORT_DETAIL;
         out.push_str(&format!("transfer {}\n", t.folder.display()));
         let header: Vec<String> = ["file", "plie", "read", "imported", "rejected"]
             .into_iter()
@@ -489,6 +499,9 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
                 f.rejected.to_string(),
             ]);
             for (plie, (read, rejected)) in &f.per_plie {
+                if !detailed && *rejected == 0 && !held(plie) {
+                    continue;
+                }
                 let imported = |read, rejected| {
                     if held(plie) {
                         0
@@ -513,7 +526,11 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
     }
     match &summary.report {
         Some(report) => {
+            let detailed = report.plies.len() <= IMPORT_DETAIL;
             for p in &report.plies {
+                if !detailed && p.outcome == PlieOutcome::Unchanged {
+                    continue;
+                }
                 let what = match p.outcome {
                     PlieOutcome::New => "new",
                     PlieOutcome::Replaced => "replaced",
@@ -524,6 +541,26 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
                 out.push_str(&format!(
                     "PLIE {}: {what}, {} parcours, {} étapes\n",
                     p.plie, p.parcours, p.etapes
+                ));
+            }
+            if !report.plies.is_empty() {
+                let count = |o: PlieOutcome| report.plies.iter().filter(|p| p.outcome == o).count();
+                let (new, replaced, unchanged) = (
+                    count(PlieOutcome::New),
+                    count(PlieOutcome::Replaced),
+                    count(PlieOutcome::Unchanged),
+                );
+                out.push_str(&format!(
+                    "total: {} PLIE ({new} new, {replaced} replaced, {unchanged} unchanged), {} \
+                     parcours, {} étapes{}\n",
+                    report.plies.len(),
+                    report.plies.iter().map(|p| p.parcours).sum::<u64>(),
+                    report.plies.iter().map(|p| p.etapes).sum::<u64>(),
+                    if report.changed() {
+                        ""
+                    } else {
+                        "; nothing written"
+                    }
                 ));
             }
         }
