@@ -174,6 +174,10 @@ enum Command {
         /// department and one NATIONAL, under --out.
         #[arg(long, requires = "out")]
         paqte: bool,
+        /// With --out: one transfer folder per PLIE (DIR/P44-01/, DIR/P59-03/...) instead of
+        /// one national folder, to import PLIE by PLIE (`import DIR` imports them all).
+        #[arg(long, requires = "out", conflicts_with = "paqte")]
+        per_plie: bool,
         #[command(flatten)]
         synth: SynthArgs,
         /// First published year (years before it are simulated, not written).
@@ -503,10 +507,29 @@ fn run(cli: Cli) -> Result<(), Failure> {
             from,
             to,
             plie,
+            per_plie,
             ..
         } => {
             let options = synth_options(&synth, from.as_deref(), to.as_deref(), plie.as_deref())?;
             match out {
+                Some(dir) if per_plie => {
+                    let bar = counter();
+                    let progress = |n: u64| bar.set_position(n);
+                    let s = synth::write_per_plie(&dir, &options, &progress).map_err(|e| {
+                        Failure::Storage(format!("cannot write {}: {e}", dir.display()))
+                    })?;
+                    bar.finish_and_clear();
+                    println!(
+                        "{} PLIE ({} with parcours), {} parcours, {} étapes written to {}, one \
+                         transfer folder per PLIE",
+                        s.plies,
+                        s.plies_with_parcours,
+                        s.parcours,
+                        s.etapes,
+                        dir.display()
+                    );
+                    Ok(())
+                }
                 Some(_) => generate(&cli.db, &cli.db, out.as_deref(), &options),
                 None => synthetic_store(&cli.db, synth.replace, "generate", |db| {
                     generate(db, &cli.db, None, &options)

@@ -467,15 +467,29 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
     use crate::store::PlieOutcome;
     let written = summary.report.is_some();
     let mut out = String::new();
+    let plies: std::collections::BTreeSet<&String> = summary
+        .transfers
+        .iter()
+        .flat_map(|t| t.files.iter().flat_map(|f| f.per_plie.keys()))
+        .collect();
+    let detailed = plies.len() <= IMPORT_DETAIL;
+    let header: Vec<String> = ["file", "plie", "read", "imported", "rejected"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    // Beyond the detailed listing, one table for all the transfers: each file's totals, then
+    // the PLIE with refused or held-back rows.
+    let mut files: Vec<(String, [u64; 3], Vec<Vec<String>>)> = Vec::new();
+    if !detailed {
+        match summary.transfers.as_slice() {
+            [t] => out.push_str(&format!("transfer {}\n", t.folder.display())),
+            ts => out.push_str(&format!("{} transfers\n", ts.len())),
+        }
+    }
     for t in &summary.transfers {
-        let plies: std::collections::BTreeSet<&String> =
-            t.files.iter().flat_map(|f| f.per_plie.keys()).collect();
-        let detailed = plies.len() <= IMPORT_DETAIL;
-        out.push_str(&format!("transfer {}\n", t.folder.display()));
-        let header: Vec<String> = ["file", "plie", "read", "imported", "rejected"]
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        if detailed {
+            out.push_str(&format!("transfer {}\n", t.folder.display()));
+        }
         let mut rows = Vec::new();
         let held = |plie: &String| {
             summary
@@ -491,13 +505,12 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
                 .filter(|(plie, _)| held(plie))
                 .map(|(_, (read, rejected))| read - rejected)
                 .sum();
-            rows.push(vec![
-                f.file.clone(),
-                "*".into(),
-                f.read.to_string(),
-                (imported(f.read, f.rejected).saturating_sub(held_rows)).to_string(),
-                f.rejected.to_string(),
-            ]);
+            let totals = [
+                f.read,
+                imported(f.read, f.rejected).saturating_sub(held_rows),
+                f.rejected,
+            ];
+            let mut plie_rows = Vec::new();
             for (plie, (read, rejected)) in &f.per_plie {
                 if !detailed && *rejected == 0 && !held(plie) {
                     continue;
@@ -509,7 +522,7 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
                         imported(read, rejected)
                     }
                 };
-                rows.push(vec![
+                plie_rows.push(vec![
                     String::new(),
                     if plie.is_empty() {
                         "?".into()
@@ -521,12 +534,43 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
                     rejected.to_string(),
                 ]);
             }
+            if detailed {
+                rows.push(
+                    std::iter::once(f.file.clone())
+                        .chain(std::iter::once("*".into()))
+                        .chain(totals.iter().map(u64::to_string))
+                        .collect(),
+                );
+                rows.extend(plie_rows);
+            } else {
+                match files.iter_mut().find(|(name, _, _)| *name == f.file) {
+                    Some((_, sums, more)) => {
+                        sums.iter_mut().zip(totals).for_each(|(s, t)| *s += t);
+                        more.extend(plie_rows);
+                    }
+                    None => files.push((f.file.clone(), totals, plie_rows)),
+                }
+            }
+        }
+        if detailed {
+            out.push_str(&grid(&header, &rows, 2));
+        }
+    }
+    if !detailed {
+        let mut rows = Vec::new();
+        for (name, totals, plie_rows) in files {
+            rows.push(
+                [name, "*".into()]
+                    .into_iter()
+                    .chain(totals.iter().map(u64::to_string))
+                    .collect(),
+            );
+            rows.extend(plie_rows);
         }
         out.push_str(&grid(&header, &rows, 2));
     }
     match &summary.report {
         Some(report) => {
-            let detailed = report.plies.len() <= IMPORT_DETAIL;
             for p in &report.plies {
                 if !detailed && p.outcome == PlieOutcome::Unchanged {
                     continue;

@@ -32,4 +32,5 @@ mod tableaux_annexes;
 mod tableaux_etapes;
 mod tableaux_parcours;
 mod tableaux_sorties;
+mod tour;
 mod util;
