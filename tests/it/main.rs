@@ -22,6 +22,7 @@ mod paqte_rules;
 mod properties;
 mod reliability;
 mod report;
+mod report_reader;
 mod rules;
 mod scope;
 mod secret;
