@@ -172,3 +172,65 @@ fn the_workbooks_summary_links_to_each_sheet() {
     }
     assert_eq!(sheets.len(), 15, "{sheets:?}");
 }
+
+#[test]
+fn the_qpv_example_aligns_its_columns_and_separates_thousands() {
+    let dir = crate::util::national();
+    let text = dir
+        .example("qpv", &["--year", "2017", "--par", "region"])
+        .ok();
+    let lines: Vec<&str> = text.lines().skip(2).collect();
+    let header = lines[0];
+    assert!(header.starts_with("region"), "{text}");
+    // Every line ends where the header ends (the last column is right-aligned), and each header
+    // ends where its column's figures end.
+    let width = |l: &str| l.chars().count();
+    for line in &lines[1..] {
+        assert_eq!(width(line), width(header), "{line:?} in\n{text}");
+    }
+    for name in [
+        "participants",
+        "part QPV",
+        "QPV inconnu",
+        "taux SP QPV",
+        "taux SP hors QPV",
+    ] {
+        let end = header.find(name).unwrap() + name.len();
+        let end = header[..end].chars().count();
+        for line in &lines[2..] {
+            let chars: Vec<char> = line.chars().collect();
+            assert!(
+                chars[end - 1] != ' ',
+                "{name} column ends at {end} in {line:?}"
+            );
+            assert!(chars.get(end).is_none_or(|c| *c == ' '), "{line:?}");
+        }
+    }
+    // The nation's participants: all those in parcours in 2017, whether in a QPV or not, with
+    // French thousands separators.
+    let by_qpv = csv_rows(
+        &dir.run(&[
+            "crosstab",
+            "--measure",
+            "parcours_distincts",
+            "--year",
+            "2017",
+            "--rows",
+            "qpv",
+            "--format",
+            "csv",
+        ])
+        .ok(),
+    );
+    let participants: u64 = by_qpv[1..]
+        .iter()
+        .map(|r| r[1].parse::<u64>().unwrap())
+        .sum();
+    assert!(participants > 1000);
+    let ensemble = lines.iter().find(|l| l.starts_with("ensemble")).unwrap();
+    let spaced = consolide::render::thousands(participants);
+    assert!(
+        ensemble.contains(&format!(" {spaced} ")),
+        "{spaced} in {ensemble:?}"
+    );
+}
