@@ -187,28 +187,36 @@ fn render(
                 "Participants en QPV et leurs sorties, {period} (filtre : {})\n\n",
                 filter.describe()
             ));
-            out.push_str(&format!(
-                "{:<28} {:>12} {:>9} {:>11} {:>12} {:>15} {:>8}\n",
-                par.code(),
-                "participants",
-                "part QPV",
-                "QPV inconnu",
-                "taux SP QPV",
-                "taux SP hors QPV",
-                "écart"
+            // Columns as wide as their widest cell, counts with thousands separators.
+            let count = consolide::render::thousands;
+            let rows: Vec<Vec<String>> = lines
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.territoire.clone(),
+                        count(l.participants()),
+                        pct(l.part_qpv()),
+                        count(l.inconnu.parcours_distincts),
+                        pct(taux(&l.qpv)),
+                        pct(taux(&l.hors_qpv)),
+                        gap(l).map_or("-".into(), |g| format!("{g:+.0} pt")),
+                    ]
+                })
+                .collect();
+            out.push_str(&consolide::render::list(
+                &[
+                    par.code(),
+                    "participants",
+                    "part QPV",
+                    "QPV inconnu",
+                    "taux SP QPV",
+                    "taux SP hors QPV",
+                    "écart",
+                ],
+                &rows,
+                1,
+                consolide::Format::Text,
             ));
-            for l in lines {
-                out.push_str(&format!(
-                    "{:<28} {:>12} {:>9} {:>11} {:>12} {:>15} {:>8}\n",
-                    l.territoire,
-                    l.participants(),
-                    pct(l.part_qpv()),
-                    l.inconnu.parcours_distincts,
-                    pct(taux(&l.qpv)),
-                    pct(taux(&l.hors_qpv)),
-                    gap(l).map_or("-".into(), |g| format!("{g:+.0} pt")),
-                ));
-            }
         }
         other => return Err(format!("--format {other:?}: text or csv")),
     }

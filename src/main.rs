@@ -27,9 +27,9 @@ struct Cli {
         default_value = "consolide.redb"
     )]
     db: PathBuf,
-    /// Read only these PLIE: DIM=V1[,V2...] with DIM plie, departement or region; values OR-ed,
-    /// repeated clauses AND-ed (each narrows). For status, tableau and crosstab.
-    #[arg(long = "scope", global = true, value_name = "DIM=V1[,V2]")]
+    /// `--scope` before the command (status, tableau and crosstab take it after theirs too,
+    /// where their help shows it).
+    #[arg(long = "scope", value_name = "DIM=V1[,V2]", hide = true)]
     scope: Vec<String>,
     #[command(subcommand)]
     command: Command,
@@ -38,12 +38,44 @@ struct Cli {
 /// Where a table goes and in which format.
 #[derive(clap::Args)]
 struct Output {
-    /// text, csv, json or md.
-    #[arg(long, default_value = "text")]
-    format: String,
-    /// Write to this file instead of stdout.
-    #[arg(long)]
+    /// text, csv, csv-fr, json, md (and xlsx with --out, for tableau, paqte and plan10000).
+    /// csv is CLI.md's machine csv (`,`, `.` decimals, rates as fractions); csv-fr opens in
+    /// columns in a French spreadsheet (`;`, decimal comma, rates as percents, UTF-8 BOM, CRLF).
+    /// Without --format: the extension of --out (.xlsx, .csv, .json, .md, .txt), else text.
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<String>,
+    /// Write to this file instead of stdout. `tableau all` and the paqte commands with a folder
+    /// (an existing one, or a name without extension): one file per table in it, named after
+    /// the table (tableau-1.csv, taux.csv...).
+    #[arg(long, value_name = "FILE|DIR")]
     out: Option<PathBuf>,
+}
+
+impl Output {
+    /// The format asked for: `--format`, else the one `--out`'s extension implies, else text.
+    fn format_name(&self) -> String {
+        match (&self.format, &self.out) {
+            (Some(f), _) => f.clone(),
+            (None, Some(path)) => Format::implied_by(path).unwrap_or("text").to_owned(),
+            (None, None) => "text".to_owned(),
+        }
+    }
+
+    /// Whether `--out` names a folder to write one file per table into: an existing folder, or
+    /// a path without an extension.
+    fn folder(&self) -> Option<&Path> {
+        let path = self.out.as_deref()?;
+        (path.is_dir() || path.extension().is_none()).then_some(path)
+    }
+}
+
+/// The PLIE a reading command reads.
+#[derive(clap::Args)]
+struct ReadScope {
+    /// Read only these PLIE: DIM=V1[,V2...] with DIM plie, departement or region; values OR-ed,
+    /// repeated clauses AND-ed (each narrows).
+    #[arg(long = "scope", value_name = "DIM=V1[,V2]")]
+    scope: Vec<String>,
 }
 
 /// Statistical secrecy of a table or cross-tab.
@@ -79,9 +111,52 @@ struct Scope {
     #[arg(long)]
     years: Option<String>,
     /// DIM=V1[,V2...]; values OR-ed, dimensions AND-ed. Repeatable.
-    #[arg(long)]
+    #[arg(long, value_name = "DIM=V1[,V2]", long_help = FILTER_HELP)]
     filter: Vec<String>,
 }
+
+/// `--measure`'s help: every measure.
+fn measure_help() -> String {
+    let codes: Vec<&str> = Measure::ALL.iter().map(|m| m.code()).collect();
+    format!(
+        "The measure counted in each cell, one of: {}.\nThe taux_* measures are rates (csv and json \
+         give fractions, text whole percents, csv-fr percents).",
+        codes.join(", ")
+    )
+}
+
+/// Every dimension with its values, for the help of --rows, --cols and --filter.
+fn dimensions_help() -> String {
+    Dimension::ALL
+        .iter()
+        .map(|d| match d.fixed_values() {
+            Some(values) => format!("  {:<14} {}", d.code(), values.join(", ")),
+            None => format!(
+                "  {:<14} from the store: `consolide dimensions {}` lists them",
+                d.code(),
+                d.code()
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The text under the options of the commands that take dimensions.
+fn dimensions_after_help() -> String {
+    format!(
+        "Dimensions (--rows, --cols, --filter) and their values:\n{}\n\nExample: consolide \
+         crosstab --measure sorties_positives --year 2017 --rows niveau --cols tranche_age \
+         --filter region=Bretagne --filter qpv=oui",
+        dimensions_help()
+    )
+}
+
+const FILTER_HELP: &str = "DIM=V1[,V2...]: only the parcours whose DIM is one of the values \
+    (OR-ed); repeat --filter for several dimensions (AND-ed), e.g. --filter region=Bretagne \
+    --filter qpv=oui. Values ignore case and accents (region=ile-de-france), yes/no values take \
+    1/0 or oui/non as in the transfers, a department its code or its name (departement=Nord). \
+    The dimensions and their values are listed below; `consolide dimensions` lists those of the \
+    store.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -99,6 +174,10 @@ enum Command {
         /// department and one NATIONAL, under --out.
         #[arg(long, requires = "out")]
         paqte: bool,
+        /// With --out: one transfer folder per PLIE (DIR/P44-01/, DIR/P59-03/...) instead of
+        /// one national folder, to import PLIE by PLIE (`import DIR` imports them all).
+        #[arg(long, requires = "out", conflicts_with = "paqte")]
+        per_plie: bool,
         #[command(flatten)]
         synth: SynthArgs,
         /// First published year (years before it are simulated, not written).
@@ -139,9 +218,12 @@ enum Command {
     /// The PLIE in the store.
     Status {
         #[command(flatten)]
+        read: ReadScope,
+        #[command(flatten)]
         output: Output,
     },
     /// One of the national tables.
+    #[command(after_long_help = dimensions_after_help())]
     Tableau {
         /// 1, 1bis, taux, 2, 3, 4, 5, 6, 6bis, 7, 8, 9, 10, periodes, or all.
         table: String,
@@ -153,6 +235,8 @@ enum Command {
         pluriannuel: Option<String>,
         #[command(flatten)]
         secret: Secret,
+        #[command(flatten)]
+        read: ReadScope,
         #[command(flatten)]
         output: Output,
     },
@@ -190,17 +274,40 @@ enum Command {
         output: Output,
     },
     /// Any measure by one or two dimensions.
+    #[command(after_long_help = dimensions_after_help())]
     Crosstab {
-        #[arg(long)]
+        /// The measure counted in each cell.
+        #[arg(long, value_name = "MEASURE", long_help = measure_help())]
         measure: String,
-        #[arg(long)]
+        /// The dimension whose values are the lines.
+        #[arg(
+            long,
+            value_name = "DIM",
+            long_help = "The dimension whose values are the lines: one of the dimensions listed below."
+        )]
         rows: String,
-        #[arg(long)]
+        /// The dimension whose values are the columns (none: one column).
+        #[arg(
+            long,
+            value_name = "DIM",
+            long_help = "The dimension whose values are the columns (none: one column): one of the dimensions listed below."
+        )]
         cols: Option<String>,
         #[command(flatten)]
         scope: Scope,
         #[command(flatten)]
         secret: Secret,
+        #[command(flatten)]
+        read: ReadScope,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// The measures and dimensions of crosstab and --filter, and each dimension's values
+    /// (from the store for plie, departement, region and the years).
+    Dimensions {
+        /// One dimension to list in full: plie (codes and names), departement, region,
+        /// annee_entree, annee_sortie, or any other; without it, every measure and dimension.
+        dimension: Option<String>,
         #[command(flatten)]
         output: Output,
     },
@@ -270,6 +377,7 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         match e {
             Error::Export(e) => Failure::from(e),
+            Error::Query(e) => Failure::from(e),
             Error::Store(_) | Error::Io(_) => Failure::Storage(e.to_string()),
             _ => Failure::Refused(vec![e.to_string()]),
         }
@@ -293,8 +401,36 @@ impl From<consolide::ExportError> for Failure {
 
 impl From<consolide::QueryError> for Failure {
     fn from(e: consolide::QueryError) -> Failure {
-        Failure::Refused(vec![e.to_string()])
+        use consolide::QueryError::{UnknownDimension, UnknownMeasure, UnknownValue};
+        let mut message = e.to_string();
+        let (word, valid) = match &e {
+            UnknownDimension { name, valid } | UnknownMeasure { name, valid } => (name, valid),
+            UnknownValue { value, valid, .. } => (value, valid),
+            _ => return Failure::Refused(vec![message]),
+        };
+        let hint = did_you_mean(word, valid.split(", "));
+        if let Some(at) = message.find("; valid") {
+            message.insert_str(at + 2, &hint);
+        }
+        Failure::Refused(vec![message])
     }
+}
+
+/// `did you mean "region"? ` when one of `candidates` is a near miss of `word` (an edit or
+/// two, a letter swapped, once case, accents and separators are set aside), else nothing.
+fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let typed = consolide::query::folded(word);
+    candidates
+        .into_iter()
+        .map(|c| {
+            let valid = consolide::query::folded(c);
+            let distance = strsim::damerau_levenshtein(&typed, &valid);
+            let allowed = (valid.chars().count() / 3).clamp(1, 3);
+            (distance, allowed, c)
+        })
+        .filter(|(distance, allowed, _)| distance <= allowed)
+        .min_by_key(|(distance, _, _)| *distance)
+        .map_or(String::new(), |(_, _, c)| format!("did you mean {c:?}? "))
 }
 
 fn refused(message: String) -> Failure {
@@ -329,17 +465,19 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let reading = matches!(
-        cli.command,
-        Command::Status { .. } | Command::Tableau { .. } | Command::Crosstab { .. }
-    );
-    if !cli.scope.is_empty() && !reading {
+    let after = match &cli.command {
+        Command::Status { read, .. }
+        | Command::Tableau { read, .. }
+        | Command::Crosstab { read, .. } => Some(&read.scope),
+        _ => None,
+    };
+    if !cli.scope.is_empty() && after.is_none() {
         return Err(Failure::Usage(
             "--scope restricts what is read: it goes with status, tableau and crosstab".into(),
         ));
     }
     let mut read_scope = consolide::Scope::all();
-    for clause in &cli.scope {
+    for clause in cli.scope.iter().chain(after.into_iter().flatten()) {
         read_scope
             .add(clause)
             .map_err(|e| refused(format!("--scope: {e}")))?;
@@ -373,10 +511,29 @@ fn run(cli: Cli) -> Result<(), Failure> {
             from,
             to,
             plie,
+            per_plie,
             ..
         } => {
             let options = synth_options(&synth, from.as_deref(), to.as_deref(), plie.as_deref())?;
             match out {
+                Some(dir) if per_plie => {
+                    let bar = counter();
+                    let progress = |n: u64| bar.set_position(n);
+                    let s = synth::write_per_plie(&dir, &options, &progress).map_err(|e| {
+                        Failure::Storage(format!("cannot write {}: {e}", dir.display()))
+                    })?;
+                    bar.finish_and_clear();
+                    println!(
+                        "{} PLIE ({} with parcours), {} parcours, {} étapes written to {}, one \
+                         transfer folder per PLIE",
+                        s.plies,
+                        s.plies_with_parcours,
+                        s.parcours,
+                        s.etapes,
+                        dir.display()
+                    );
+                    Ok(())
+                }
                 Some(_) => generate(&cli.db, &cli.db, out.as_deref(), &options),
                 None => synthetic_store(&cli.db, synth.replace, "generate", |db| {
                     generate(db, &cli.db, None, &options)
@@ -411,8 +568,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             import(&cli.db, &folders, &options)
         }
-        Command::Status { output } => {
-            let format = parse_format(&output.format)?;
+        Command::Status { output, .. } => {
+            let format = parse_format(&output.format_name())?;
             let store = Store::open(&cli.db)?;
             let mut plies = store.plies()?;
             plies.retain(|p| read_scope.contains(p));
@@ -427,6 +584,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             pluriannuel,
             secret,
             output,
+            ..
         } => tableau(
             &cli.db,
             &read_scope,
@@ -473,7 +631,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let page = consolide::report::html(&corpus, &options)?;
             emit(
                 &Output {
-                    format: "html".into(),
+                    format: Some("html".into()),
                     out,
                 },
                 &page,
@@ -493,8 +651,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             scope,
             secret,
             output,
+            ..
         } => {
-            let format = parse_format(&output.format)?;
+            let format = parse_format(&output.format_name())?;
             let secret = secret.threshold()?;
             let (period, filter) = parse_scope(&scope)?;
             let query = Crosstab {
@@ -510,6 +669,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 result = result.with_secret(n).map_err(Error::from)?;
             }
             emit(&output, &consolide::render::crosstab(&result, format))
+        }
+        Command::Dimensions { dimension, output } => {
+            let format = parse_format(&output.format_name())?;
+            let text = dimensions(&cli.db, dimension.as_deref(), format)?;
+            emit(&output, &text)
         }
         Command::Export { parquet } => {
             let spinner = progress("writing the Parquet files");
@@ -530,6 +694,129 @@ fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
+/// `consolide dimensions [DIM]`: the measures and dimensions with their values, or one
+/// dimension's values in full (the data-driven ones read from the store at `db`).
+fn dimensions(db: &Path, dimension: Option<&str>, format: Format) -> Result<String, Failure> {
+    let plies = if db.exists() {
+        Store::open(db)?.plies()?
+    } else {
+        Vec::new()
+    };
+    let reference = consolide::territoires::Territoires::get();
+    let years = |d: Dimension| -> Result<Vec<String>, Failure> {
+        let Some(first) = plies.iter().filter_map(|p| p.years).map(|y| y.0).min() else {
+            return Ok(Vec::new());
+        };
+        // A cross-tab lists the years present over all years, whatever its period.
+        let corpus = Corpus::load(&Store::open(db)?)?;
+        let x = corpus.crosstab(&Crosstab {
+            measure: Measure::Entrees,
+            period: Period::year(first),
+            rows: d,
+            cols: None,
+            filter: Filter::none(),
+        })?;
+        Ok(x.row_values)
+    };
+    // The PLIE of each department or region, by its code or name.
+    let by = |key: fn(&consolide::store::PlieRecord) -> String| {
+        let mut groups: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for p in &plies {
+            groups.entry(key(p)).or_default().push(p.plie.clone());
+        }
+        groups
+    };
+    let departement =
+        |p: &consolide::store::PlieRecord| p.departement.clone().unwrap_or_else(|| "?".into());
+    let region = |p: &consolide::store::PlieRecord| p.region.clone().unwrap_or_else(|| "?".into());
+    let Some(name) = dimension else {
+        let mut rows: Vec<Vec<String>> = Measure::ALL
+            .iter()
+            .map(|m| {
+                let kind = if m.is_rate() { "taux" } else { "effectif" };
+                vec!["mesure".into(), m.code().into(), kind.into()]
+            })
+            .collect();
+        for d in Dimension::ALL {
+            let values = match d.fixed_values() {
+                Some(v) => v.join(", "),
+                None => {
+                    let values: Vec<String> = match d {
+                        Dimension::Plie => plies.iter().map(|p| p.plie.clone()).collect(),
+                        Dimension::Departement => by(departement).into_keys().collect(),
+                        Dimension::Region => by(region).into_keys().collect(),
+                        _ => years(*d)?,
+                    };
+                    let shown: Vec<&str> = values.iter().take(8).map(String::as_str).collect();
+                    let more = if values.len() > shown.len() {
+                        ", ..."
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "{}{more} ({} dans la base : consolide dimensions {})",
+                        shown.join(", "),
+                        values.len(),
+                        d.code()
+                    )
+                }
+            };
+            rows.push(vec!["dimension".into(), d.code().into(), values]);
+        }
+        return Ok(consolide::render::list(
+            &["genre", "nom", "valeurs"],
+            &rows,
+            3,
+            format,
+        ));
+    };
+    let d = Dimension::parse(name.trim())?;
+    let (header, rows): (Vec<&str>, Vec<Vec<String>>) = match d {
+        Dimension::Plie => (
+            vec!["plie", "nom", "departement", "region", "parcours"],
+            plies
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.plie.clone(),
+                        p.nom.clone().unwrap_or_default(),
+                        departement(p),
+                        region(p),
+                        p.parcours.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        Dimension::Departement => (
+            vec!["departement", "nom", "plie"],
+            by(departement)
+                .into_iter()
+                .map(|(code, of)| {
+                    let nom = reference
+                        .departement(&code)
+                        .map_or(String::new(), |d| d.nom.clone());
+                    vec![code, nom, of.join(" ")]
+                })
+                .collect(),
+        ),
+        Dimension::Region => (
+            vec!["region", "plie"],
+            by(region)
+                .into_iter()
+                .map(|(name, of)| vec![name, of.join(" ")])
+                .collect(),
+        ),
+        _ => (
+            vec![d.code()],
+            match d.fixed_values() {
+                Some(values) => values.into_iter().map(|v| vec![v.to_owned()]).collect(),
+                None => years(d)?.into_iter().map(|y| vec![y]).collect(),
+            },
+        ),
+    };
+    Ok(consolide::render::list(&header, &rows, 4, format))
+}
+
 /// `consolide tableau T` (or `all`): computes the table(s) and prints or writes them.
 fn tableau(
     db: &Path,
@@ -540,11 +827,12 @@ fn tableau(
     secret: Option<u64>,
     output: &Output,
 ) -> Result<(), Failure> {
-    let xlsx = output.format == "xlsx";
+    let name = output.format_name();
+    let xlsx = name == "xlsx";
     let format = if xlsx {
         Format::Text
     } else {
-        parse_format(&output.format)?
+        parse_format(&name)?
     };
     let which = if table.eq_ignore_ascii_case("all") {
         None
@@ -621,9 +909,39 @@ fn tableau(
     }
     let text = match which {
         Some(_) => consolide::render::table(&consolidation.tables[0], format),
-        None => consolide::render::tables(&consolidation.tables, format),
+        None => match output.folder() {
+            Some(dir) => return emit_apart(dir, &consolidation.tables, format),
+            None => consolide::render::tables(&consolidation.tables, format),
+        },
     };
     emit(output, &text)
+}
+
+/// Writes each of `tables` to its own file in `dir` (created if need be), named after the
+/// table, and says which files were written.
+fn emit_apart(dir: &Path, tables: &[consolide::Table], format: Format) -> Result<(), Failure> {
+    write_apart(dir, &consolide::render::tables_apart(tables, format))
+}
+
+/// Writes `files` (name, content) into `dir`, created if need be, and says which.
+fn write_apart(dir: &Path, files: &[(String, String)]) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::Storage(format!("cannot create {}: {e}", dir.display())))?;
+    for (name, text) in files {
+        consolide::render::output::replace(&dir.join(name), text.as_bytes())
+            .map_err(|e| Failure::Storage(e.to_string()))?;
+    }
+    eprintln!(
+        "{} files written to {}: {}",
+        files.len(),
+        dir.display(),
+        files
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
 }
 
 /// Writes `consolidation` as the workbook `--out` names (checked present by the caller).
@@ -711,7 +1029,8 @@ fn emit_paqte(
     periode: &str,
     scope: &str,
 ) -> Result<(), Failure> {
-    if output.format == "xlsx" {
+    let name = output.format_name();
+    if name == "xlsx" {
         let Some(path) = output.out.as_deref() else {
             return Err(Failure::Usage(
                 "--format xlsx writes a file: give it with --out FILE.xlsx".into(),
@@ -720,7 +1039,11 @@ fn emit_paqte(
         return consolide::paqte::render::xlsx(path, tables)
             .map_err(|e| Failure::Storage(format!("cannot write {}: {e}", path.display())));
     }
-    let format = parse_format(&output.format)?;
+    let format = parse_format(&name)?;
+    if let Some(dir) = output.folder() {
+        let files = consolide::paqte::render::print_apart(&tables, format, periode, scope);
+        return write_apart(dir, &files);
+    }
     emit(
         output,
         &consolide::paqte::render::print(&tables, format, periode, scope),
@@ -730,7 +1053,9 @@ fn emit_paqte(
 fn parse_format(name: &str) -> Result<Format, Failure> {
     Format::parse(name).ok_or_else(|| {
         refused(format!(
-            "unknown format {name:?}; valid formats: text, csv, json, md"
+            "unknown format {name:?}; {}valid formats: {}",
+            did_you_mean(name, Format::NAMES.iter().copied()),
+            Format::NAMES.join(", ")
         ))
     })
 }
@@ -775,6 +1100,38 @@ fn emit(output: &Output, text: &str) -> Result<(), Failure> {
 }
 
 fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result<(), Failure> {
+    // A folder that holds no transfer file but transfer folders (`generate --paqte --out corpus`,
+    // `generate --par-plie --out transfers`) stands for the transfer folders inside it.
+    let is_transfer = |dir: &Path| {
+        (consolide::transfer::FILES.iter())
+            .chain(consolide::paqte::FILES.iter())
+            .any(|f| dir.join(f).is_file())
+    };
+    let mut expanded = Vec::new();
+    for folder in folders {
+        let inner: Vec<PathBuf> = match std::fs::read_dir(folder) {
+            Ok(entries) if folder.is_dir() && !is_transfer(folder) => {
+                let mut inner: Vec<PathBuf> = entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.is_dir() && is_transfer(p))
+                    .collect();
+                inner.sort();
+                inner
+            }
+            _ => Vec::new(),
+        };
+        if inner.is_empty() {
+            expanded.push(folder.clone());
+        } else {
+            eprintln!(
+                "note: {} holds {} transfer folders: importing each",
+                folder.display(),
+                inner.len()
+            );
+            expanded.extend(inner);
+        }
+    }
+    let folders = &expanded[..];
     let counters = std::sync::Arc::new(consolide::transfer::Progress::default());
     let options = ImportOptions {
         progress: Some(counters.clone()),

@@ -17,7 +17,7 @@ fn caption(t: &Table, scope: &str) -> String {
 /// "2 départements ayant rendu compte").
 pub fn print(tables: &[Table], format: Format, periode: &str, scope: &str) -> String {
     match format {
-        Format::Csv => render::tables(tables, format),
+        Format::Csv | Format::CsvFr => render::tables(tables, format),
         Format::Json => {
             let all: Vec<Json> = tables
                 .iter()
@@ -41,6 +41,27 @@ pub fn print(tables: &[Table], format: Format, periode: &str, scope: &str) -> St
             .collect::<Vec<_>>()
             .join("\n"),
     }
+}
+
+/// Each of `tables` as a document of its own in `format` (as [`print`] writes one), with the
+/// file name it takes in a folder (`bilan-contexte.csv`...).
+pub fn print_apart(
+    tables: &[Table],
+    format: Format,
+    periode: &str,
+    scope: &str,
+) -> Vec<(String, String)> {
+    render::tables_apart(tables, format)
+        .into_iter()
+        .zip(tables)
+        .map(|((name, _), t)| {
+            let text = match format {
+                Format::Csv | Format::CsvFr => render::table(t, format),
+                _ => print(std::slice::from_ref(t), format, periode, scope),
+            };
+            (name, text)
+        })
+        .collect()
 }
 
 /// `tables` as an xlsx workbook at `path`, one sheet per table.

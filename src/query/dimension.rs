@@ -187,6 +187,58 @@ impl Dimension {
     }
 }
 
+impl Dimension {
+    /// The value of `valid` that `wanted` names: the same text; else the same ignoring case,
+    /// accents, and spaces, hyphens and apostrophes between words (`ile de france` is
+    /// `Île-de-France`); for the yes/no dimensions (`th`, `inscrit_pe`, `qpv`) also the import's
+    /// spellings `oui` and `non` (any case), and `inconnu` for `qpv`'s `?`.
+    pub fn matching<'a>(
+        self,
+        wanted: &str,
+        valid: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Option<&'a str> {
+        let wanted = wanted.trim();
+        let wanted = match (self, folded(wanted).as_str()) {
+            (Dimension::Th | Dimension::InscritPe | Dimension::Qpv, "oui") => "1",
+            (Dimension::Th | Dimension::InscritPe | Dimension::Qpv, "non") => "0",
+            (Dimension::Qpv, "inconnu") => "?",
+            _ => wanted,
+        };
+        if let Some(v) = valid.clone().into_iter().find(|v| *v == wanted) {
+            return Some(v);
+        }
+        if let Some(v) = valid
+            .clone()
+            .into_iter()
+            .find(|v| v.eq_ignore_ascii_case(wanted))
+        {
+            return Some(v);
+        }
+        let key = folded(wanted);
+        valid.into_iter().find(|v| folded(v) == key)
+    }
+}
+
+/// `text` in lower case without accents, its words separated by one space (spaces, hyphens,
+/// underscores and apostrophes between them alike): how names typed by people are compared.
+pub fn folded(text: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
+        match c {
+            'œ' | 'Œ' => out.push_str("oe"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            '-' | '_' | '\'' | '’' => out.push(' '),
+            c if c.is_whitespace() => out.push(' '),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out.split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Where a dimension's value of a row is read: one of the row's columns, or its PLIE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Source {
@@ -433,15 +485,27 @@ impl RowFilter {
             };
             let mut chosen = BTreeSet::new();
             for w in wanted {
-                let hit = valid
-                    .iter()
-                    .find(|v| v.eq_ignore_ascii_case(w))
+                let hit = dimension
+                    .matching(w, valid.iter().copied())
+                    .or_else(|| {
+                        // A department may be named (`Nord`, `cotes d'armor`) as well as coded.
+                        let named = (*dimension == Dimension::Departement)
+                            .then(|| {
+                                let key = folded(w);
+                                crate::territoires::Territoires::get()
+                                    .departements
+                                    .iter()
+                                    .find(|d| folded(&d.nom) == key)
+                            })
+                            .flatten()?;
+                        valid.iter().copied().find(|v| *v == named.code)
+                    })
                     .ok_or_else(|| QueryError::UnknownValue {
                         dimension: dimension.code(),
                         value: w.clone(),
                         valid: valid.iter().copied().collect::<Vec<_>>().join(", "),
                     })?;
-                chosen.insert(*hit);
+                chosen.insert(hit);
             }
             match dimension.source() {
                 Source::Row(column) => {
@@ -595,6 +659,30 @@ impl Present {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_match_without_case_accents_or_word_separators() {
+        assert_eq!(folded("Île-de-France"), "ile de france");
+        assert_eq!(
+            folded("  Provence-Alpes-Côte d'Azur "),
+            "provence alpes cote d azur"
+        );
+        assert_eq!(folded("ILE  de   FRANCE"), "ile de france");
+        let regions = ["Bretagne", "Île-de-France", "Hauts-de-France"];
+        let r = Dimension::Region;
+        assert_eq!(r.matching("ile de france", regions), Some("Île-de-France"));
+        assert_eq!(r.matching("Ile-de-France", regions), Some("Île-de-France"));
+        assert_eq!(r.matching("BRETAGNE", regions), Some("Bretagne"));
+        assert_eq!(r.matching("Normandie", regions), None);
+        let plies = ["P44a", "P44A"];
+        assert_eq!(Dimension::Plie.matching("P44A", plies), Some("P44A"));
+        let yes_no = ["1", "0", "?"];
+        assert_eq!(Dimension::Qpv.matching("oui", yes_no), Some("1"));
+        assert_eq!(Dimension::Qpv.matching("NON", yes_no), Some("0"));
+        assert_eq!(Dimension::Qpv.matching("inconnu", yes_no), Some("?"));
+        assert_eq!(Dimension::Th.matching("Oui", ["1", "0"]), Some("1"));
+        assert_eq!(Dimension::Sexe.matching("oui", ["H", "F"]), None);
+    }
 
     /// The summaries keep one age per class of `store::summary::AGE_BOUNDS`: exact only if every
     /// age dimension gives every age of a class the value of the class's code.

@@ -10,7 +10,7 @@ mod measure;
 mod scan;
 mod summary;
 
-pub use dimension::{Dimension, Filter};
+pub use dimension::{folded, Dimension, Filter};
 pub use measure::{Measure, Period, Tally, Value};
 
 pub(crate) use measure::rate;

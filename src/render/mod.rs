@@ -1,5 +1,7 @@
 //! Output formats of CLI.md: `text` (laid out like the published report, rates in whole percents),
-//! `csv` (`,`-separated, `.` decimals, rates as fractions), `json` and `md`.
+//! `csv` (`,`-separated, `.` decimals, rates as fractions), `csv-fr` (the same table for French
+//! spreadsheets: `;`-separated, decimal comma, rates as percents, UTF-8 byte-order mark, CRLF),
+//! `json` and `md`.
 
 use serde_json::{json, Map, Value as Json};
 
@@ -11,27 +13,78 @@ pub mod output;
 mod table;
 pub mod xlsx;
 
-pub use table::{caption, cell_csv, cell_text, secret_note, table, table_json, tables};
+pub use table::{
+    caption, cell_csv, cell_csv_fr, cell_text, secret_note, table, table_json, tables, tables_apart,
+};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     #[default]
     Text,
+    /// CLI.md's machine csv: `,`, `.` decimals, rates as fractions, LF, no byte-order mark.
     Csv,
+    /// The csv a French spreadsheet opens in columns: `;`, decimal comma, rates as percents
+    /// (`43,40675` for 0.4340675), a UTF-8 byte-order mark and CRLF line ends; same header and
+    /// lines as `Csv`.
+    CsvFr,
     Json,
     Md,
 }
 
 impl Format {
+    /// The names `--format` takes, in the order help and errors list them.
+    pub const NAMES: &'static [&'static str] = &["text", "csv", "csv-fr", "json", "md"];
+
     pub fn parse(name: &str) -> Option<Format> {
         match name {
             "text" => Some(Format::Text),
             "csv" => Some(Format::Csv),
+            "csv-fr" => Some(Format::CsvFr),
             "json" => Some(Format::Json),
             "md" => Some(Format::Md),
             _ => None,
         }
+    }
+
+    /// The name `--format` gives this format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Csv => "csv",
+            Format::CsvFr => "csv-fr",
+            Format::Json => "json",
+            Format::Md => "md",
+        }
+    }
+
+    /// Either csv.
+    pub fn is_csv(self) -> bool {
+        matches!(self, Format::Csv | Format::CsvFr)
+    }
+
+    /// The extension of a file in this format (`txt` for text).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            Format::Csv | Format::CsvFr => "csv",
+            Format::Json => "json",
+            Format::Md => "md",
+        }
+    }
+
+    /// The format a file name implies (CLI.md: `--out FILE.xlsx`/`.csv`/`.json`/`.md`), as a
+    /// `--format` name: `xlsx`, `csv`, `json`, `md`, `text` for `.txt`; `None` otherwise.
+    pub fn implied_by(path: &std::path::Path) -> Option<&'static str> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "xlsx" => "xlsx",
+            "csv" => "csv",
+            "json" => "json",
+            "md" => "md",
+            "txt" => "text",
+            _ => return None,
+        })
     }
 }
 
@@ -69,8 +122,8 @@ fn value_text(v: Value) -> String {
     cell_text(Cell::from(v))
 }
 
-fn value_csv(v: Value) -> String {
-    cell_csv(Cell::from(v))
+fn value_csv(v: Value, format: Format) -> String {
+    table::cell_for(Cell::from(v), format)
 }
 
 fn value_json(v: Value) -> Json {
@@ -134,19 +187,64 @@ fn markdown(header: &[String], rows: &[Vec<String>], left: usize) -> String {
     out
 }
 
-fn csv_text(header: &[String], rows: &[Vec<String>]) -> String {
+/// A csv document in `format` (`Csv` or `CsvFr`) of cells already written for it.
+fn csv_text(format: Format, header: &[String], rows: &[Vec<String>]) -> String {
     let header: Vec<String> = header.iter().map(|c| neutralised(c).into_owned()).collect();
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| neutralised(c).into_owned()).collect())
         .collect();
     let (header, rows) = (&header, &rows);
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let french = format == Format::CsvFr;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(if french { b';' } else { b',' })
+        .terminator(if french {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        })
+        .from_writer(Vec::new());
     w.write_record(header).expect("writing to memory");
     for r in rows {
         w.write_record(r).expect("writing to memory");
     }
-    String::from_utf8(w.into_inner().expect("writing to memory")).expect("csv of UTF-8 strings")
+    let text = String::from_utf8(w.into_inner().expect("writing to memory"))
+        .expect("csv of UTF-8 strings");
+    if french {
+        format!("{BOM}{text}")
+    } else {
+        text
+    }
+}
+
+/// The UTF-8 byte-order mark that tells a spreadsheet a csv-fr file is UTF-8.
+pub const BOM: char = '\u{FEFF}';
+
+/// A plain list (header and lines of text) in `format`: a grid in text, a table in md, csv as
+/// the tables', json an array of objects keyed by the header. The first `left` columns are
+/// left-aligned in text.
+pub fn list(header: &[&str], rows: &[Vec<String>], left: usize, format: Format) -> String {
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    match format {
+        Format::Text => grid(&header, rows, left),
+        Format::Md => markdown(&header, rows, left),
+        Format::Csv | Format::CsvFr => csv_text(format, &header, rows),
+        Format::Json => {
+            let list: Vec<Json> = rows
+                .iter()
+                .map(|r| {
+                    Json::Object(
+                        header
+                            .iter()
+                            .cloned()
+                            .zip(r.iter().map(|v| json!(v)))
+                            .collect(),
+                    )
+                })
+                .collect();
+            serde_json::to_string_pretty(&Json::Array(list)).expect("json of plain values") + "\n"
+        }
+    }
 }
 
 /// Tableau 1 in `format`.
@@ -170,7 +268,7 @@ fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell != "-";
     let number = {
         let digits = cell.strip_prefix(['+', '-']).unwrap_or(cell);
-        let (int, dec) = digits.split_once('.').unwrap_or((digits, "0"));
+        let (int, dec) = digits.split_once(['.', ',']).unwrap_or((digits, "0"));
         let all = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         all(int) && all(dec)
     };
@@ -191,7 +289,7 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
         x.col_values.iter().map(Some).collect()
     };
     match format {
-        Format::Csv | Format::Json => {
+        Format::Csv | Format::CsvFr | Format::Json => {
             let mut header = vec![q.rows.code().to_owned()];
             header.extend(q.cols.map(|c| c.code().to_owned()));
             header.push(measure.to_owned());
@@ -213,15 +311,15 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
                         o.insert(measure.into(), Json::Null);
                         o.insert("masked".into(), json!(true));
                     } else {
-                        line.push(value_csv(v));
+                        line.push(value_csv(v, format));
                         o.insert(measure.into(), value_json(v));
                     }
                     lines.push(line);
                     objects.push(Json::Object(o));
                 }
             }
-            if format == Format::Csv {
-                return csv_text(&header, &lines);
+            if format.is_csv() {
+                return csv_text(format, &header, &lines);
             }
             let mut o = Map::new();
             o.insert("measure".into(), json!(measure));
@@ -312,7 +410,7 @@ pub fn status(plies: &[PlieRecord], file_size: u64, format: Format) -> String {
         .collect();
     let parcours: u64 = plies.iter().map(|p| p.parcours).sum();
     match format {
-        Format::Csv => csv_text(&header, &rows),
+        Format::Csv | Format::CsvFr => csv_text(format, &header, &rows),
         Format::Json => {
             let list: Vec<Json> = rows
                 .iter()
@@ -357,17 +455,41 @@ pub fn timestamp(unix: i64) -> String {
         .unwrap_or_else(|| unix.to_string())
 }
 
+/// Up to this many PLIE, an import lists each one (its rows per file, its outcome); beyond, it
+/// lists the PLIE that changed or lost rows and adds them all up in one line.
+pub const IMPORT_DETAIL: usize = 10;
+
 /// What an import read, imported and rejected, per file and per PLIE, and what the store did.
+/// A transfer of more than [`IMPORT_DETAIL`] PLIE shows per file only its totals and the PLIE
+/// with refused rows, and the store's outcome only for the PLIE new or replaced, then one total
+/// line: a re-import of a national transfer says what changed in a few lines.
 pub fn import_summary(summary: &crate::ImportSummary) -> String {
     use crate::store::PlieOutcome;
     let written = summary.report.is_some();
     let mut out = String::new();
+    let plies: std::collections::BTreeSet<&String> = summary
+        .transfers
+        .iter()
+        .flat_map(|t| t.files.iter().flat_map(|f| f.per_plie.keys()))
+        .collect();
+    let detailed = plies.len() <= IMPORT_DETAIL;
+    let header: Vec<String> = ["file", "plie", "read", "imported", "rejected"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    // Beyond the detailed listing, one table for all the transfers: each file's totals, then
+    // the PLIE with refused or held-back rows.
+    let mut files: Vec<(String, [u64; 3], Vec<Vec<String>>)> = Vec::new();
+    if !detailed {
+        match summary.transfers.as_slice() {
+            [t] => out.push_str(&format!("transfer {}\n", t.folder.display())),
+            ts => out.push_str(&format!("{} transfers\n", ts.len())),
+        }
+    }
     for t in &summary.transfers {
-        out.push_str(&format!("transfer {}\n", t.folder.display()));
-        let header: Vec<String> = ["file", "plie", "read", "imported", "rejected"]
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        if detailed {
+            out.push_str(&format!("transfer {}\n", t.folder.display()));
+        }
         let mut rows = Vec::new();
         let held = |plie: &String| {
             summary
@@ -383,14 +505,16 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
                 .filter(|(plie, _)| held(plie))
                 .map(|(_, (read, rejected))| read - rejected)
                 .sum();
-            rows.push(vec![
-                f.file.clone(),
-                "*".into(),
-                f.read.to_string(),
-                (imported(f.read, f.rejected).saturating_sub(held_rows)).to_string(),
-                f.rejected.to_string(),
-            ]);
+            let totals = [
+                f.read,
+                imported(f.read, f.rejected).saturating_sub(held_rows),
+                f.rejected,
+            ];
+            let mut plie_rows = Vec::new();
             for (plie, (read, rejected)) in &f.per_plie {
+                if !detailed && *rejected == 0 && !held(plie) {
+                    continue;
+                }
                 let imported = |read, rejected| {
                     if held(plie) {
                         0
@@ -398,7 +522,7 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
                         imported(read, rejected)
                     }
                 };
-                rows.push(vec![
+                plie_rows.push(vec![
                     String::new(),
                     if plie.is_empty() {
                         "?".into()
@@ -410,12 +534,47 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
                     rejected.to_string(),
                 ]);
             }
+            if detailed {
+                rows.push(
+                    std::iter::once(f.file.clone())
+                        .chain(std::iter::once("*".into()))
+                        .chain(totals.iter().map(u64::to_string))
+                        .collect(),
+                );
+                rows.extend(plie_rows);
+            } else {
+                match files.iter_mut().find(|(name, _, _)| *name == f.file) {
+                    Some((_, sums, more)) => {
+                        sums.iter_mut().zip(totals).for_each(|(s, t)| *s += t);
+                        more.extend(plie_rows);
+                    }
+                    None => files.push((f.file.clone(), totals, plie_rows)),
+                }
+            }
+        }
+        if detailed {
+            out.push_str(&grid(&header, &rows, 2));
+        }
+    }
+    if !detailed {
+        let mut rows = Vec::new();
+        for (name, totals, plie_rows) in files {
+            rows.push(
+                [name, "*".into()]
+                    .into_iter()
+                    .chain(totals.iter().map(u64::to_string))
+                    .collect(),
+            );
+            rows.extend(plie_rows);
         }
         out.push_str(&grid(&header, &rows, 2));
     }
     match &summary.report {
         Some(report) => {
             for p in &report.plies {
+                if !detailed && p.outcome == PlieOutcome::Unchanged {
+                    continue;
+                }
                 let what = match p.outcome {
                     PlieOutcome::New => "new",
                     PlieOutcome::Replaced => "replaced",
@@ -426,6 +585,26 @@ pub fn import_summary(summary: &crate::ImportSummary) -> String {
                 out.push_str(&format!(
                     "PLIE {}: {what}, {} parcours, {} étapes\n",
                     p.plie, p.parcours, p.etapes
+                ));
+            }
+            if !report.plies.is_empty() {
+                let count = |o: PlieOutcome| report.plies.iter().filter(|p| p.outcome == o).count();
+                let (new, replaced, unchanged) = (
+                    count(PlieOutcome::New),
+                    count(PlieOutcome::Replaced),
+                    count(PlieOutcome::Unchanged),
+                );
+                out.push_str(&format!(
+                    "total: {} PLIE ({new} new, {replaced} replaced, {unchanged} unchanged), {} \
+                     parcours, {} étapes{}\n",
+                    report.plies.len(),
+                    report.plies.iter().map(|p| p.parcours).sum::<u64>(),
+                    report.plies.iter().map(|p| p.etapes).sum::<u64>(),
+                    if report.changed() {
+                        ""
+                    } else {
+                        "; nothing written"
+                    }
                 ));
             }
         }
@@ -462,7 +641,11 @@ mod tests {
             "12",
         ];
         let header: Vec<String> = (0..cells.len()).map(|i| i.to_string()).collect();
-        let text = csv_text(&header, &[cells.iter().map(|c| c.to_string()).collect()]);
+        let text = csv_text(
+            Format::Csv,
+            &header,
+            &[cells.iter().map(|c| c.to_string()).collect()],
+        );
         let read: Vec<String> = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(text.as_bytes())

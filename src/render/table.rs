@@ -14,7 +14,11 @@ pub fn cell_text(cell: Cell) -> String {
         Cell::Rate(None) | Cell::Decimal(None, _) => "-".into(),
         Cell::Amount(cents) => signed_thousands((cents as f64 / 100.0).round() as i64),
         Cell::Hundredths(h) if h % 100 == 0 => signed_thousands(h / 100),
-        Cell::Hundredths(h) => format!("{:.2}", h as f64 / 100.0).replace('.', ","),
+        Cell::Hundredths(h) => {
+            let sign = if h < 0 { "-" } else { "" };
+            let (whole, frac) = (h.unsigned_abs() / 100, h.unsigned_abs() % 100);
+            format!("{sign}{},{frac:02}", thousands(whole))
+        }
         Cell::Decimal(Some(x), decimals) => {
             let digits = format!("{:.prec$}", x.abs(), prec = usize::from(decimals));
             let (whole, frac) = digits.split_once('.').unwrap_or((&digits, ""));
@@ -32,6 +36,39 @@ pub fn cell_text(cell: Cell) -> String {
         }
         Cell::Blank => String::new(),
         Cell::Masked => "s".into(),
+    }
+}
+
+/// A cell as csv-fr prints it: plain numbers (no thousands separator, which a spreadsheet could
+/// read as text), decimal comma, rates as percents with the fraction's precision (`43,40675` for
+/// 0.4340675), amounts in euros.
+pub fn cell_csv_fr(cell: Cell) -> String {
+    match cell {
+        Cell::Rate(Some(r)) => percent_number(r).replace('.', ","),
+        other => cell_csv(other).replace('.', ","),
+    }
+}
+
+/// A rate as a percent, with as many significant digits as [`fraction`] gives the fraction,
+/// without trailing zeros: `43.40675`, `100`, `0`.
+fn percent_number(rate: f64) -> String {
+    let decimals = fraction(rate)
+        .split_once('.')
+        .map_or(0, |(_, d)| d.len().saturating_sub(2));
+    let text = format!("{:.decimals$}", rate * 100.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    match text {
+        "" | "-" => "0".into(),
+        t => t.into(),
+    }
+}
+
+/// A cell of a csv in `format` (`Csv` or `CsvFr`).
+pub(super) fn cell_for(cell: Cell, format: Format) -> String {
+    if format == Format::CsvFr {
+        cell_csv_fr(cell)
+    } else {
+        cell_csv(cell)
     }
 }
 
@@ -83,7 +120,7 @@ pub fn caption(t: &Table) -> String {
 /// Any published table in `format` (xlsx has its own writer, [`super::xlsx`]).
 pub fn table(t: &Table, format: Format) -> String {
     match format {
-        Format::Csv => {
+        Format::Csv | Format::CsvFr => {
             let header: Vec<String> = ["group", "row", "label"]
                 .into_iter()
                 .map(str::to_owned)
@@ -94,11 +131,11 @@ pub fn table(t: &Table, format: Format) -> String {
                 .iter()
                 .map(|r| {
                     let mut line = vec![r.group.clone(), r.code.clone(), r.label.clone()];
-                    line.extend(r.cells.iter().map(|c| cell_csv(*c)));
+                    line.extend(r.cells.iter().map(|c| cell_for(*c, format)));
                     line
                 })
                 .collect();
-            csv_text(&header, &rows)
+            csv_text(format, &header, &rows)
         }
         Format::Json => {
             serde_json::to_string_pretty(&table_json(t)).expect("json of plain values") + "\n"
@@ -208,6 +245,49 @@ pub fn table_json(t: &Table) -> Json {
     Json::Object(o)
 }
 
+/// The file name a table is written under in a folder (`tableau all --out DIR`): `tableau-1`,
+/// `tableau-6bis`, `taux`, `periodes`, or its code (`paqte-plie`), then `.` and `extension`.
+pub fn file_name(t: &Table, extension: &str) -> String {
+    let code = t.tableau.to_lowercase();
+    let stem = if code.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("tableau-{code}")
+    } else {
+        code
+    };
+    let stem: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{stem}.{extension}")
+}
+
+/// Each table as a document of its own in `format`, with the file name it takes in a folder
+/// ([`file_name`]; a name already taken gets `-2`, `-3`...).
+pub fn tables_apart(ts: &[Table], format: Format) -> Vec<(String, String)> {
+    let mut taken = std::collections::HashSet::new();
+    ts.iter()
+        .map(|t| {
+            let mut name = file_name(t, format.extension());
+            let mut n = 1;
+            while !taken.insert(name.clone()) {
+                n += 1;
+                name = file_name(t, &format!("{n}.{}", format.extension())).replacen(
+                    &format!(".{n}."),
+                    &format!("-{n}."),
+                    1,
+                );
+            }
+            (name, table(t, format))
+        })
+        .collect()
+}
+
 /// Several tables in one document (`tableau all`): text and md one after the other; json an
 /// array of the tables' objects; csv one long table whose first column names the table, each
 /// table opened by a `columns` line giving its column keys (the `cN` of the header).
@@ -222,7 +302,7 @@ pub fn tables(ts: &[Table], format: Format) -> String {
             let all: Vec<Json> = ts.iter().map(table_json).collect();
             serde_json::to_string_pretty(&Json::Array(all)).expect("json of plain values") + "\n"
         }
-        Format::Csv => {
+        Format::Csv | Format::CsvFr => {
             let width = ts.iter().map(|t| t.columns.len()).max().unwrap_or(0);
             let mut header: Vec<String> = ["tableau", "group", "row", "label"]
                 .into_iter()
@@ -247,12 +327,12 @@ pub fn tables(ts: &[Table], format: Format) -> String {
                         r.code.clone(),
                         r.label.clone(),
                     ];
-                    line.extend(r.cells.iter().map(|c| cell_csv(*c)));
+                    line.extend(r.cells.iter().map(|c| cell_for(*c, format)));
                     line.resize(header.len(), String::new());
                     rows.push(line);
                 }
             }
-            csv_text(&header, &rows)
+            csv_text(format, &header, &rows)
         }
     }
 }
@@ -280,6 +360,15 @@ mod tests {
         assert_eq!(cell_csv(Cell::Amount(7)), "0.07");
         assert_eq!(cell_text(Cell::Hundredths(27_500)), "275");
         assert_eq!(cell_text(Cell::Hundredths(27_550)), "275,50");
+        assert_eq!(cell_text(Cell::Hundredths(385_850)), "3\u{202F}858,50");
+        assert_eq!(cell_text(Cell::Hundredths(-5)), "-0,05");
+        assert_eq!(cell_csv_fr(Cell::Rate(Some(13618.0 / 31373.0))), "43,40675");
+        assert_eq!(cell_csv_fr(Cell::Rate(Some(1.0))), "100");
+        assert_eq!(cell_csv_fr(Cell::Rate(Some(0.0))), "0");
+        assert_eq!(cell_csv_fr(Cell::Rate(None)), "");
+        assert_eq!(cell_csv_fr(Cell::Amount(11_801_612_749)), "118016127,49");
+        assert_eq!(cell_csv_fr(Cell::Count(100_550)), "100550");
+        assert_eq!(cell_csv_fr(Cell::Decimal(Some(1.85), 2)), "1,850000");
         assert_eq!(cell_csv(Cell::Hundredths(27_550)), "275.5");
         assert_eq!(cell_text(Cell::Decimal(Some(1.8514), 2)), "1,85");
         assert_eq!(

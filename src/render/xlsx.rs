@@ -67,7 +67,10 @@ fn workbook(c: &Consolidation, plies: &[PlieRecord]) -> Result<Workbook, XlsxErr
     summary.write_string_with_format(3, 1, "Tableau", &bold)?;
     let mut row = 4;
     for t in &c.tables {
-        summary.write_string(row, 0, sheet_name(t))?;
+        // A link to the table's sheet, whose text is the sheet's name.
+        let name = sheet_name(t);
+        let link = rust_xlsxwriter::Url::new(format!("internal:'{name}'!A1")).set_text(&name);
+        summary.write_url(row, 0, link)?;
         summary.write_string(row, 1, caption(t))?;
         row += 1;
     }

@@ -20,6 +20,38 @@ fn sorties(f: &Figures) -> Option<u64> {
     Some(total(f, "sorties_positives")? + total(f, "sorties_sans_suite")?)
 }
 
+/// A count of the total line of the year before's Tableau 1.
+fn previous(f: &Figures, column: &str) -> Option<u64> {
+    match f.previous.as_ref()?.cell("total", "total", column)? {
+        Cell::Count(n) => Some(n),
+        _ => None,
+    }
+}
+
+/// The change from `then` to `now` as a signed percent with one decimal (`+3,2 %`), `None`
+/// from zero.
+fn evolution(now: u64, then: u64) -> Option<String> {
+    if then == 0 {
+        return None;
+    }
+    let change = (now as f64 - then as f64) / then as f64 * 100.0;
+    let text = format!("{:+.1} %", change).replace('.', ",");
+    Some(if text.starts_with("-0,0") || text.starts_with("+0,0") {
+        "0,0 %".to_owned()
+    } else {
+        text
+    })
+}
+
+/// The change between two rates in whole points, from the whole percents printed
+/// (`+2 points`), with the earlier rate.
+fn points(now: f64, then: f64) -> String {
+    let (a, b) = ((now * 100.0).round(), (then * 100.0).round());
+    let d = a - b;
+    let unit = if d.abs() > 1.0 { "points" } else { "point" };
+    format!("{d:+.0} {unit} ({b:.0} % l'année précédente)").replace("+0 ", "0 ")
+}
+
 fn count(n: Option<u64>) -> Option<Cell> {
     n.map(Cell::Count)
 }
@@ -72,6 +104,35 @@ fn parcours(page: &mut Page, y: i32) {
         "{entrees} personnes sont entrées en parcours en {y} ; {report} poursuivaient un parcours \
          commencé avant le 1er janvier."
     ));
+    if page.scope.previous.is_some() {
+        let before = y - 1;
+        let change = |column: &'static str| {
+            page.fig_text(move |f| {
+                let now = total(f, column)?;
+                let then = previous(f, column)?;
+                evolution(now, then)
+            })
+        };
+        let (en_parcours, entrees, sorties_pos) = (
+            change("en_parcours"),
+            change("entrees"),
+            change("sorties_positives"),
+        );
+        let taux = page.fig_text(|f| {
+            let now = f.number("1", "total", "total", "taux_sortie_positive")?;
+            let then = f
+                .previous
+                .as_ref()?
+                .cell("total", "total", "taux_sortie_positive")?
+                .number()?;
+            Some(points(now, then))
+        });
+        page.p(&format!(
+            "Par rapport à {before}, le nombre de personnes en parcours a évolué de {en_parcours}, \
+             celui des entrées de {entrees} et celui des sorties positives de {sorties_pos} ; \
+             le taux de sortie positive a évolué de {taux}."
+        ));
+    }
     let Some(t) = page.scope.table("1bis") else {
         return;
     };

@@ -14,16 +14,25 @@ fn figure(cell: Option<Cell>) -> String {
     cell.map_or_else(String::new, |c| escape(&cell_text(c)))
 }
 
+/// Beyond this many columns of figures, a table prints on a landscape page (`.large`).
+pub const LARGE: usize = 12;
+
 /// `t` as a `<table>` with the id `id`; with `national`, the same table of the whole nation
 /// side by side, line by line (matched on the line's group and code).
 pub fn table(t: &Table, national: Option<&Table>, id: &str) -> String {
-    let mut out = format!(r#"<div class="tableau" id="{id}"><table>"#);
+    // A table of more columns than an A4 page holds upright prints on a landscape page.
+    let span = if national.is_some() { 2 } else { 1 };
+    let class = if t.columns.len() * span > LARGE {
+        "tableau large"
+    } else {
+        "tableau"
+    };
+    let mut out = format!(r#"<div class="{class}" id="{id}"><table>"#);
     let mut title = caption(t);
     if let Some(n) = national {
         let _ = write!(title, " ; national : {} PLIE", n.plies);
     }
     let _ = write!(out, "<caption>{}</caption><thead><tr>", escape(&title));
-    let span = if national.is_some() { 2 } else { 1 };
     let rows = if national.is_some() { 2 } else { 1 };
     let _ = write!(out, r#"<th rowspan="{rows}"></th>"#);
     for c in &t.columns {

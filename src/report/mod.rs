@@ -52,6 +52,9 @@ pub(crate) struct Figures {
     consolidation: Consolidation,
     /// Tableau 6BIS over the year alone: the funds of the year by financer, all axes together.
     financeurs: Option<Table>,
+    /// Tableau 1 of the year before (for the changes the commentary gives), `None` when the
+    /// store has no parcours then.
+    previous: Option<Table>,
 }
 
 impl Figures {
@@ -67,9 +70,15 @@ impl Figures {
             Err(crate::Error::Query(QueryError::FilterNotApplicable { .. })) => None,
             Err(e) => return Err(e),
         };
+        let before = Period::year(options.year - 1);
+        let previous = corpus
+            .tableau(Tableau::T1, before, filter)
+            .ok()
+            .filter(|t| t.cell("total", "total", "en_parcours") != Some(Cell::Count(0)));
         Ok(Figures {
             consolidation,
             financeurs,
+            previous,
         })
     }
 
@@ -129,6 +138,23 @@ impl<'a> Page<'a> {
     /// A figure computed by `f` on the scope, in bold, and the nation's after it.
     fn fig(&self, f: impl Fn(&Figures) -> Option<Cell>) -> String {
         let text = |c: Option<Cell>| c.map_or_else(|| "n.d.".to_owned(), |c| escape(&cell_text(c)));
+        let mut out = format!(
+            r#"<strong class="chiffre">{}</strong>"#,
+            text(f(self.scope))
+        );
+        if let Some(n) = self.national {
+            let _ = write!(
+                out,
+                r#" <span class="national">(national : {})</span>"#,
+                text(f(n))
+            );
+        }
+        out
+    }
+
+    /// Like [`Page::fig`], for a figure already written as text (`n.d.` when `None`).
+    fn fig_text(&self, f: impl Fn(&Figures) -> Option<String>) -> String {
+        let text = |t: Option<String>| escape(&t.unwrap_or_else(|| "n.d.".to_owned()));
         let mut out = format!(
             r#"<strong class="chiffre">{}</strong>"#,
             text(f(self.scope))
@@ -218,6 +244,7 @@ pub fn html(corpus: &Corpus, options: &Options) -> Result<String, crate::Error> 
         body: String::new(),
     };
     commentaire::write(&mut page, options);
+    territoires(&mut page, corpus, options)?;
     let commentary = std::mem::take(&mut page.body);
     let mut tables = String::new();
     for (i, t) in scope.consolidation.tables.iter().enumerate() {
@@ -239,6 +266,125 @@ pub fn html(corpus: &Corpus, options: &Options) -> Result<String, crate::Error> 
     Ok(document(options, corpus, &page, &commentary, &tables))
 }
 
+/// The territories of the scope side by side with their key figures of the year: the regions
+/// (without a filter, or with one that is not territorial), or the PLIE of the region or
+/// departments filtered on (or of the PLIE themselves).
+fn territoires(page: &mut Page, corpus: &Corpus, options: &Options) -> Result<(), crate::Error> {
+    use crate::query::{Crosstab, Dimension, Measure};
+    let territorial = |d: &Dimension| d.is_territorial();
+    let rows = if options.filter.clauses.iter().any(|(d, _)| territorial(d)) {
+        Dimension::Plie
+    } else {
+        Dimension::Region
+    };
+    let measures = [
+        (Measure::EnParcours, "En parcours"),
+        (Measure::Entrees, "Entrées"),
+        (Measure::Sorties, "Sorties"),
+        (Measure::TauxSortiesPositives, "Taux de sortie positive"),
+        (
+            Measure::TauxSortiesPositivesHorsDem,
+            "Taux de sortie positive hors déménagements",
+        ),
+        (Measure::TauxAbandons, "Taux d'abandon"),
+    ];
+    let mut columns = Vec::new();
+    for (measure, _) in measures {
+        columns.push(corpus.crosstab(&Crosstab {
+            measure,
+            period: Period::year(options.year),
+            rows,
+            cols: None,
+            filter: options.filter.clone(),
+        })?);
+    }
+    let Some(first) = columns.first() else {
+        return Ok(());
+    };
+    if first.row_values.len() < 2 {
+        return Ok(());
+    }
+    let (id, title, what) = match rows {
+        Dimension::Region => ("territoires", "Les régions", "Région"),
+        _ => ("territoires", "Les PLIE du périmètre", "PLIE"),
+    };
+    page.section(id, title);
+    let names: std::collections::HashMap<&str, &str> = corpus
+        .plies()
+        .iter()
+        .filter_map(|p| Some((p.plie.as_str(), p.nom.as_deref()?)))
+        .collect();
+    let mut html = format!(
+        r#"<div class="tableau"><table class="territoires"><caption>{} en {} : chiffres clés</caption><thead><tr><th scope="col">{what}</th>"#,
+        escape(title),
+        options.year
+    );
+    for (_, label) in measures {
+        let _ = write!(html, r#"<th scope="col">{}</th>"#, escape(label));
+    }
+    html.push_str("</tr></thead><tbody>");
+    for (r, value) in first.row_values.iter().enumerate() {
+        let name = match (rows, names.get(value.as_str())) {
+            (Dimension::Plie, Some(nom)) => format!("{value} — {nom}"),
+            _ => value.clone(),
+        };
+        let _ = write!(html, r#"<tr><th scope="row">{}</th>"#, escape(&name));
+        for x in &columns {
+            let cell = Cell::from(x.value(r, 0));
+            let _ = write!(html, "<td>{}</td>", escape(&cell_text(cell)));
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str("</tbody></table></div>");
+    page.body.push_str(&html);
+    Ok(())
+}
+
+/// The scope as a reader names it: the territories themselves (`Bretagne`, `Nord (59)`,
+/// `PLIE P44-01`), the other characteristics as `qpv = 1`; `ensemble des PLIE` without a filter.
+pub(crate) fn perimetre(filter: &Filter) -> String {
+    use crate::query::Dimension;
+    if filter.clauses.is_empty() {
+        return "ensemble des PLIE".to_owned();
+    }
+    let reference = crate::territoires::Territoires::get();
+    filter
+        .clauses
+        .iter()
+        .map(|(d, values)| match d {
+            Dimension::Region => values.join(", "),
+            Dimension::Departement => values
+                .iter()
+                .map(|v| match reference.departement(v) {
+                    Some(dep) => format!("{} ({})", dep.nom, dep.code),
+                    None => format!("département {v}"),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            Dimension::Plie => format!("PLIE {}", values.join(", ")),
+            other => format!("{} = {}", other.code(), values.join(", ")),
+        })
+        .collect::<Vec<_>>()
+        .join(" ; ")
+}
+
+/// The date of the data: the years the store's parcours cover, and when they were imported.
+fn data_date(plies: &[crate::store::PlieRecord]) -> String {
+    let Some(imported) = plies.iter().map(|p| p.imported_at).max() else {
+        return "Base vide".into();
+    };
+    let stamp = crate::render::timestamp(imported);
+    let day = stamp.get(..10).unwrap_or(&stamp);
+    let first = plies.iter().filter_map(|p| p.years).map(|y| y.0).min();
+    let last = plies.iter().filter_map(|p| p.years).map(|y| y.1).max();
+    match (first, last) {
+        (Some(a), Some(b)) => {
+            format!("Données : parcours de {a} à {b}, dans les transferts importés le {day}")
+        }
+        _ => format!("Données importées le {day}"),
+    }
+}
+
 /// The title of the page and of its header.
 fn title(options: &Options) -> String {
     format!("Consolidation des PLIE {}", options.year)
@@ -252,11 +398,7 @@ fn document(
     tables: &str,
 ) -> String {
     let plies = page.scope.table("1").map_or(0, |t| t.plies);
-    let perimetre = if options.filter.clauses.is_empty() {
-        "ensemble des PLIE".to_owned()
-    } else {
-        format!("filtre {}", options.filter.describe())
-    };
+    let perimetre = perimetre(&options.filter);
     let mut scope_line = format!(
         "Périmètre : {} — {plies} PLIE avec des parcours en {}",
         escape(&perimetre),
@@ -269,13 +411,7 @@ fn document(
             n.plies
         );
     }
-    let date = match corpus.plies().iter().map(|p| p.imported_at).max() {
-        Some(t) => {
-            let stamp = crate::render::timestamp(t);
-            format!("Données importées le {}", stamp.get(..10).unwrap_or(&stamp))
-        }
-        None => "Base vide".into(),
-    };
+    let date = data_date(corpus.plies());
     let contents: String = page
         .contents
         .iter()

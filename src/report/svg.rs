@@ -146,15 +146,32 @@ fn axis(max: f64) -> (f64, f64) {
     (max, max)
 }
 
-/// A label cut to `room` pixels, with an ellipsis when it was longer.
-fn fit(label: &str, room: f64) -> String {
+/// A label laid out in lines of at most `room` pixels, cut between words (a word longer than a
+/// line keeps its line): labels are wrapped, never truncated.
+fn wrap(label: &str, room: f64) -> Vec<String> {
     let max = (room / CHAR + 0.01).floor().max(4.0) as usize;
-    if label.chars().count() <= max {
-        label.to_owned()
-    } else {
-        let cut: String = label.chars().take(max - 1).collect();
-        format!("{}…", cut.trim_end())
+    let mut lines: Vec<String> = Vec::new();
+    for word in label.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= max => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
     }
+    lines
+}
+
+/// The width of the labels' column: the longest label's, at most [`MAX_LABEL`], widened (up
+/// to twice that) until every label holds in two lines.
+fn label_room(labels: &[String]) -> f64 {
+    let longest = labels.iter().map(|l| text_width(l)).fold(0.0, f64::max);
+    let mut room = longest.min(MAX_LABEL - 14.0);
+    while room < 2.0 * MAX_LABEL && labels.iter().any(|l| wrap(l, room).len() > 2) {
+        room += 2.0 * CHAR;
+    }
+    room
 }
 
 fn text_width(text: &str) -> f64 {
@@ -188,12 +205,8 @@ fn legend(out: &mut String, chart: &Chart, width: f64) -> f64 {
 
 /// The chart as an `<svg>` element whose ids start with `id`, and its width in pixels.
 pub fn svg(chart: &Chart, id: &str) -> (String, f64) {
-    let longest = chart
-        .lines
-        .iter()
-        .map(|l| text_width(l))
-        .fold(0.0, f64::max);
-    let label_w = (longest + 14.0).clamp(60.0, MAX_LABEL);
+    let room = label_room(&chart.lines);
+    let label_w = (room + 14.0).max(60.0);
     let plot_x = label_w;
     let plot_w = PLOT;
     let value_room = match (chart.layout, chart.unit) {
@@ -234,13 +247,25 @@ pub fn svg(chart: &Chart, id: &str) -> (String, f64) {
 
     for (l, line) in chart.lines.iter().enumerate() {
         let y0 = top + l as f64 * line_h + gap / 2.0;
+        let wrapped = wrap(line, room);
+        // Lines of 1.1 em, centred on the bars.
+        let first = y0 + bars_per_line * bar / 2.0 + 4.0 - (wrapped.len() - 1) as f64 * FONT * 0.55;
+        let tspans: String = wrapped
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                format!(
+                    r#"<tspan x="{:.1}" y="{:.1}">{}</tspan>"#,
+                    label_w - 8.0,
+                    first + i as f64 * FONT * 1.1,
+                    escape(text)
+                )
+            })
+            .collect();
         let _ = write!(
             body,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end"><title>{}</title>{}</text>"#,
-            label_w - 8.0,
-            y0 + bars_per_line * bar / 2.0 + 4.0,
+            r#"<text text-anchor="end"><title>{}</title>{tspans}</text>"#,
             escape(line),
-            escape(&fit(line, label_w - 14.0))
         );
         let mut x = plot_x;
         for (i, s) in chart.series.iter().enumerate() {
@@ -370,6 +395,14 @@ mod tests {
         assert_eq!(c.format(56_000.0), "0,1 M€");
         c.series[0].values = vec![Some(123_456.0), Some(56_000.0)];
         assert_eq!(c.format(123_456.0), "123 k€");
-        assert_eq!(fit("Collectivités locales et autres", 80.0), "Collectivit…");
+        assert_eq!(
+            wrap("Collectivités locales et autres", 80.0),
+            ["Collectivités", "locales et", "autres"]
+        );
+        let long = "N : Activités de services administratifs et de soutien".to_owned();
+        let room = label_room(&[long.clone(), "Court".into()]);
+        let lines = wrap(&long, room);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines.join(" "), long, "nothing cut");
     }
 }

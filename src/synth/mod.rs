@@ -41,6 +41,7 @@ mod qmc;
 mod writer;
 
 pub use annexes::ACTIVITE_INDICATEURS;
+pub use writer::write_per_plie;
 
 use crate::model::{Activite, Allocation, Financement};
 use crate::store::{Store, StoreError};

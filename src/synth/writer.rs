@@ -290,3 +290,51 @@ impl Files {
         Ok(bytes)
     }
 }
+
+/// Generates the same corpus as [`super::write_transfer`], written as one transfer folder per
+/// PLIE: `dir/<PLIE code>/` with the six files, holding that PLIE's rows only (its `plie.csv`
+/// line, parcours, étapes and annexes), to be imported PLIE by PLIE.
+pub fn write_per_plie(
+    dir: &Path,
+    options: &super::SynthOptions,
+    progress: &dyn Fn(u64),
+) -> std::io::Result<super::SynthSummary> {
+    options
+        .check()
+        .map_err(|m| std::io::Error::new(std::io::ErrorKind::InvalidInput, m))?;
+    std::fs::create_dir_all(dir)?;
+    let ctx = super::Ctx::new(options);
+    let annexes = super::annexes::all(&ctx);
+    let mut summary = super::SynthSummary {
+        plies: ctx.written_plies().len(),
+        ..super::SynthSummary::default()
+    };
+    for plie in ctx.written_plies() {
+        let folder = dir.join(&plie.info.plie);
+        std::fs::create_dir_all(&folder)?;
+        let mut files = Files::create(&folder)?;
+        files.plie(&plie.info)?;
+        let chunks = ctx.chunks(plie);
+        let mut any = false;
+        super::run_chunks(
+            &chunks,
+            |c| serialize(plie, &super::parcours::generate(&ctx, c)),
+            |bytes| {
+                any |= bytes.parcours > 0;
+                summary.parcours += bytes.parcours;
+                summary.etapes += bytes.etapes;
+                files.chunk(&bytes)?;
+                progress(summary.parcours);
+                Ok(())
+            },
+        )?;
+        summary.plies_with_parcours += usize::from(any);
+        let a = &annexes[plie.index];
+        summary.financements += a.financements.len() as u64;
+        summary.allocations += a.allocations.len() as u64;
+        summary.activite += a.activite.len() as u64;
+        files.annexes(a)?;
+        summary.bytes += files.finish()?;
+    }
+    Ok(summary)
+}

@@ -81,6 +81,51 @@ if grep -E 'CONSOLE|Uncaught' "$work/console.log"; then
     status=1
 fi
 
+# Print on A4: the page's print rules applied on screen to a body as wide as an A4 page's
+# printable width (210 mm less the 12 mm margins), and every table measured: none may be wider
+# than its page (273 mm for the tables printed on a landscape page, `.large`).
+a4='<script>
+addEventListener("load", function () {
+  var mm = function (n) {
+    var d = document.createElement("div");
+    d.style.width = n + "mm";
+    document.body.appendChild(d);
+    var w = d.getBoundingClientRect().width;
+    d.remove();
+    return w;
+  };
+  var upright = mm(186), landscape = mm(273), wide = [], tables = 0;
+  document.querySelectorAll("table").forEach(function (t) {
+    tables++;
+    var room = t.closest(".large") ? landscape : upright;
+    var w = t.getBoundingClientRect().width;
+    if (w > room + 0.5) {
+      var c = t.querySelector("caption");
+      wide.push((c ? c.textContent.slice(0, 50) : "a table") + ": " + Math.round(w) + " px for " + Math.round(room));
+    }
+  });
+  var out = document.createElement("pre");
+  out.id = "a4-check";
+  out.textContent = "A4 tables=" + tables + " wide=" + wide.length + " " + wide.join(" | ");
+  document.body.appendChild(out);
+});
+</script>'
+python3 - "$work/report.html" "$work/a4.html" "$a4" <<'EOF'
+import sys
+page = open(sys.argv[1], encoding="utf-8").read()
+assert "@media print {" in page, "the report has a print stylesheet"
+page = page.replace("@media print {", "@media all {", 1)
+page = page.replace("</style>", "body { width: 186mm !important; max-width: none !important; margin: 0 !important; padding: 0 !important; }\n</style>", 1)
+open(sys.argv[2], "w", encoding="utf-8").write(page.replace("<head>", "<head>\n" + sys.argv[3], 1))
+EOF
+run --dump-dom "file://$work/a4.html" >"$work/a4-dom.html" 2>/dev/null || true
+printed=$(grep -o '<pre id="a4-check">A4 [^<]*' "$work/a4-dom.html" | sed 's/.*>//' || true)
+echo "browser test (print): ${printed:-no result}"
+if [[ ! "$printed" =~ tables=([0-9]+)\ wide=0 ]] || [ "${BASH_REMATCH[1]}" -lt 15 ]; then
+    echo "FAIL: expected at least 15 tables, none wider than its A4 page in print"
+    status=1
+fi
+
 mkdir -p "$(dirname "$shot")"
 run --screenshot="$work/shot.png" --window-size=1280,2400 --hide-scrollbars \
     "file://$work/report.html" >/dev/null 2>&1 || true
