@@ -149,6 +149,10 @@ pub enum Rule {
     AdhesionDepartement,
     /// A company adheres to a club of its department at most once.
     DuplicateAdhesion,
+    /// `EMPLOIS_FRANCS` ("dont emplois francs") is at most `RECRUTEMENTS_QPV`, its parent line.
+    EmploisFrancsAboveRecrutements,
+    /// A context's sub-counts are at most their parent counts.
+    ContexteAboveParent,
 }
 
 impl Rule {
@@ -207,6 +211,8 @@ impl Rule {
         Rule::RealisationOutsideConvention,
         Rule::AdhesionDepartement,
         Rule::DuplicateAdhesion,
+        Rule::EmploisFrancsAboveRecrutements,
+        Rule::ContexteAboveParent,
     ];
 
     /// The rule as one sentence, printed after each error.
@@ -298,6 +304,14 @@ impl Rule {
                 "a company joins only the clubs of its head office's department"
             }
             Rule::DuplicateAdhesion => "a company adheres to a club of its department at most once",
+            Rule::EmploisFrancsAboveRecrutements => {
+                "EMPLOIS_FRANCS is part of RECRUTEMENTS_QPV: a convention's objective (or \
+                 realisation) of it for a year (or semester) is at most that of RECRUTEMENTS_QPV"
+            }
+            Rule::ContexteAboveParent => {
+                "a context's national renewal projects are at most its QPV (pru_nationaux <= qpv) \
+                 and its jobseekers in QPV at most their population (defm_qpv <= population_qpv)"
+            }
         }
     }
 }
