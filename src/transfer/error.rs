@@ -122,6 +122,8 @@ pub enum Rule {
     DuplicatePlie,
     /// The ESF part of an allocation is at most its amount.
     DontFseAboveMontant,
+    /// plie.csv's `complet_depuis` is on or before its `extraction`.
+    CompletAfterExtraction,
     // The commitments transfer (PAQTE.md, docs/paqte.md).
     /// A company is its SIREN: 9 digits.
     Siren,
@@ -198,6 +200,7 @@ impl Rule {
         Rule::FinAfterSortie,
         Rule::DuplicatePlie,
         Rule::DontFseAboveMontant,
+        Rule::CompletAfterExtraction,
         Rule::Siren,
         Rule::Identifiant,
         Rule::Periode,
@@ -275,6 +278,9 @@ impl Rule {
             Rule::FinAfterSortie => "an étape ends on or before the exit of its parcours",
             Rule::DuplicatePlie => "a PLIE has at most one line in plie.csv",
             Rule::DontFseAboveMontant => "the ESF part of an allocation is at most its amount",
+            Rule::CompletAfterExtraction => {
+                "a PLIE's complet_depuis is on or before its extraction date"
+            }
             Rule::Siren => "a company is its SIREN, 9 digits",
             Rule::Identifiant => {
                 "a convention or club id is 1 to 64 characters among A-Z a-z 0-9 _ - . /"

@@ -13,6 +13,7 @@ mod example_programs;
 mod example_qpv;
 mod example_reentrees;
 mod export;
+mod fenetre;
 mod fuzz_corpus;
 mod generate;
 mod paqte;
