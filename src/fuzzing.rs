@@ -116,7 +116,9 @@ fn query_store(path: &Path) -> Result<Vec<Table>, Error> {
     store.plies()?;
     store.file_size()?;
     let corpus = Corpus::load(&store)?;
-    let period = Period::year(2017);
+    // 2016: a year every seed store observes for some PLIE (the annexes' seed has none extracted
+    // after 30 June 2017, so its 2017 is refused as not observed).
+    let period = Period::year(2016);
     let mut tables = Vec::new();
     for &tableau in Tableau::ALL {
         tables.push(corpus.tableau(tableau, period, &Filter::none())?);

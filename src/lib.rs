@@ -82,7 +82,7 @@ pub mod territoires;
 pub mod transfer;
 
 pub use export::{ExportError, ExportSummary};
-pub use index::{Corpus, Scope, ScopeError};
+pub use index::{Corpus, Fenetre, Observation, Scope, ScopeError};
 pub use ingest::{import, HeldBack, ImportOptions, ImportSummary};
 pub use query::{
     Crosstab, CrosstabResult, Dimension, Filter, Measure, Path, Period, QueryError, Tally, Value,

@@ -571,7 +571,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Status { output, .. } => {
             let format = parse_format(&output.format_name())?;
             let store = Store::open(&cli.db)?;
-            let mut plies = store.plies()?;
+            // Through a corpus: a record written before the observation window gets it derived.
+            let mut plies = Corpus::load(&store)?.plies().to_vec();
             plies.retain(|p| read_scope.contains(p));
             emit(
                 &output,
@@ -868,10 +869,7 @@ fn tableau(
     };
     let (mut consolidation, plies) = match summaries {
         Some(summaries) => {
-            let table = match which {
-                Some(Tableau::T1bis) => summaries.tableau1bis(period, &filter)?.to_table(),
-                _ => summaries.tableau1(period, &filter)?.to_table(),
-            };
+            let table = summaries.tableau(which.unwrap_or(Tableau::T1), period, &filter)?;
             let consolidation = Consolidation {
                 tables: vec![table],
                 omitted: Vec::new(),

@@ -501,6 +501,12 @@ pub struct PlieInfo {
     pub communes: Option<u32>,
     pub structure_porteuse: Option<String>,
     pub gestion_fse: Option<GestionFse>,
+    /// The day the data were extracted (plie.csv's `extraction`): nothing after it is known.
+    /// `None` when not sent (the import then derives it from the data, FORMAT.md).
+    pub extraction: Option<Day>,
+    /// The first day from which every parcours active on or after it is in the transfer
+    /// (plie.csv's `complet_depuis`); `None` when not sent.
+    pub complet_depuis: Option<Day>,
 }
 
 /// A line of financements.csv, amounts in euro cents.

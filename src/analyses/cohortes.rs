@@ -238,6 +238,9 @@ pub struct Cohortes {
     pub plies: usize,
     /// Per year ascending: the total cohort, then one per value of [`Cohortes::valeurs`].
     pub cohortes: Vec<Cohorte>,
+    /// The PLIE left out for their window: none, the cohorts follow every PLIE in scope and
+    /// observe the window they share (kept for the tables' note).
+    pub non_observes: Vec<crate::tables::NonObserve>,
 }
 
 impl Cohortes {
@@ -259,7 +262,7 @@ impl Cohortes {
                 .map(|m| Column::new(format!("{m}_mois"), format!("{m} mois"))),
         );
         let title = format!(
-            "Cohortes d'entrants{} (observation du {} au {} ; - : non observé)",
+            "Cohortes d'entrants{} (observation du {} au {})",
             self.par
                 .map(|d| format!(" par {}", d.code()))
                 .unwrap_or_default(),
@@ -268,6 +271,7 @@ impl Cohortes {
         );
         let mut table = Table::new("cohortes", title, self.entrees, &self.filter, columns);
         table.plies = self.plies;
+        table.non_observes = self.non_observes.clone();
         for statut in Statut::ALL {
             table.push_heading(statut.code(), statut.label());
             for c in &self.cohortes {
@@ -276,7 +280,10 @@ impl Cohortes {
                     Some(v) => (format!("{}:{v}", c.annee), v.clone(), 2),
                 };
                 let mut cells = vec![Cell::Count(c.entrants)];
-                cells.extend(self.mois.iter().map(|&m| Cell::Rate(c.part(m, statut))));
+                cells.extend(c.horizons.iter().map(|h| match h.etat {
+                    None => Cell::NonObserve,
+                    Some(_) => Cell::Rate(c.part(h.mois, statut)),
+                }));
                 table
                     .rows
                     .push(Row::new(statut.code(), code, label, level, cells));
@@ -391,6 +398,7 @@ impl Corpus {
     /// Follows the cohorts of entrants of `query` (see [`crate::analyses::cohortes`]).
     pub fn cohortes(&self, query: &CohortQuery) -> Result<Cohortes, crate::Error> {
         let filter = RowFilter::resolve(&query.filter, self)?;
+        let scope = filter.plies.clone();
         let mut mois = query.mois.clone();
         mois.sort_unstable();
         mois.dedup();
@@ -430,13 +438,30 @@ impl Corpus {
         };
 
         let day = |d: u16| Day(d).date();
+        // The PLIE in scope's observation windows (plie.csv): the cohorts follow every PLIE in
+        // scope, and observe what all of them observed, from the latest `complet_depuis` to the
+        // earliest `extraction` (the store's years when none has a window): a cohort that starts
+        // before it is incomplete, a horizon past it "non observé" (docs/tables.md).
+        let windows: Vec<crate::index::Fenetre> = (0..self.plies.len())
+            .filter(|&p| scope[p])
+            .filter_map(|p| self.fenetre(p))
+            .collect();
         let seen = self.annees_observees();
-        let debut = query
-            .debut_observation
-            .unwrap_or_else(|| jan1(seen.map_or(FIRST_YEAR, |p| p.first)));
-        let fin = query
-            .fin_observation
-            .unwrap_or_else(|| dec31(seen.map_or(FIRST_YEAR, |p| p.last)));
+        // Within the start and end given, if any: nothing is observed outside any PLIE's window.
+        let latest = windows.iter().map(|w| w.complet_depuis.date()).max();
+        let earliest = windows.iter().map(|w| w.extraction.date()).min();
+        let debut = match (query.debut_observation, latest) {
+            (Some(q), Some(l)) => q.max(l),
+            (q, l) => q
+                .or(l)
+                .unwrap_or_else(|| jan1(seen.map_or(FIRST_YEAR, |p| p.first))),
+        };
+        let fin = match (query.fin_observation, earliest) {
+            (Some(q), Some(e)) => q.min(e),
+            (q, e) => q
+                .or(e)
+                .unwrap_or_else(|| dec31(seen.map_or(FIRST_YEAR, |p| p.last))),
+        };
         let entrees = match query.entrees {
             Some(p) => p,
             None => Period::years(debut.year(), fin.year()).map_err(|_| {
@@ -586,6 +611,7 @@ impl Corpus {
             fin_observation: fin,
             plies: counts.plies.iter().filter(|&&p| p).count(),
             cohortes,
+            non_observes: Vec::new(),
         })
     }
 }
@@ -729,6 +755,26 @@ mod tests {
             );
         }
         std::fs::write(t.join("parcours.csv"), csv).unwrap();
+        // Every PLIE declares the window of the whole store (plie.csv): from 1 January of the
+        // year of the earliest exit (the earliest entry without exit) to 31 December of the
+        // year of the latest date, so that the window is the store's, as the tests count it.
+        let last = rows
+            .iter()
+            .map(|r| r.2.map_or(r.1, |x| x.0.max(r.1)))
+            .max()
+            .unwrap();
+        let first = rows
+            .iter()
+            .filter_map(|r| r.2)
+            .map(|x| x.0)
+            .min()
+            .unwrap_or_else(|| rows.iter().map(|r| r.1).min().unwrap());
+        let plies: std::collections::BTreeSet<usize> = rows.iter().map(|r| r.0).collect();
+        let mut plie = "plie,extraction,complet_depuis\n".to_owned();
+        for p in plies {
+            plie += &format!("P{p},{},{}\n", dec31(last.year()), jan1(first.year()));
+        }
+        std::fs::write(t.join("plie.csv"), plie).unwrap();
         let db = dir.path().join("s.redb");
         let summary = import(&db, &[t], &ImportOptions::now()).unwrap();
         assert!(!summary.refused(), "{summary:?}");

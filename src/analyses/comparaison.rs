@@ -113,6 +113,8 @@ pub struct TallyCube {
     pub cells: Vec<Tally>,
     /// PLIE with at least one parcours active in the period after filters.
     pub plies: usize,
+    /// The PLIE in scope left out for their observation window (docs/tables.md).
+    pub non_observes: Vec<crate::tables::NonObserve>,
 }
 
 impl TallyCube {
@@ -185,6 +187,7 @@ impl TallyCube {
             values: keep.iter().map(|&k| self.values[k].clone()).collect(),
             cells: Vec::new(),
             plies: self.plies,
+            non_observes: self.non_observes.clone(),
         };
         let size = margin.values.iter().map(Vec::len).product();
         margin.cells = vec![Tally::default(); size];
@@ -216,7 +219,9 @@ impl Corpus {
                 return Err(QueryError::SameDimension(d.code()).into());
             }
         }
-        let mut grouped = self.grouped(period, filter, &[dimensions.to_vec()], Path::Scan)?;
+        // Over the PLIE observed for the whole period, as every table (docs/tables.md).
+        let (observed, non_observes) = self.observed_filter(period, filter)?;
+        let mut grouped = self.grouped(period, &observed, &[dimensions.to_vec()], Path::Scan)?;
         let (axes, cells) = grouped.groupings.pop().expect("one grouping");
         Ok(TallyCube {
             period,
@@ -225,6 +230,7 @@ impl Corpus {
             values: axes.into_iter().map(|a| a.values).collect(),
             cells,
             plies: grouped.plies,
+            non_observes,
         })
     }
 
@@ -366,6 +372,8 @@ pub struct Comparaison {
     pub z: f64,
     /// PLIE with at least one parcours active in the period after filters.
     pub plies: usize,
+    /// The PLIE in scope left out for their observation window (docs/tables.md).
+    pub non_observes: Vec<crate::tables::NonObserve>,
     pub reference: Reference,
     /// Every stratum (every combination of values, zero ones included), row-major as in the cube.
     pub strata: Vec<Strate>,
@@ -468,6 +476,7 @@ impl Comparaison {
             strates: national.dimensions.clone(),
             z,
             plies: cube.plies,
+            non_observes: cube.non_observes.clone(),
             reference: Reference {
                 sorties,
                 sorties_positives,
@@ -574,6 +583,7 @@ mod tests {
             ],
             cells,
             plies: 5,
+            non_observes: Vec::new(),
         }
     }
 

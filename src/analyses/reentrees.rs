@@ -309,6 +309,9 @@ pub struct Reentrees {
     pub participants_revenus: u64,
     /// One line per [`Precedent`], in the order of [`Precedent::all`].
     pub lignes: Vec<Ligne>,
+    /// The PLIE in scope left out: their observation window does not cover the period
+    /// (docs/tables.md).
+    pub non_observes: Vec<crate::tables::NonObserve>,
 }
 
 impl Reentrees {
@@ -354,6 +357,7 @@ impl Reentrees {
             columns,
         );
         t.plies = self.plies;
+        t.non_observes = self.non_observes.clone();
         let blanks = std::iter::repeat_n(Cell::Blank, 2 + Delai::ALL.len() + 1);
         t.rows.push(Row::new(
             "participants",
@@ -531,7 +535,13 @@ impl Corpus {
         period: Option<Period>,
         filter: &Filter,
     ) -> Result<Reentrees, crate::Error> {
-        let sequences = self.sequences(filter)?;
+        // Over the PLIE observed for the whole period, as every table (docs/tables.md); every
+        // year (no period) is each PLIE's own window.
+        let (observed, non_observes) = match period {
+            Some(p) => self.observed_filter(p, filter)?,
+            None => (filter.clone(), Vec::new()),
+        };
+        let sequences = self.sequences(&observed)?;
         let (lo, hi) = period.map_or((i32::MIN, i32::MAX), day_bounds);
         let in_period = |p: &Passage| p.retenu && (lo..=hi).contains(&i32::from(p.entree.0));
 
@@ -630,6 +640,7 @@ impl Corpus {
             participants,
             participants_revenus: revenus,
             lignes,
+            non_observes,
         })
     }
 }

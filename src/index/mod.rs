@@ -18,7 +18,11 @@ use crate::store::{
     StoreError, CHUNK_ROWS,
 };
 
+mod fenetre;
 mod scope;
+
+pub(crate) use fenetre::non_observe_error;
+pub use fenetre::{Fenetre, Observation};
 
 pub use scope::{Scope, ScopeError};
 
@@ -216,6 +220,24 @@ impl Corpus {
                     max_sortie,
                     zone: zone.clone(),
                 });
+            }
+        }
+        // A record of layout 1 has no window: derived from its zone maps as an import derives
+        // it (its étapes aside: those stores predate the window).
+        for (p, record) in corpus.plies.iter_mut().enumerate() {
+            let zones = chunks.iter().filter(|c| c.plie as usize == p);
+            let (mut first, mut last) = (None::<u16>, None::<u16>);
+            for c in zones {
+                let z = &c.zone;
+                first = Some(first.map_or(z.entree.0, |f| f.min(z.entree.0)));
+                let l = z.sortie.map_or(z.entree.1, |s| s.1.max(z.entree.1));
+                last = Some(last.map_or(l, |x| x.max(l)));
+            }
+            if record.extraction.is_none() {
+                record.extraction = last;
+            }
+            if record.complet_depuis.is_none() {
+                record.complet_depuis = first.map(crate::store::january_first);
             }
         }
         corpus.chunks = chunks;

@@ -188,6 +188,9 @@ mod tests {
             years: None,
             imported_at: 0,
             source: String::new(),
+            extraction: None,
+            complet_depuis: None,
+            fenetre_declaree: 0,
         }
     }
 

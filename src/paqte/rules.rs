@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 
-use super::model::{bit, Dispositif};
+use super::model::{bit, Dispositif, Indicateur};
 use super::transfer::{File, Files};
 use crate::transfer::{RowError, Rule};
 
@@ -17,6 +17,8 @@ pub(crate) fn check(files: &mut Files, errors: &mut Vec<RowError>) {
     references(files, errors);
     conventions(files, errors);
     per_convention(files, errors);
+    sous_lignes(files, errors);
+    contexte(files, errors);
     adhesions(files, errors);
 }
 
@@ -306,5 +308,111 @@ fn adhesions(f: &mut Files, errors: &mut Vec<RowError>) {
     }
     for (i, c, rule, tail) in refused {
         file.refuse(i, c, rule, &tail, errors);
+    }
+}
+
+/// A figure in hundredths as written in a transfer (`12`, `12.5`, `12.05`).
+fn hundredths(v: i64) -> String {
+    match v % 100 {
+        0 => format!("{}", v / 100),
+        c if c % 10 == 0 => format!("{}.{}", v / 100, c / 10),
+        c => format!("{}.{c:02}", v / 100),
+    }
+}
+
+/// The "dont" lines of PAQTE.md: `EMPLOIS_FRANCS` counts hires of QPV residents made under an
+/// emploi franc, so for a convention and a year (objectives) or a semester (realisations) it is at
+/// most `RECRUTEMENTS_QPV`; a parent line not sent counts 0 (decided). The error is on the
+/// sub-line's figure. A convention one of whose rows of the file cannot be read is not compared
+/// (its parent may be that row: one mistake, one error).
+fn sous_lignes(f: &mut Files, errors: &mut Vec<RowError>) {
+    fn check<R, K: Ord + Copy + std::fmt::Display>(
+        file: &mut Option<File<R>>,
+        read: impl Fn(&R) -> (&str, Indicateur, K, i64),
+        what: (&str, &str),
+        errors: &mut Vec<RowError>,
+    ) {
+        let Some(file) = file else { return };
+        let unreadable: BTreeSet<String> = file
+            .rows
+            .iter()
+            .filter_map(|r| {
+                let item = r.item.as_ref()?;
+                item.record.is_none().then(|| item.key.clone()).flatten()
+            })
+            .collect();
+        let mut parents: BTreeMap<(&str, K), i64> = BTreeMap::new();
+        for (_, r) in file.records() {
+            let (c, i, k, v) = read(r);
+            if i == Indicateur::RecrutementsQpv {
+                parents.entry((c, k)).or_insert(v);
+            }
+        }
+        let (figure, per) = what;
+        let mut refused = Vec::new();
+        for (i, r) in file.records() {
+            let (c, ind, k, v) = read(r);
+            if ind != Indicateur::EmploisFrancs || unreadable.contains(c) {
+                continue;
+            }
+            let parent = parents.get(&(c, k)).copied();
+            if v > parent.unwrap_or(0) {
+                let tail = match parent {
+                    Some(p) => format!(
+                        "is more than the {figure} of RECRUTEMENTS_QPV for {per} {k}, {}: \
+                         emplois francs are part of the recruitments of QPV residents",
+                        hundredths(p)
+                    ),
+                    None => format!(
+                        "is more than the {figure} of RECRUTEMENTS_QPV for {per} {k}, which is \
+                         not sent (0): emplois francs are part of the recruitments of QPV \
+                         residents"
+                    ),
+                };
+                refused.push((i, tail));
+            }
+        }
+        for (i, tail) in refused {
+            file.refuse(i, 3, Rule::EmploisFrancsAboveRecrutements, &tail, errors);
+        }
+    }
+    check(
+        &mut f.engagements,
+        |e| (e.convention.as_str(), e.indicateur, e.annee, e.objectif),
+        ("objective", "year"),
+        errors,
+    );
+    check(
+        &mut f.realisations,
+        |r| (r.convention.as_str(), r.indicateur, r.periode, r.valeur),
+        ("realisation", "semester"),
+        errors,
+    );
+}
+
+/// contexte.csv's sub-counts: the national urban-renewal projects concern QPV, so there are at
+/// most as many as QPV (`pru_nationaux` <= `qpv`), and the jobseekers living in QPV are part of
+/// their population (`defm_qpv` <= `population_qpv`). Reported on the sub-count.
+fn contexte(f: &mut Files, errors: &mut Vec<RowError>) {
+    let Some(file) = &mut f.contexte else { return };
+    let mut refused = Vec::new();
+    for (i, c) in file.records() {
+        if c.pru_nationaux > c.qpv {
+            let tail = format!(
+                "national renewal projects are more than the department's {} QPV",
+                c.qpv
+            );
+            refused.push((i, 3, tail));
+        }
+        if c.defm_qpv > c.population_qpv {
+            let tail = format!(
+                "jobseekers living in QPV are more than the QPV population, {}",
+                c.population_qpv
+            );
+            refused.push((i, 5, tail));
+        }
+    }
+    for (i, c, tail) in refused {
+        file.refuse(i, c, Rule::ContexteAboveParent, &tail, errors);
     }
 }

@@ -5,6 +5,7 @@
 //! national conventions. Deterministic per seed: one ChaCha8 stream per folder, files written in
 //! a fixed order, so that the same seed writes the same bytes.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -105,26 +106,49 @@ fn convention(
         codes.join("|")
     );
     n.conventions += 1;
-    let indicateurs: Vec<Indicateur> = Indicateur::ALL
+    let mut indicateurs: Vec<Indicateur> = Indicateur::ALL
         .iter()
         .copied()
         .filter(|i| set & bit(i.axe()) != 0)
         .filter(|_| r.random_bool(0.6))
         .collect();
+    // "dont emplois francs" is part of RECRUTEMENTS_QPV (PAQTE.md): never without its parent
+    // line, never above it. RECRUTEMENTS_QPV comes first in the list, so its figures are known
+    // when those of EMPLOIS_FRANCS are drawn.
+    if !indicateurs.contains(&Indicateur::RecrutementsQpv) {
+        indicateurs.retain(|&i| i != Indicateur::EmploisFrancs);
+    }
+    let mut recrutements: BTreeMap<i32, u64> = BTreeMap::new();
+    let mut recrutements_realises: BTreeMap<Periode, u64> = BTreeMap::new();
     for i in indicateurs {
         for annee in debut.year()..=fin.year().min(LAST) {
-            let o = objectif(r, i, taille);
+            let o = match i {
+                Indicateur::EmploisFrancs => {
+                    let parent = recrutements.get(&annee).copied().unwrap_or(0);
+                    (parent as f64 * r.random_range(0.1..0.6)).floor() as u64
+                }
+                _ => objectif(r, i, taille),
+            };
+            if i == Indicateur::RecrutementsQpv {
+                recrutements.insert(annee, o);
+            }
             let _ = writeln!(f.engagements, "{id},{},{annee},{o}", i.code());
             for s in [Periode::semestre(annee, 1), Periode::semestre(annee, 2)] {
                 if !s.overlaps(debut, fin) || r.random_bool(0.1) {
                     continue;
                 }
                 let v = (o as f64 / 2.0 * r.random_range(0.2..1.5)).round() as u64;
-                let v = if i == Indicateur::DiagnosticApprentissage {
-                    v.min(1)
-                } else {
-                    v
+                let v = match i {
+                    Indicateur::DiagnosticApprentissage => v.min(1),
+                    Indicateur::EmploisFrancs => match recrutements_realises.get(&s) {
+                        Some(&parent) => v.min(parent),
+                        None => continue,
+                    },
+                    _ => v,
                 };
+                if i == Indicateur::RecrutementsQpv {
+                    recrutements_realises.insert(s, v);
+                }
                 let _ = writeln!(f.realisations, "{id},{},{s},{v}", i.code());
                 n.realisations += 1;
             }

@@ -95,6 +95,8 @@ pub struct CrosstabResult {
     pub masked: Vec<bool>,
     /// The threshold N of statistical secrecy, if any.
     pub secret: Option<u64>,
+    /// The PLIE in scope left out for their observation window (docs/tables.md).
+    pub non_observes: Vec<crate::tables::NonObserve>,
 }
 
 impl CrosstabResult {
@@ -174,7 +176,9 @@ impl Corpus {
             return Err(QueryError::SameDimension(query.rows.code()).into());
         }
         let dims: Vec<Dimension> = std::iter::once(query.rows).chain(query.cols).collect();
-        let mut grouped = self.grouped(query.period, &query.filter, &[dims], path)?;
+        // Over the PLIE observed for the whole period, as every table (docs/tables.md).
+        let (observed, non_observes) = self.observed_filter(query.period, &query.filter)?;
+        let mut grouped = self.grouped(query.period, &observed, &[dims], path)?;
         let (axes, cells) = grouped.groupings.pop().expect("one grouping");
         let mut axes = axes.into_iter();
         Ok(CrosstabResult {
@@ -185,6 +189,7 @@ impl Corpus {
             plies: grouped.plies,
             masked: Vec::new(),
             secret: None,
+            non_observes,
         })
     }
 

@@ -334,6 +334,12 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
             if let Some(n) = x.secret {
                 o.insert("secret".into(), json!(n));
             }
+            if !x.non_observes.is_empty() {
+                o.insert(
+                    "non_observes".into(),
+                    table::non_observes_json(&x.non_observes),
+                );
+            }
             o.insert("cells".into(), Json::Array(objects));
             serde_json::to_string_pretty(&Json::Object(o)).expect("json of plain values") + "\n"
         }
@@ -366,9 +372,12 @@ pub fn crosstab(x: &CrosstabResult, format: Format) -> String {
                 x.plies,
                 q.filter.describe()
             );
-            let note = x
+            let mut note = x
                 .secret
                 .map_or(String::new(), |n| format!("\n{}", secret_note(n)));
+            if let Some(n) = crate::tables::non_observe_note(&x.non_observes) {
+                note.push_str(&format!("\n{n}\n"));
+            }
             if format == Format::Md {
                 format!("## {title}\n\n{}{note}", markdown(&header, &rows, 1))
             } else {
@@ -389,6 +398,8 @@ pub fn status(plies: &[PlieRecord], file_size: u64, format: Format) -> String {
         "annees",
         "content_hash",
         "imported_at",
+        "extraction",
+        "complet_depuis",
     ]
     .into_iter()
     .map(str::to_owned)
@@ -405,6 +416,14 @@ pub fn status(plies: &[PlieRecord], file_size: u64, format: Format) -> String {
                 p.years.map_or("-".into(), |(a, b)| format!("{a}..{b}")),
                 format!("{:032x}", p.content_hash),
                 timestamp(p.imported_at),
+                window_day(
+                    p.extraction,
+                    p.fenetre_declaree & PlieRecord::EXTRACTION_DECLAREE,
+                ),
+                window_day(
+                    p.complet_depuis,
+                    p.fenetre_declaree & PlieRecord::COMPLET_DECLARE,
+                ),
             ]
         })
         .collect();
@@ -441,6 +460,16 @@ pub fn status(plies: &[PlieRecord], file_size: u64, format: Format) -> String {
             };
             format!("{table}\n{summary}\n")
         }
+    }
+}
+
+/// A day of a PLIE's observation window for `status`: `2017-12-31` as plie.csv sent it,
+/// `2017-12-31 (deduite)` when derived from the data, `-` when unknown.
+fn window_day(day: Option<u16>, declared: u8) -> String {
+    match day {
+        None => "-".into(),
+        Some(d) if declared != 0 => crate::model::Day(d).date().to_string(),
+        Some(d) => format!("{} (deduite)", crate::model::Day(d).date()),
     }
 }
 

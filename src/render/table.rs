@@ -36,6 +36,7 @@ pub fn cell_text(cell: Cell) -> String {
         }
         Cell::Blank => String::new(),
         Cell::Masked => "s".into(),
+        Cell::NonObserve => "non observé".into(),
     }
 }
 
@@ -79,7 +80,11 @@ pub fn cell_csv(cell: Cell) -> String {
         Cell::Rate(Some(r)) => fraction(r),
         Cell::Amount(c) | Cell::Hundredths(c) => hundredths(c),
         Cell::Decimal(Some(x), _) => fraction(x),
-        Cell::Rate(None) | Cell::Decimal(None, _) | Cell::Blank | Cell::Masked => String::new(),
+        Cell::Rate(None)
+        | Cell::Decimal(None, _)
+        | Cell::Blank
+        | Cell::Masked
+        | Cell::NonObserve => String::new(),
     }
 }
 
@@ -171,6 +176,7 @@ pub fn table(t: &Table, format: Format) -> String {
                 .iter()
                 .map(|n| format!("{} : {}\n", n.label, cell_text(n.value)))
                 .chain(t.secret.map(secret_note))
+                .chain(t.non_observe_note().map(|n| format!("{n}\n")))
                 .collect();
             if !notes.is_empty() {
                 notes.insert(0, '\n');
@@ -219,6 +225,16 @@ pub fn table_json(t: &Table) -> Json {
             if !masked.is_empty() {
                 o.insert("masked".into(), json!(masked));
             }
+            let non_observe: Vec<&str> = t
+                .columns
+                .iter()
+                .zip(&r.cells)
+                .filter(|(_, cell)| **cell == Cell::NonObserve)
+                .map(|(c, _)| c.key.as_str())
+                .collect();
+            if !non_observe.is_empty() {
+                o.insert("non_observe".into(), json!(non_observe));
+            }
             Json::Object(o)
         })
         .collect();
@@ -241,6 +257,9 @@ pub fn table_json(t: &Table) -> Json {
     }
     if let Some(n) = t.secret {
         o.insert("secret".into(), json!(n));
+    }
+    if !t.non_observes.is_empty() {
+        o.insert("non_observes".into(), non_observes_json(&t.non_observes));
     }
     Json::Object(o)
 }
@@ -285,6 +304,13 @@ pub fn tables_apart(ts: &[Table], format: Format) -> Vec<(String, String)> {
             }
             (name, table(t, format))
         })
+        .collect()
+}
+
+/// The PLIE left out for their observation window, and why: `[{"plie", "periode", "raison"}]`.
+pub(super) fn non_observes_json(list: &[crate::tables::NonObserve]) -> Json {
+    list.iter()
+        .map(|n| json!({"plie": n.plie, "periode": n.period.to_string(), "raison": n.raison}))
         .collect()
 }
 

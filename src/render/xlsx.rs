@@ -99,18 +99,23 @@ fn number_format(cell: Cell) -> XlFormat {
         Cell::Decimal(_, d) => f.set_num_format(format!("0.{}", "0".repeat(usize::from(d)))),
         Cell::Hundredths(h) if h % 100 == 0 => f.set_num_format("#,##0"),
         Cell::Hundredths(_) => f.set_num_format("#,##0.00"),
-        Cell::Blank | Cell::Masked => f,
+        Cell::Blank | Cell::Masked | Cell::NonObserve => f,
     }
 }
 
 fn write_cell(sheet: &mut Worksheet, row: u32, col: u16, cell: Cell) -> Result<(), XlsxError> {
     if let Some(x) = cell.number() {
         sheet.write_number_with_format(row, col, x, &number_format(cell))?;
-    } else if cell == Cell::Masked {
+    } else if cell == Cell::Masked || cell == Cell::NonObserve {
+        let text = if cell == Cell::Masked {
+            "s"
+        } else {
+            "non observé"
+        };
         sheet.write_string_with_format(
             row,
             col,
-            "s",
+            text,
             &XlFormat::new().set_align(FormatAlign::Right),
         )?;
     }
@@ -175,6 +180,10 @@ fn table_sheet(sheet: &mut Worksheet, t: &Table, date: &str) -> Result<(), XlsxE
     }
     if let Some(n) = t.secret {
         sheet.write_string(row, 0, super::table::secret_note(n).trim_end())?;
+        row += 1;
+    }
+    if let Some(n) = t.non_observe_note() {
+        sheet.write_string(row, 0, &n)?;
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, 1)?;
     Ok(())

@@ -6,7 +6,7 @@
 
 use super::svg::{Chart, Layout, Series, Unit};
 use super::Figures;
-use crate::tables::Table;
+use crate::tables::{Cell, Table};
 
 /// A line's label for a chart: the report's label without its parenthesis (the tables keep it).
 fn short(label: &str) -> String {
@@ -223,7 +223,12 @@ pub fn periodes(f: &Figures) -> Option<Chart> {
         .iter()
         .enumerate()
         .map(|(c, column)| Series {
-            name: column.label.clone(),
+            // A period nobody observed draws no bar, and says so in its legend.
+            name: if rows.iter().all(|r| r.cells[c] == Cell::NonObserve) {
+                format!("{} (non observé)", column.label)
+            } else {
+                column.label.clone()
+            },
             values: rows.iter().map(|r| r.cells[c].number()).collect(),
         })
         .collect();

@@ -100,6 +100,10 @@ pub fn table(t: &Table, national: Option<&Table>, id: &str) -> String {
         }
         out.push_str("</ul>");
     }
+    // The PLIE left out for their observation window (docs/tables.md).
+    if let Some(n) = t.non_observe_note() {
+        let _ = write!(out, r#"<p class="notes">{}</p>"#, escape(&n));
+    }
     out.push_str("</div>");
     out
 }

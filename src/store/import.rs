@@ -145,7 +145,7 @@ impl Store {
                 return Ok(false);
             };
             let what = || format!("the record of PLIE {plie}");
-            let old: PlieRecord = encoding::decode(Kind::Plie, v.value(), &what)?;
+            let old = encoding::decode_record(v.value(), &what)?;
             if old.content_hash != e.record.content_hash {
                 return Ok(false);
             }
@@ -266,7 +266,7 @@ fn write_plie(tx: &redb::WriteTransaction, e: &Encoded) -> Result<(PlieOutcome, 
     let old_hash = match tables.records.get(plie)? {
         Some(v) => {
             let what = || format!("the record of PLIE {plie}");
-            let old: PlieRecord = encoding::decode(Kind::Plie, v.value(), &what)?;
+            let old = encoding::decode_record(v.value(), &what)?;
             Some(old.content_hash)
         }
         None => None,
@@ -413,7 +413,7 @@ fn convert_v1(tx: &redb::WriteTransaction, path: &std::path::Path) -> Result<boo
             let (key, value) = entry?;
             let plie = key.value().to_owned();
             let what = || format!("the record of PLIE {plie}");
-            stored.push(encoding::decode(Kind::Plie, value.value(), &what)?);
+            stored.push(encoding::decode_record(value.value(), &what)?);
         }
         stored
     };
@@ -701,6 +701,10 @@ fn gather(plie: &str, mut rows: PlieRows<'_>) -> Content {
             communes: info.communes,
             structure_porteuse: info.structure_porteuse,
             gestion_fse: info.gestion_fse.map(|g| g as u8),
+            extraction: info.extraction.map(|d| d.0),
+            complet_depuis: info.complet_depuis.map(|d| d.0),
+            fenetre_declaree: u8::from(info.extraction.is_some()) * PlieRecord::EXTRACTION_DECLAREE
+                + u8::from(info.complet_depuis.is_some()) * PlieRecord::COMPLET_DECLARE,
             ..PlieRecord::default()
         },
         parcours,
@@ -789,9 +793,10 @@ fn encode(content: Content) -> Encoded {
         source: String::new(),
         ..content.record
     };
+    record.derive_window(&content.parcours, &content.etapes);
     // The hash covers the content (the record without its bookkeeping, and every value).
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    hasher.update(&encoding::encode(Kind::Plie, &record));
+    hasher.update(&record.content_bytes());
     for (column, bytes) in parcours.iter().chain(&etapes).flatten() {
         hasher.update(&[*column]);
         hasher.update(&(bytes.len() as u64).to_le_bytes());

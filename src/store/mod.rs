@@ -37,7 +37,7 @@ pub use summary::{PlieSummary, SummaryColumn, SUMMARY_GROUPINGS, SUMMARY_LAYOUT}
 
 // The commitments (src/paqte/store.rs) keep their own tables in the same file, with the same
 // envelopes, transactions and guard.
-pub(crate) use encoding::{decode, encode, Kind};
+pub(crate) use encoding::{decode, encode, january_first, Kind};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const PLIE: TableDefinition<&str, &[u8]> = TableDefinition::new("plie");
@@ -311,7 +311,7 @@ fn read_records(tx: &redb::ReadTransaction) -> Result<Vec<PlieRecord>, StoreErro
         let (key, value) = entry?;
         let plie = key.value().to_owned();
         let what = || format!("the record of PLIE {plie}");
-        let record: PlieRecord = encoding::decode(Kind::Plie, value.value(), &what)?;
+        let record: PlieRecord = encoding::decode_record(value.value(), &what)?;
         if record.plie != plie {
             return Err(StoreError::Corrupt(format!(
                 "{} names PLIE {}",

@@ -219,7 +219,15 @@ impl Ctx {
         let start = (options.from - calibration::WARM_UP_YEARS).max(crate::model::FIRST_YEAR);
         let end = day(options.to, 12, 31).min(day_of_date(today()));
         let model = Model::new(start, options.to);
-        let plies = plies::plies(options.seed, options.from);
+        let mut plies = plies::plies(options.seed, options.from);
+        // The observation window every PLIE's plie.csv line declares (FORMAT.md): complete
+        // from 1 January of `from` (the parcours active from then are all written), extracted
+        // on the last day written.
+        let window = |d: i32| u16::try_from(d).ok().map(crate::model::Day);
+        for p in &mut plies {
+            p.info.extraction = window(end);
+            p.info.complet_depuis = window(day(options.from, 1, 1));
+        }
         let weights = (start..=options.to)
             .map(|y| plies.iter().map(|p| p.weight_in(y)).sum())
             .collect();

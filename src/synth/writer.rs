@@ -27,6 +27,8 @@ const PLIE_HEADER: &[&str] = &[
     "communes",
     "structure_porteuse",
     "gestion_fse",
+    "extraction",
+    "complet_depuis",
 ];
 const FINANCEMENTS_HEADER: &[&str] = &[
     "plie",
@@ -229,6 +231,9 @@ impl Files {
 
     pub fn plie(&mut self, info: &PlieInfo) -> std::io::Result<()> {
         let communes = info.communes.map(|c| c.to_string()).unwrap_or_default();
+        let date =
+            |d: Option<crate::model::Day>| d.map(|d| d.date().to_string()).unwrap_or_default();
+        let (extraction, complet_depuis) = (date(info.extraction), date(info.complet_depuis));
         self.plie.write_record([
             info.plie.as_str(),
             info.nom.as_deref().unwrap_or(""),
@@ -237,6 +242,8 @@ impl Files {
             &communes,
             info.structure_porteuse.as_deref().unwrap_or(""),
             info.gestion_fse.map_or("", |g| g.code()),
+            &extraction,
+            &complet_depuis,
         ])?;
         Ok(())
     }

@@ -21,7 +21,8 @@ mod taux;
 
 pub use periodes::{PeriodeFigures, Periodes, PERIODES_CARACTERISTIQUES, PERIODES_TAUX};
 pub use summaries::Summaries;
-pub use table::{Base, Cell, Column, Note, Row, Table};
+pub(crate) use table::{grouped, LISTED};
+pub use table::{non_observe_note, Base, Cell, Column, NonObserve, Note, Row, Table};
 pub use tableau1::{Tableau1, Tableau1Row, TABLEAU1_COLUMNS};
 pub use tableau10::{Indicateur, Tableau10, ACTIVITE_INDICATEURS};
 pub use tableau1bis::{Tableau1bis, Tableau1bisRow, TABLEAU1BIS_FIGURES};
@@ -199,6 +200,14 @@ impl Corpus {
                 continue;
             }
             let p = if t.multi_year() { pluriannuel } else { period };
+            if t != Tableau::Periodes {
+                let o = self.observation(p, filter)?;
+                if o.observes.is_empty() && !o.non_observes.is_empty() {
+                    let why = crate::index::non_observe_error(p, &o.non_observes);
+                    all.omitted.push((t, why));
+                    continue;
+                }
+            }
             match self.tableau(t, p, filter) {
                 Ok(table) => all.tables.push(table),
                 Err(crate::Error::Query(e @ crate::QueryError::FilterNotApplicable { .. })) => {
@@ -210,7 +219,11 @@ impl Corpus {
         Ok(all)
     }
 
-    /// Any published table over `period`, restricted by `filter`. Tables 2, 4, 5, 6, 6BIS, 7 and
+    /// Any published table over `period`, restricted by `filter`, over the PLIE in scope
+    /// observed for the whole of `period` ([`Corpus::observed_filter`]: those left out are in
+    /// [`Table::non_observes`], and a period none of them observed is refused); `periodes`
+    /// observes each programming period on its own. The typed builders (`tableau1`...) count
+    /// exactly the PLIE their filter names: pass them [`Corpus::observed_filter`]'s. Tables 2, 4, 5, 6, 6BIS, 7 and
     /// 10 read the étapes or the optional files of the snapshot from `store` (the store the corpus
     /// was loaded from); `periodes` compares [`periodes_until`] `period`.
     pub fn tableau(
@@ -220,6 +233,24 @@ impl Corpus {
         filter: &Filter,
     ) -> Result<Table, crate::Error> {
         check_span(tableau, period)?;
+        if tableau == Tableau::Periodes {
+            // Each programming period is observed on its own (`Corpus::periodes`).
+            return Ok(self.periodes(&periodes_until(period), filter)?.to_table());
+        }
+        let (observed, non_observes) = self.observed_filter(period, filter)?;
+        let mut table = self.tableau_of(tableau, period, &observed)?;
+        table.filter = filter.clone();
+        table.non_observes = non_observes;
+        Ok(table)
+    }
+
+    /// [`Corpus::tableau`] over exactly the PLIE `filter` names, whatever their window.
+    fn tableau_of(
+        &self,
+        tableau: Tableau,
+        period: Period,
+        filter: &Filter,
+    ) -> Result<Table, crate::Error> {
         Ok(match tableau {
             Tableau::T1 => self.tableau1(period, filter)?.to_table(),
             Tableau::T1bis => self.tableau1bis(period, filter)?.to_table(),

@@ -17,11 +17,14 @@
 //! - the table opens with two lines the report does not print, each period's entries (the
 //!   denominator of its shares) and the PLIE that contributed to it, so that periods of unequal
 //!   coverage can be read side by side;
-//! - [`Periodes::plies`] (the table's count) counts the PLIE with a parcours active at some time
-//!   from the first period's start to the last one's end, the table's period;
-//! - a period before the data has no entries: its shares and rates are `None`, not 0. A period
-//!   that only partly precedes the data (2007-2013 for a corpus loaded from 2014 on) counts the
-//!   parcours the corpus holds, those still active when the data starts: read it with care;
+//! - [`Periodes::plies`] (the table's count) counts the PLIE observing at least one of the
+//!   periods with a parcours active at some time from the first period's start to the last
+//!   one's end, the table's period;
+//! - each period is computed over the PLIE in scope whose observation window covers all of it
+//!   (docs/tables.md); a period none of them observed (2000-2006 and 2007-2013 for a corpus
+//!   complete from 2014 on) is a column of [`Cell::NonObserve`], never 0 nor 0 %, and the PLIE
+//!   left out of each period are in [`Periodes::non_observes`]; a period observed but without
+//!   entries has shares and rates `None`;
 //! - no period at all is refused (the table would have no period).
 //!
 //! Codes: a characteristic line is `dimension,value` as on the command line (`sexe,H`,
@@ -86,6 +89,9 @@ pub struct PeriodeFigures {
     pub total: Tally,
     /// One per line of [`PERIODES_CARACTERISTIQUES`].
     pub caracteristiques: Vec<Tally>,
+    /// No PLIE in scope observed the whole period: its figures are unknown ("non observé"),
+    /// and the tallies above are empty.
+    pub non_observe: bool,
 }
 
 impl PeriodeFigures {
@@ -112,6 +118,8 @@ pub struct Periodes {
     pub plies: usize,
     /// In the order asked.
     pub periodes: Vec<PeriodeFigures>,
+    /// Per period, the PLIE in scope left out of it for their observation window.
+    pub non_observes: Vec<super::NonObserve>,
 }
 
 impl Periodes {
@@ -156,7 +164,19 @@ impl Periodes {
             columns,
         );
         table.plies = self.plies;
-        let line = |f: &dyn Fn(&PeriodeFigures) -> Cell| self.periodes.iter().map(f).collect();
+        table.non_observes = self.non_observes.clone();
+        let line = |f: &dyn Fn(&PeriodeFigures) -> Cell| {
+            self.periodes
+                .iter()
+                .map(|p| {
+                    if p.non_observe {
+                        Cell::NonObserve
+                    } else {
+                        f(p)
+                    }
+                })
+                .collect()
+        };
         table.rows.push(Row::new(
             "total",
             "entrees",
@@ -224,8 +244,37 @@ impl Corpus {
         let categories = Categories::of(PERIODES_CARACTERISTIQUES.iter().map(|c| c.0));
         let groupings = categories.groupings();
         let mut figures = Vec::new();
+        let mut non_observes = Vec::new();
+        // The PLIE observed for at least one period: the table's count is theirs.
+        let mut observed_somewhere = std::collections::BTreeSet::new();
         for &period in periodes {
-            let g = self.grouped(period, filter, &groupings, Path::Summary)?;
+            // Each period over the PLIE in scope that observed all of it (docs/tables.md); a
+            // period none observed is "non observé".
+            let o = self.observation(period, filter)?;
+            let unobserved = o.observes.is_empty() && !o.non_observes.is_empty();
+            let restricted = if o.non_observes.is_empty() {
+                filter.clone()
+            } else {
+                let codes: Vec<&str> = o
+                    .observes
+                    .iter()
+                    .map(|&p| self.plies[p].plie.as_str())
+                    .collect();
+                filter.clone().with(Dimension::Plie, &codes)
+            };
+            observed_somewhere.extend(o.observes.iter().copied());
+            non_observes.extend(o.non_observes);
+            if unobserved {
+                figures.push(PeriodeFigures {
+                    period,
+                    plies: 0,
+                    total: Tally::default(),
+                    caracteristiques: vec![Tally::default(); PERIODES_CARACTERISTIQUES.len()],
+                    non_observe: true,
+                });
+                continue;
+            }
+            let g = self.grouped(period, &restricted, &groupings, Path::Summary)?;
             figures.push(PeriodeFigures {
                 period,
                 plies: g.plies,
@@ -234,14 +283,27 @@ impl Corpus {
                     .iter()
                     .map(|(d, values, _, _)| categories.cell(&g, *d, values))
                     .collect(),
+                non_observe: false,
             });
         }
         // Only the PLIE count: no grouping to tally.
-        let plies = self.grouped(span, filter, &[], Path::Summary)?.plies;
+        let plies = if non_observes.is_empty() {
+            self.grouped(span, filter, &[], Path::Summary)?.plies
+        } else if observed_somewhere.is_empty() {
+            0
+        } else {
+            let codes: Vec<&str> = observed_somewhere
+                .iter()
+                .map(|&p| self.plies[p].plie.as_str())
+                .collect();
+            let restricted = filter.clone().with(Dimension::Plie, &codes);
+            self.grouped(span, &restricted, &[], Path::Summary)?.plies
+        };
         Ok(Periodes {
             filter: filter.clone(),
             plies,
             periodes: figures,
+            non_observes,
         })
     }
 }

@@ -29,7 +29,18 @@ impl Summaries {
 
     /// The same for the PLIE in `scope` only (see [`Corpus::load_scoped`]).
     pub fn load_scoped(store: &Store, scope: &Scope) -> Result<Option<Summaries>, StoreError> {
-        Ok(store.read_summaries(&|r| scope.contains(r))?.map(|data| {
+        let Some(data) = store.read_summaries(&|r| scope.contains(r))? else {
+            return Ok(None);
+        };
+        // A record of layout 1 has no observation window: the corpus derives it from the zone
+        // maps, which the summaries do not read, so such a store is answered by the corpus.
+        if data
+            .iter()
+            .any(|(r, _)| r.parcours > 0 && (r.extraction.is_none() || r.complet_depuis.is_none()))
+        {
+            return Ok(None);
+        }
+        Ok(Some(data).map(|data| {
             let (plies, summaries) = data.into_iter().map(|(r, s)| (r, Some(s))).unzip();
             let mut places = Corpus::of_plies(plies, Some(summaries));
             places.summaries_only = true;
@@ -54,6 +65,33 @@ impl Summaries {
         Summaries::check(filter)?;
         crate::tables::check_span(crate::tables::Tableau::T1bis, period)?;
         self.places.tableau1bis(period, filter)
+    }
+
+    /// Tableau 1 or 1BIS as [`Corpus::tableau`] gives it: over the PLIE in scope observed for
+    /// the whole of `period`, those left out named, refused when none is (docs/tables.md).
+    pub fn tableau(
+        &self,
+        tableau: super::Tableau,
+        period: Period,
+        filter: &Filter,
+    ) -> Result<super::Table, crate::Error> {
+        Summaries::check(filter)?;
+        crate::tables::check_span(tableau, period)?;
+        let (observed, non_observes) = self.places.observed_filter(period, filter)?;
+        let mut table = match tableau {
+            super::Tableau::T1bis => self.tableau1bis(period, &observed)?.to_table(),
+            super::Tableau::T1 => self.tableau1(period, &observed)?.to_table(),
+            other => {
+                return Err(QueryError::BadPeriod(format!(
+                    "tableau {} needs the parcours: the summaries answer 1 and 1bis",
+                    other.code()
+                ))
+                .into())
+            }
+        };
+        table.filter = filter.clone();
+        table.non_observes = non_observes;
+        Ok(table)
     }
 
     fn check(filter: &Filter) -> Result<(), QueryError> {

@@ -25,6 +25,11 @@ pub enum Cell {
     /// A figure withheld by statistical secrecy (`--secret N`, [`crate::secret`]): text prints
     /// `s`, csv leaves it empty, json gives `null` and lists the column under the row's `masked`.
     Masked,
+    /// A figure nobody observed: the period of its column goes past the extraction of the PLIE
+    /// in scope or starts before they are complete (docs/tables.md). Text, md and xlsx print
+    /// `non observé`, csv leaves it empty, json gives `null` and the table's `non_observes` say
+    /// why.
+    NonObserve,
 }
 
 impl Cell {
@@ -35,7 +40,7 @@ impl Cell {
             Cell::Count(n) => Some(n as f64),
             Cell::Rate(r) | Cell::Decimal(r, _) => r,
             Cell::Amount(cents) | Cell::Hundredths(cents) => Some(cents as f64 / 100.0),
-            Cell::Blank | Cell::Masked => None,
+            Cell::Blank | Cell::Masked | Cell::NonObserve => None,
         }
     }
 }
@@ -108,6 +113,18 @@ pub struct Note {
     pub value: Cell,
 }
 
+/// A PLIE in scope whose observation window does not cover a period of the table (its
+/// `complet_depuis` after the period's first day, or its `extraction` before its last day): the
+/// table is answered without it (docs/tables.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NonObserve {
+    pub plie: String,
+    /// The period it was not observed for (the table's, or one column's).
+    pub period: Period,
+    /// Why, in French: `données extraites le 31/12/2017`, `complètes depuis le 01/01/2014`.
+    pub raison: String,
+}
+
 /// A published table, computed, ready to print in any format.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
@@ -131,6 +148,9 @@ pub struct Table {
     /// categories of `taux`): statistical secrecy masks such a rate when one of them is small.
     /// Never printed.
     pub bases: Vec<Base>,
+    /// The PLIE in scope left out because their observation window does not cover the period
+    /// (of the table, or of a column whose cells are then [`Cell::NonObserve`]).
+    pub non_observes: Vec<NonObserve>,
 }
 
 /// The counts a printed cell is computed from, when the table does not print them.
@@ -162,7 +182,14 @@ impl Table {
             notes: Vec::new(),
             secret: None,
             bases: Vec::new(),
+            non_observes: Vec::new(),
         }
+    }
+
+    /// The sentence printed under the table in text, md and xlsx when PLIE were left out for
+    /// their observation window; `None` when every PLIE in scope was observed.
+    pub fn non_observe_note(&self) -> Option<String> {
+        non_observe_note(&self.non_observes)
     }
 
     /// The line of `group` and `code`.
@@ -194,4 +221,55 @@ impl Table {
     pub fn push_heading(&mut self, group: &str, label: &str) {
         self.headings.push((group.into(), label.into()));
     }
+}
+
+/// The sentence naming PLIE left out for their observation window (see
+/// [`Table::non_observe_note`]); `None` for none.
+pub fn non_observe_note(list: &[NonObserve]) -> Option<String> {
+    if list.is_empty() {
+        return None;
+    }
+    let each = if list.len() <= LISTED {
+        list.iter()
+            .map(|n| format!("{} ({} : {})", n.plie, n.period, n.raison))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        grouped(list, |period, raison| format!("{period} : {raison}"))
+    };
+    Some(format!(
+        "PLIE non observés sur la période, non comptés : {each}"
+    ))
+}
+
+/// How many PLIE a note or an error names one by one; more are grouped by reason.
+pub(crate) const LISTED: usize = 8;
+
+/// `list` grouped by period and reason, each group naming its first PLIE and their number:
+/// `2000..2006 : données complètes depuis le 01/01/2014 seulement : P01, P02… (150 PLIE)`.
+pub(crate) fn grouped(list: &[NonObserve], head: impl Fn(Period, &str) -> String) -> String {
+    let mut groups: Vec<(Period, &str, Vec<&str>)> = Vec::new();
+    for n in list {
+        match groups
+            .iter_mut()
+            .find(|(p, r, _)| *p == n.period && *r == n.raison)
+        {
+            Some(g) => g.2.push(&n.plie),
+            None => groups.push((n.period, &n.raison, vec![&n.plie])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(period, raison, plies)| {
+            let shown: Vec<&str> = plies.iter().take(3).copied().collect();
+            let more = if plies.len() > shown.len() { "…" } else { "" };
+            format!(
+                "{} : {}{more} ({} PLIE)",
+                head(*period, raison),
+                shown.join(", "),
+                plies.len()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ; ")
 }

@@ -23,6 +23,8 @@ pub(crate) const PLIE_COLUMNS: &[Column] = &[
     opt("communes"),
     opt("structure_porteuse"),
     opt("gestion_fse"),
+    opt("extraction"),
+    opt("complet_depuis"),
 ];
 
 pub(crate) const FINANCEMENTS_COLUMNS: &[Column] = &[
@@ -127,6 +129,7 @@ pub(crate) fn plie(
     table: &Table,
     ctx: &mut Ctx,
 ) -> (FileCounts, Option<RejectedRows>, Vec<PlieInfo>) {
+    let today = ctx.today;
     let rows = scan(
         table,
         &mut ctx.plies,
@@ -141,6 +144,15 @@ pub(crate) fn plie(
             });
             let structure_porteuse = text(row, 5);
             let gestion_fse = row.code(6, GestionFse::parse, GestionFse::codes);
+            let extraction = row.date(7, today);
+            let complet_depuis = row.date(8, today);
+            if let (V::Ok(e), V::Ok(c)) = (&extraction, &complet_depuis) {
+                if c > e {
+                    let value = row.text(8).ok().unwrap_or_default();
+                    let tail = format!("is after the extraction date {}", e.date());
+                    row.invalid(8, value, Rule::CompletAfterExtraction, &tail);
+                }
+            }
             let record = (!row.failed).then(|| PlieInfo {
                 plie: String::new(),
                 nom,
@@ -149,6 +161,8 @@ pub(crate) fn plie(
                 communes: communes.ok(),
                 structure_porteuse,
                 gestion_fse: gestion_fse.ok(),
+                extraction: extraction.ok(),
+                complet_depuis: complet_depuis.ok(),
             });
             Some(ARow {
                 plie,

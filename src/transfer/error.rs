@@ -122,6 +122,8 @@ pub enum Rule {
     DuplicatePlie,
     /// The ESF part of an allocation is at most its amount.
     DontFseAboveMontant,
+    /// plie.csv's `complet_depuis` is on or before its `extraction`.
+    CompletAfterExtraction,
     // The commitments transfer (PAQTE.md, docs/paqte.md).
     /// A company is its SIREN: 9 digits.
     Siren,
@@ -149,6 +151,10 @@ pub enum Rule {
     AdhesionDepartement,
     /// A company adheres to a club of its department at most once.
     DuplicateAdhesion,
+    /// `EMPLOIS_FRANCS` ("dont emplois francs") is at most `RECRUTEMENTS_QPV`, its parent line.
+    EmploisFrancsAboveRecrutements,
+    /// A context's sub-counts are at most their parent counts.
+    ContexteAboveParent,
 }
 
 impl Rule {
@@ -194,6 +200,7 @@ impl Rule {
         Rule::FinAfterSortie,
         Rule::DuplicatePlie,
         Rule::DontFseAboveMontant,
+        Rule::CompletAfterExtraction,
         Rule::Siren,
         Rule::Identifiant,
         Rule::Periode,
@@ -207,6 +214,8 @@ impl Rule {
         Rule::RealisationOutsideConvention,
         Rule::AdhesionDepartement,
         Rule::DuplicateAdhesion,
+        Rule::EmploisFrancsAboveRecrutements,
+        Rule::ContexteAboveParent,
     ];
 
     /// The rule as one sentence, printed after each error.
@@ -269,6 +278,9 @@ impl Rule {
             Rule::FinAfterSortie => "an étape ends on or before the exit of its parcours",
             Rule::DuplicatePlie => "a PLIE has at most one line in plie.csv",
             Rule::DontFseAboveMontant => "the ESF part of an allocation is at most its amount",
+            Rule::CompletAfterExtraction => {
+                "a PLIE's complet_depuis is on or before its extraction date"
+            }
             Rule::Siren => "a company is its SIREN, 9 digits",
             Rule::Identifiant => {
                 "a convention or club id is 1 to 64 characters among A-Z a-z 0-9 _ - . /"
@@ -298,6 +310,14 @@ impl Rule {
                 "a company joins only the clubs of its head office's department"
             }
             Rule::DuplicateAdhesion => "a company adheres to a club of its department at most once",
+            Rule::EmploisFrancsAboveRecrutements => {
+                "EMPLOIS_FRANCS is part of RECRUTEMENTS_QPV: a convention's objective (or \
+                 realisation) of it for a year (or semester) is at most that of RECRUTEMENTS_QPV"
+            }
+            Rule::ContexteAboveParent => {
+                "a context's national renewal projects are at most its QPV (pru_nationaux <= qpv) \
+                 and its jobseekers in QPV at most their population (defm_qpv <= population_qpv)"
+            }
         }
     }
 }

@@ -46,7 +46,9 @@ P2,e2,2017-06-30,,,H,1980-01,DELD,1,0,V
 
 fn crafted() -> Dir {
     let dir = Dir::new();
-    let t = dir.transfer("t", &[("parcours.csv", PARCOURS)]);
+    // P2's last date is 30 June 2017: its plie.csv line says it was extracted on 31 December.
+    let plie = "plie,extraction\nP2,2017-12-31\n";
+    let t = dir.transfer("t", &[("parcours.csv", PARCOURS), ("plie.csv", plie)]);
     dir.import(&[&t]);
     dir
 }
@@ -258,7 +260,7 @@ fn crafted_text_and_errors() {
     let text = dir.example("cohortes", &["--mois", "6,12"]).ok();
     assert!(
         text.starts_with(
-            "Cohortes d'entrants (observation du 01/01/2015 au 31/12/2017 ; - : non observé), \
+            "Cohortes d'entrants (observation du 01/01/2015 au 31/12/2017), \
              2015..2017 (2 PLIE, filtre : aucun)"
         ),
         "{text}"

@@ -80,7 +80,7 @@ fn crafted() -> Dir {
     csv += &line("A", "open-a", true, "2016-01-04", "", "");
     csv += &line("E", "open-e", false, "2016-01-04", "", "");
     csv += &line("E", "old-e", false, "2015-02-01", "2015-06-30", "EMPLOI");
-    let plie = "plie;region\nA;NORD\nB;NORD\nC;SUD\nD;SUD\nE;SUD\n";
+    let plie = "plie;region;extraction;complet_depuis\nA;NORD;2020-12-31;1990-01-01\nB;NORD;2020-12-31;1990-01-01\nC;SUD;2020-12-31;1990-01-01\nD;SUD;2020-12-31;1990-01-01\nE;SUD;2020-12-31;1990-01-01\n";
     let dir = Dir::new();
     let t = dir.transfer("t", &[("parcours.csv", &csv), ("plie.csv", plie)]);
     dir.import(&[&t]);

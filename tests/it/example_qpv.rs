@@ -15,7 +15,7 @@ P2,b2,2017-03-01,2017-05-01,ABANDON,F,1992-01,RSA,1,0,V,0
 P2,b3,2016-01-01,2016-12-31,EMPLOI,H,1960-01,AUTRE,0,1,III,0
 ";
 
-const PLIE: &str = "plie,departement,region\nP1,59,Hauts-de-France\nP2,44,Pays de la Loire\n";
+const PLIE: &str = "plie,departement,region,extraction,complet_depuis\nP1,59,Hauts-de-France,2020-12-31,1990-01-01\nP2,44,Pays de la Loire,2020-12-31,1990-01-01\n";
 
 fn crafted() -> Dir {
     let dir = Dir::new();

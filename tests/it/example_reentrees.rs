@@ -54,7 +54,7 @@ P2;a1;2016-09-01;;;F;1985-11;DELD;1;0;V
 P2;e2;2017-01-15;2017-07-14;EMPLOI;H;1992-04;AUTRE;0;0;III
 ";
 
-const PLIE: &str = "plie;departement;region\nP1;44;52\nP2;59;32\n";
+const PLIE: &str = "plie;departement;region;extraction;complet_depuis\nP1;44;52;2020-12-31;1990-01-01\nP2;59;32;2020-12-31;1990-01-01\n";
 
 fn crafted() -> Dir {
     let dir = Dir::new();
@@ -235,26 +235,14 @@ fn example_reentrees_national() {
     let all = run(dir, &[]);
     let participants = all.count("participants", "total", "participants");
     let reentrees = all.count("precedent", "toutes", "reentrees");
-    // Every parcours is a participant's first or a re-entry: their sum is every entry the store
-    // holds, as the engine's crosstab counts them.
-    let entrees = TableCsv::parse(
-        &dir.run(&[
-            "crosstab",
-            "--measure",
-            "entrees",
-            "--years",
-            "1990..2017",
-            "--rows",
-            "sexe",
-            "--format",
-            "csv",
-        ])
-        .ok(),
-    );
-    let total: u64 = entrees
-        .rows
+    // Every parcours is a participant's first or a re-entry: their sum is every parcours the
+    // store holds, as `status` counts them (a crosstab of every year's entries would be refused:
+    // the national corpus is complete from 2014 only).
+    let status = crate::util::csv_rows(&dir.run(&["status", "--format", "csv"]).ok());
+    let col = status[0].iter().position(|c| c == "parcours").unwrap();
+    let total: u64 = status[1..]
         .iter()
-        .map(|r| r[1].parse::<u64>().unwrap())
+        .map(|r| r[col].parse::<u64>().unwrap())
         .sum();
     assert_eq!(participants + reentrees, total);
     assert!(reentrees > 0);
@@ -450,6 +438,10 @@ fn load(rows: &[Flat]) -> (tempfile::TempDir, Store, Corpus) {
         );
     }
     std::fs::write(transfer.join("parcours.csv"), csv).unwrap();
+    // Both PLIE observed from 1990 to after the last date the strategy draws (2025-01-11).
+    let plie =
+        "plie,extraction,complet_depuis\nP1,2025-01-31,1990-01-01\nP2,2025-01-31,1990-01-01\n";
+    std::fs::write(transfer.join("plie.csv"), plie).unwrap();
     let db = dir.path().join("s.redb");
     let summary = import(&db, &[transfer], &ImportOptions::now()).unwrap();
     assert!(

@@ -378,7 +378,7 @@ fn plie_participants_in_qpv_next_to_the_commitments() {
         "plie44",
         &[
             ("parcours.csv", "plie,participant,entree,sortie,motif_sortie,sexe,naissance,public,inscrit_pe,th,niveau,inactivite,qpv\nP44,a1,2019-03-01,,,F,1980-05,RSA,1,0,V,,1\nP44,a2,2019-04-01,,,H,1985-05,DELD,1,0,IV,,0\nP44,a3,2018-04-01,2019-02-01,ABANDON,H,1985-05,DELD,1,0,IV,,1\nP44,a4,2019-05-01,,,F,1990-05,RSA,1,0,V,,\n"),
-            ("plie.csv", "plie,departement,region\nP44,44,Pays de la Loire\n"),
+            ("plie.csv", "plie,departement,region,extraction,complet_depuis\nP44,44,Pays de la Loire,2019-12-31,2018-01-01\n"),
         ],
     );
     dir.import(&[&plie]);

@@ -261,6 +261,41 @@ pub(crate) fn cases() -> Vec<Case> {
             Rule::DuplicateKey,
         ),
         add(
+            "emplois francs objective above its parent",
+            "engagements.csv",
+            "C1;EMPLOIS_FRANCS;2019;4,5",
+            "engagements.csv:9:4 (objectif)",
+            Rule::EmploisFrancsAboveRecrutements,
+        ),
+        add(
+            "emplois francs objective without its parent",
+            "engagements.csv",
+            "C1;EMPLOIS_FRANCS;2021;1",
+            "engagements.csv:9:4 (objectif)",
+            Rule::EmploisFrancsAboveRecrutements,
+        ),
+        add(
+            "emplois francs realisation above its parent",
+            "realisations.csv",
+            "C1;EMPLOIS_FRANCS;2019S2;3",
+            "realisations.csv:9:4 (valeur)",
+            Rule::EmploisFrancsAboveRecrutements,
+        ),
+        add(
+            "national renewal projects above the QPV",
+            "contexte.csv",
+            "44;2020S1;4;5;58000;6100;",
+            "contexte.csv:4:4 (pru_nationaux)",
+            Rule::ContexteAboveParent,
+        ),
+        add(
+            "jobseekers in QPV above their population",
+            "contexte.csv",
+            "44;2020S1;14;5;5000;6100;",
+            "contexte.csv:4:6 (defm_qpv)",
+            Rule::ContexteAboveParent,
+        ),
+        add(
             "club in another department",
             "adhesions.csv",
             "CLUB44;333333333;2019-05-01",
@@ -398,4 +433,22 @@ fn a_folder_of_both_kinds_and_a_department_in_two_folders_are_refused() {
         run.stderr
     );
     assert!(!dir.db().exists(), "nothing was written");
+}
+
+#[test]
+fn sub_lines_equal_to_their_parent_are_imported() {
+    let dir = Dir::new();
+    let mut files = crafted44();
+    for (name, line) in [
+        ("engagements.csv", "C1;EMPLOIS_FRANCS;2019;4"),
+        ("realisations.csv", "C1;EMPLOIS_FRANCS;2019S2;2"),
+        ("contexte.csv", "44;2020S1;14;14;58000;58000;"),
+    ] {
+        let file = files.iter_mut().find(|(n, _)| *n == name).unwrap();
+        file.1.push_str(line);
+        file.1.push('\n');
+    }
+    let path = folder(&dir, "equal", &files);
+    let out = dir.import(&[&path]);
+    assert!(out.contains("department 44: new"), "{out}");
 }

@@ -266,7 +266,8 @@ fn load(rows: &[Row], french: bool) -> (tempfile::TempDir, Corpus) {
     std::fs::write(transfer.join("parcours.csv"), csv).unwrap();
     std::fs::write(
         transfer.join("plie.csv"),
-        "plie,departement,region\nP1,44,Pays de la Loire\nP2,59,Hauts-de-France\n",
+        // Every PLIE observed from 1990 to the end of the queries' years (P3 has no territory).
+        "plie,departement,region,extraction,complet_depuis\nP1,44,Pays de la Loire,2021-12-31,1990-01-01\nP2,59,Hauts-de-France,2021-12-31,1990-01-01\nP3,,,2021-12-31,1990-01-01\n",
     )
     .unwrap();
     let db = dir.path().join("s.redb");

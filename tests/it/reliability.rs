@@ -528,7 +528,7 @@ fn demo_and_generate_refuse_a_store_that_holds_data_unless_told_to_replace_it() 
 fn no_csv_cell_starts_a_formula() {
     let dir = Dir::new();
     let parcours = format!("{HEADER}\n{}\n", row("-P1", "a0"));
-    let plie = "plie,nom,departement,region\n-P1,=HYPERLINK(\"http://x\"),59,@SUM(A1)\n";
+    let plie = "plie,nom,departement,region,extraction,complet_depuis\n-P1,=HYPERLINK(\"http://x\"),59,@SUM(A1),2017-12-31,1990-01-01\n";
     let folder = dir.transfer("ok", &[("parcours.csv", &parcours), ("plie.csv", plie)]);
     dir.import(&[&folder]);
     let status = dir.run(&["status", "--format", "csv"]).ok();

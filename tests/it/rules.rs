@@ -238,6 +238,12 @@ fn cases() -> Vec<Case> {
             Rule::DontFseAboveMontant,
         ),
         case(
+            "complete from after the extraction",
+            with("plie.csv", "plie,extraction,complet_depuis\nP1,2017-12-31,2018-01-01\n"),
+            "plie.csv:2:3 (complet_depuis)",
+            Rule::CompletAfterExtraction,
+        ),
+        case(
             "indicator value",
             with("activite.csv", "plie,annee,indicateur,valeur\nP1,2017,ETP,beaucoup\n"),
             "activite.csv:2:4 (valeur)",

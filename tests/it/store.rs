@@ -41,10 +41,14 @@ fn a_second_transfer_replaces_its_plie_and_leaves_the_others() {
     // P44A now sends a single parcours entered in 2017.
     let new = dir.transfer(
         "p44-v2",
-        &[(
-            "parcours.csv",
-            &format!("{HEADER}P44A,z1,2017-05-02,,,F,1980-01,RSA,1,0,V\n"),
-        )],
+        &[
+            (
+                "parcours.csv",
+                &format!("{HEADER}P44A,z1,2017-05-02,,,F,1980-01,RSA,1,0,V\n"),
+            ),
+            // Extracted at the end of 2017 (its only date is in May).
+            ("plie.csv", "plie,extraction\nP44A,2017-12-31\n"),
+        ],
     );
     let out = dir.import(&[&new]);
     assert!(

@@ -6,10 +6,10 @@ use crate::util::{json, json_row, national, reference, Dir, TableCsv};
 
 /// Three PLIE: PA (dept 44), PB (dept 59), PC (dept 69).
 const PLIE: &str = "\
-plie,nom,departement,region,communes,structure_porteuse,gestion_fse
-PA,PLIE A,44,Pays de la Loire,10,,OI_PIVOT
-PB,PLIE B,59,Hauts-de-France,20,,OI_PIVOT
-PC,PLIE C,69,Auvergne-Rhône-Alpes,5,,
+plie,nom,departement,region,communes,structure_porteuse,gestion_fse,extraction,complet_depuis
+PA,PLIE A,44,Pays de la Loire,10,,OI_PIVOT,2020-12-31,1990-01-01
+PB,PLIE B,59,Hauts-de-France,20,,OI_PIVOT,2020-12-31,1990-01-01
+PC,PLIE C,69,Auvergne-Rhône-Alpes,5,,,2020-12-31,1990-01-01
 ";
 
 /// En parcours in 2017: PA 2 (a1, a2), PB 2 (b1, b2), PC 1 (c1).

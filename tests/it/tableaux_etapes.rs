@@ -60,9 +60,9 @@ P2,f,2017-01-10,CREATION_ENTREPRISE,2017-01-10,2017-01-31,0
 ";
 
 const PLIE: &str = "\
-plie,nom,departement,region
-P1,PLIE un,35,Bretagne
-P2,PLIE deux,31,Occitanie
+plie,nom,departement,region,extraction,complet_depuis
+P1,PLIE un,35,Bretagne,2020-12-31,1990-01-01
+P2,PLIE deux,31,Occitanie,2020-12-31,1990-01-01
 ";
 
 fn crafted() -> Dir {
@@ -617,6 +617,10 @@ P9,g,2016-02-01,IAE_EI,2016-03-01,2016-10-31
 P9,g,2017-01-15,IAE_EI,2017-02-01,
 P9,g,2017-01-15,IAE_AI,2017-03-01,2017-04-30
 ",
+            ),
+            (
+                "plie.csv",
+                "plie,extraction,complet_depuis\nP9,2017-12-31,2016-01-01\n",
             ),
         ],
     );

@@ -44,7 +44,7 @@ const PARCOURS: &[&str] = &[
 ];
 
 const PLIE: &str =
-    "plie,nom,departement,region\nP1,PLIE un,35,Bretagne\nP2,PLIE deux,31,Occitanie\n";
+    "plie,nom,departement,region,extraction,complet_depuis\nP1,PLIE un,35,Bretagne,2020-12-31,1990-01-01\nP2,PLIE deux,31,Occitanie,2020-12-31,1990-01-01\n";
 
 /// The hand-counted corpus in a store shared by the tests of this file (read only).
 fn crafted() -> &'static Dir {

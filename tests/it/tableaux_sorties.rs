@@ -39,7 +39,7 @@ P3,c1,2014-01-01,2015-03-01,EMPLOI,H,1980-01,RSA,1,0,V,A,,,,,,,,
 P3,c2,2017-01-05,2017-02-05,FORMATION,F,1985-01,DELD,1,0,V,,,,,,,,,
 ";
 
-const PLIE: &str = "plie,region\nP1,NORD\nP2,SUD\nP3,NORD\n";
+const PLIE: &str = "plie,region,extraction,complet_depuis\nP1,NORD,2020-12-31,1990-01-01\nP2,SUD,2020-12-31,1990-01-01\nP3,NORD,2020-12-31,1990-01-01\n";
 
 fn crafted() -> Dir {
     let dir = Dir::new();

@@ -48,6 +48,9 @@ pub fn import(dir: &Dir, rows: &[Parcours]) {
             ["V", "IV", "VBIS", "III"][niveau],
         );
     }
-    let t = dir.transfer("t", &[("parcours.csv", &csv)]);
+    // Both PLIE observed 2016 and 2017 in full.
+    let plie =
+        "plie,extraction,complet_depuis\nP0,2017-12-31,2016-01-01\nP1,2017-12-31,2016-01-01\n";
+    let t = dir.transfer("t", &[("parcours.csv", &csv), ("plie.csv", plie)]);
     dir.import(&[&t]);
 }
