@@ -36,6 +36,8 @@ pub struct ImportOptions {
     pub errors_to: Option<PathBuf>,
     /// Counters updated as the transfers are read, for a host's progress bar.
     pub progress: Option<std::sync::Arc<transfer::Progress>>,
+    /// The encoding of the transfers' files (UTF-8 unless told).
+    pub encoding: transfer::Encoding,
 }
 
 /// The default [`ImportOptions::max_rejected`]: 5 %.
@@ -54,6 +56,7 @@ impl ImportOptions {
             max_rejected: MAX_REJECTED,
             errors_to: None,
             progress: None,
+            encoding: transfer::Encoding::Utf8,
         }
     }
 }
@@ -152,6 +155,7 @@ pub fn import(
     let keep = options.rejects.is_some();
     let mut read_options = ReadOptions::new(options.today, keep);
     read_options.progress = options.progress.clone();
+    read_options.encoding = options.encoding;
     if let Some(path) = &options.errors_to {
         let sink = transfer::ErrorSink::create(path).map_err(|e| {
             Error::Io(std::io::Error::new(

@@ -214,6 +214,10 @@ enum Command {
         /// and a count per rule).
         #[arg(long, value_name = "FILE")]
         errors: Option<PathBuf>,
+        /// The files' encoding: utf-8 (FORMAT.md's), or windows-1252 for files saved by Excel
+        /// as "CSV (point-virgule)".
+        #[arg(long, value_name = "ENCODING", default_value = "utf-8")]
+        encoding: String,
     },
     /// The PLIE in the store.
     Status {
@@ -546,7 +550,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             dry_run,
             max_rejected,
             errors,
+            encoding,
         } => {
+            let encoding = consolide::transfer::Encoding::parse(&encoding).ok_or_else(|| {
+                refused(format!(
+                    "unknown encoding {encoding:?}; valid encodings: utf-8, windows-1252"
+                ))
+            })?;
             let percent = max_rejected
                 .trim()
                 .trim_end_matches('%')
@@ -564,6 +574,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 dry_run,
                 max_rejected: percent / 100.0,
                 errors_to: errors,
+                encoding,
                 ..ImportOptions::now()
             };
             import(&cli.db, &folders, &options)
@@ -708,16 +719,29 @@ fn dimensions(db: &Path, dimension: Option<&str>, format: Format) -> Result<Stri
         let Some(first) = plies.iter().filter_map(|p| p.years).map(|y| y.0).min() else {
             return Ok(Vec::new());
         };
-        // A cross-tab lists the years present over all years, whatever its period.
+        let last = plies.iter().filter_map(|p| p.years).map(|y| y.1).max();
+        // A cross-tab lists the years present over all years, whatever its period, of the PLIE
+        // that observe that period: the years of each period, together, are the store's.
         let corpus = Corpus::load(&Store::open(db)?)?;
-        let x = corpus.crosstab(&Crosstab {
-            measure: Measure::Entrees,
-            period: Period::year(first),
-            rows: d,
-            cols: None,
-            filter: Filter::none(),
-        })?;
-        Ok(x.row_values)
+        let mut values: Vec<String> = Vec::new();
+        for year in first..=last.unwrap_or(first) {
+            let Ok(x) = corpus.crosstab(&Crosstab {
+                measure: Measure::Entrees,
+                period: Period::year(year),
+                rows: d,
+                cols: None,
+                filter: Filter::none(),
+            }) else {
+                continue;
+            };
+            for v in x.row_values {
+                if !values.contains(&v) {
+                    values.push(v);
+                }
+            }
+        }
+        values.sort_by(|a, b| (a == "-", a).cmp(&(b == "-", b)));
+        Ok(values)
     };
     // The PLIE of each department or region, by its code or name.
     let by = |key: fn(&consolide::store::PlieRecord) -> String| {
@@ -1142,6 +1166,28 @@ fn import(db: &Path, folders: &[PathBuf], options: &ImportOptions) -> Result<(),
     }
     for held in &summary.held_back {
         eprintln!("warning: {held}");
+    }
+    if options.rejects.is_some() {
+        // The share refused, said last so that it is seen: a transfer gone wrong is not a few rows.
+        for t in &summary.transfers {
+            let Some(f) = t.files.iter().find(|f| f.file == "parcours.csv") else {
+                continue;
+            };
+            if f.rejected > 0 && f.read > 0 {
+                let share = (100 * f.rejected) as f64 / f.read as f64;
+                eprintln!(
+                    "warning: {} % des parcours refusés ({} sur {}) dans {}",
+                    if share < 1.0 {
+                        format!("{share:.1}").replace('.', ",")
+                    } else {
+                        format!("{}", share.round())
+                    },
+                    f.rejected,
+                    f.read,
+                    t.folder.display()
+                );
+            }
+        }
     }
     print!("{}", consolide::render::import_summary(&summary));
     print!("{}", consolide::paqte::import_summary(&summary));

@@ -199,8 +199,7 @@ impl Table {
                     position: at(Some(i + 1), None),
                     value: Some(String::from_utf8_lossy(raw).trim().to_string()),
                     rule: Rule::InvalidUtf8,
-                    message: "the column name is not valid UTF-8 text: save the file as UTF-8"
-                        .into(),
+                    message: format!("the column name {}", super::values::not_utf8(raw)),
                 });
                 usable = false;
                 continue;

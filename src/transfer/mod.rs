@@ -65,6 +65,56 @@ pub struct ReadOptions {
     pub errors_to: Option<ErrorSink>,
     /// Counters a host shows as a progress bar.
     pub progress: Option<std::sync::Arc<Progress>>,
+    /// The files' encoding.
+    pub encoding: Encoding,
+}
+
+/// The encoding of a transfer's files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// FORMAT.md's encoding.
+    #[default]
+    Utf8,
+    /// What Excel writes as "CSV (point-virgule)" on a French Windows.
+    Windows1252,
+}
+
+impl Encoding {
+    /// `utf-8` or `windows-1252` (also `cp1252`, `latin1`), any case.
+    pub fn parse(name: &str) -> Option<Encoding> {
+        match name.to_ascii_lowercase().replace('_', "-").as_str() {
+            "utf-8" | "utf8" => Some(Encoding::Utf8),
+            "windows-1252" | "cp1252" | "latin1" | "latin-1" | "iso-8859-1" => {
+                Some(Encoding::Windows1252)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A copy of `file` in UTF-8, decoded from Windows-1252, in a temporary file in `dir` (deleted
+/// with its handle): every later step reads UTF-8, and the rows' offsets are the copy's.
+fn transcoded(mut file: std::fs::File, dir: &Path) -> std::io::Result<std::fs::File> {
+    use std::io::{Read, Seek, Write};
+    let mut out = std::io::BufWriter::new(tempfile::tempfile_in(dir)?);
+    let mut decoder = encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling();
+    let mut input = vec![0u8; 1 << 20];
+    let mut text = String::new();
+    loop {
+        let n = file.read(&mut input)?;
+        let last = n == 0;
+        text.clear();
+        text.reserve(decoder.max_utf8_buffer_length(n).unwrap_or(4 * n + 16));
+        let (_, _, _) = decoder.decode_to_string(&input[..n], &mut text, last);
+        out.write_all(text.as_bytes())?;
+        if last {
+            break;
+        }
+    }
+    let mut out = out.into_inner().map_err(|e| e.into_error())?;
+    out.rewind()?;
+    Ok(out)
 }
 
 /// Every error of a read written to a file as it is found (blocks in file order, then the rules
@@ -134,6 +184,7 @@ impl ReadOptions {
             spill_dir: None,
             errors_to: None,
             progress: None,
+            encoding: Encoding::Utf8,
         }
     }
 }
@@ -266,6 +317,18 @@ pub fn open(folder: &Path, options: &ReadOptions) -> Result<Reading, TransferErr
     };
     let listed = list(folder, &mut ctx.warnings)?;
     let mut handles = open_all(folder, &listed)?;
+    let spill = options.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
+    if options.encoding == Encoding::Windows1252 {
+        for (i, handle) in handles.iter_mut().enumerate() {
+            if let Some(file) = handle.take() {
+                let copy = transcoded(file, &spill).map_err(|source| TransferError::Io {
+                    path: folder.join(FILES[i]),
+                    source,
+                })?;
+                *handle = Some(copy);
+            }
+        }
+    }
     if let Some(progress) = &options.progress {
         let size = |h: &Option<std::fs::File>| {
             h.as_ref()
@@ -281,7 +344,6 @@ pub fn open(folder: &Path, options: &ReadOptions) -> Result<Reading, TransferErr
         folder: folder.to_path_buf(),
         ..Transfer::default()
     };
-    let spill = options.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
     let mut tally = error::ErrorTally::default();
     let (today, keep, limit) = (options.today, options.keep_valid_rows, options.errors_kept);
     let all = options.errors_to.is_some();

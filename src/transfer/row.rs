@@ -127,12 +127,8 @@ impl<'r> Row<'r, '_> {
             },
             Err(_) => {
                 let lossy = String::from_utf8_lossy(field);
-                self.invalid(
-                    c,
-                    lossy.trim(),
-                    Rule::InvalidUtf8,
-                    "is not valid UTF-8 text: save the file as UTF-8",
-                );
+                let tail = super::values::not_utf8(field);
+                self.invalid(c, lossy.trim(), Rule::InvalidUtf8, &tail);
                 V::Bad
             }
         }

@@ -24,6 +24,12 @@ fn number(digits: &[u8]) -> Option<u16> {
 pub(crate) fn date(s: &str) -> Result<Date, Tail> {
     const SHAPE: &str = "is not a date: write YYYY-MM-DD or DD/MM/YYYY";
     let b = s.as_bytes();
+    if let Some(date) = spreadsheet_day(s) {
+        return Err(format!(
+            "is not a date but a spreadsheet's day number (it stands for {date}): format the \
+             column as a date (JJ/MM/AAAA) before saving, or write YYYY-MM-DD"
+        ));
+    }
     let parts = if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
         (number(&b[..4]), number(&b[5..7]), number(&b[8..]))
     } else {
@@ -44,6 +50,37 @@ pub(crate) fn date(s: &str) -> Result<Date, Tail> {
         .ok()
         .and_then(|month| Date::from_calendar_date(i32::from(y), month, d as u8).ok())
         .ok_or_else(|| "is not a day of the calendar".into())
+}
+
+/// The day a spreadsheet's serial day number stands for (Excel and LibreOffice count days from
+/// 1899-12-30), for the five-digit numbers of the years 1990 to 2099.
+fn spreadsheet_day(s: &str) -> Option<Date> {
+    if s.len() != 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = s.parse().ok()?;
+    if !(32_874..=73_415).contains(&n) {
+        return None;
+    }
+    let epoch = Date::from_calendar_date(1899, Month::December, 30).ok()?;
+    epoch.checked_add(time::Duration::days(n))
+}
+
+/// The end of the message for text that is not UTF-8: what it reads as in Windows-1252 (the
+/// encoding of Excel's "CSV (point-virgule)") when that is plausible text, and how to import it.
+pub(crate) fn not_utf8(bytes: &[u8]) -> String {
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+    let plausible = !text.chars().any(|c| c.is_control() && !c.is_whitespace());
+    if plausible {
+        format!(
+            "is not valid UTF-8 text; read as Windows-1252 it is {:?}, as in a file saved by \
+             Excel as \"CSV (point-virgule)\": import the transfer with --encoding windows-1252, \
+             or save it as \"CSV UTF-8\"",
+            text.trim()
+        )
+    } else {
+        "is not valid UTF-8 text: save the file as UTF-8".into()
+    }
 }
 
 /// `YYYY-MM`, month `01` to `12`.
@@ -167,9 +204,30 @@ pub(crate) fn participant(s: &str) -> Result<(), Tail> {
     let n = s.chars().count();
     if n > 64 {
         Err(format!("has {n} characters, more than 64"))
+    } else if is_scientific(s) {
+        Err(
+            "is a number in scientific notation, as a spreadsheet writes a long number it read \
+             as a number: the key's digits are lost; export the column as text, then send the \
+             transfer again"
+                .into(),
+        )
     } else {
         Ok(())
     }
+}
+
+/// `1,5E+12`, `1.23457e+14`: a long number a spreadsheet turned into its scientific notation.
+fn is_scientific(s: &str) -> bool {
+    let Some((mantissa, exponent)) = s.split_once(['E', 'e']) else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once([',', '.']) {
+        Some((int, frac)) => digits(int) && digits(frac),
+        None => digits(mantissa),
+    };
+    mantissa_ok && digits(exponent)
 }
 
 /// What a participant key looks like when it is an identity rather than a pseudonym: a French
@@ -453,6 +511,12 @@ pub(crate) fn commune(s: &str) -> Result<String, Tail> {
                 && b[2..].iter().all(u8::is_ascii_digit)));
     if ok {
         Ok(s.to_ascii_uppercase())
+    } else if b.len() == 4 && b.iter().all(u8::is_ascii_digit) {
+        Err(format!(
+            "is not an INSEE commune code (5 digits): its leading zero was probably lost in a \
+             spreadsheet that read the column as numbers; write 0{s}, and format the column as \
+             text before saving"
+        ))
     } else {
         Err("is not an INSEE commune code: 5 digits, or 2A or 2B and 3 digits".into())
     }
@@ -463,6 +527,11 @@ pub(crate) fn commune(s: &str) -> Result<String, Tail> {
 pub(crate) fn departement(s: &str) -> Result<String, Tail> {
     match crate::territoires::Territoires::get().departement(s) {
         Some(d) => Ok(d.code.clone()),
+        None if s.len() == 1 && s.as_bytes()[0].is_ascii_digit() => Err(format!(
+            "is not the INSEE code of a department (two digits): its leading zero was probably \
+             lost in a spreadsheet that read the column as numbers; write 0{s}, and format the \
+             column as text before saving"
+        )),
         None => Err(
             "is not the INSEE code of a department: 01 to 95 (two digits), 2A, 2B, 971 to 974 or 976"
                 .into(),

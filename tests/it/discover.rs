@@ -254,7 +254,11 @@ fn territories_match_without_case_or_accents_and_yes_no_as_imported() {
                  P75;c1;15/03/2017;;;F;1980-05;RSA;oui;non;V;oui\n\
                  P75;c2;2016-01-04;2017-06-30;EMPLOI;H;1995-11;DELD;1;0;IV;non\n",
             ),
-            ("plie.csv", "plie;nom;departement;region\nP75;PLIE de Paris;75;Île-de-France\n"),
+            (
+                "plie.csv",
+                "plie;nom;departement;region;complet_depuis;extraction\n\
+                 P75;PLIE de Paris;75;Île-de-France;2014-01-01;2018-01-15\n",
+            ),
         ],
     );
     dir.import(&[&idf]);

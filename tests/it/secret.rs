@@ -82,6 +82,34 @@ proptest! {
     }
 }
 
+/// A gap the random tables found in session 5 (seed-dependent, so kept here rather than in the
+/// regression file): around published zeros, the row, column and grand totals together give away
+/// the 3, which the suppression's own check of what is determined does not see.
+///
+/// ```text
+/// 1 1 3 | 5
+/// 0 0 1 | 1
+/// 0 0 1 | 1
+/// ------+--
+/// 1 1 5 | 7      N = 5: 5 - (7 - 5) = 3
+/// ```
+#[test]
+#[ignore = "known gap of the suppression (docs/reliability.md, Statistical secrecy); run with --ignored"]
+fn published_zeros_and_three_totals_give_away_a_cell() {
+    let (cells, width, n) = (vec![1u64, 1, 3, 0, 0, 1, 0, 0, 1], 3usize, 5u64);
+    let masked = Problem::grid(&cells, width).suppress(n).unwrap();
+    let (_, relations) = grid(&cells, width);
+    let mut unknown = masked.clone();
+    for (i, known) in margins_known(&cells, width, n).into_iter().enumerate() {
+        unknown[cells.len() + i] = !known;
+    }
+    let found: Vec<usize> = derivable(&relations, &unknown)
+        .into_iter()
+        .filter(|&c| c < cells.len())
+        .collect();
+    assert!(found.is_empty(), "cells {found:?} recomputed");
+}
+
 #[test]
 fn a_cell_of_two_at_five_is_hidden_in_a_rectangle() {
     // 2 10 20 | 32

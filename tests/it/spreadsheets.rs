@@ -258,3 +258,105 @@ fn the_format_follows_the_extension_of_out() {
         .unwrap()
         .starts_with('\u{FEFF}'));
 }
+
+const PARCOURS_HEADER: &str =
+    "plie;participant;entree;sortie;motif_sortie;sexe;naissance;public;inscrit_pe;th;niveau;commune";
+
+#[test]
+fn a_transfer_saved_by_french_excel_is_told_apart_and_imports_with_its_encoding() {
+    let dir = Dir::new();
+    let folder = dir.path().join("excel");
+    std::fs::create_dir(&folder).unwrap();
+    let parcours =
+        format!("{PARCOURS_HEADER}\r\nP21;k1;02/03/2017;;;F;1980-05;RSA;oui;non;V;21231\r\n");
+    std::fs::write(folder.join("parcours.csv"), parcours).unwrap();
+    // "PLIE de la Côte-d'Or" as Excel's "CSV (point-virgule)" writes it: ô is the byte 0xF4.
+    let mut plie = b"plie;nom;departement\r\nP21;PLIE de la C".to_vec();
+    plie.push(0xF4);
+    plie.extend_from_slice(b"te-d'Or;21\r\n");
+    std::fs::write(folder.join("plie.csv"), plie).unwrap();
+    let f = folder.to_str().unwrap();
+
+    let run = dir.run(&["import", f]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("read as Windows-1252 it is \"PLIE de la Côte-d'Or\"")
+            && run.stderr.contains("--encoding windows-1252"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.db().exists(), "nothing was written");
+
+    dir.run(&["import", f, "--encoding", "windows-1252"]).ok();
+    let plies = dir.run(&["dimensions", "plie", "--format", "csv"]).ok();
+    assert!(plies.contains("PLIE de la Côte-d'Or"), "{plies}");
+}
+
+#[test]
+fn spreadsheet_damage_is_named_with_its_cure() {
+    let dir = Dir::new();
+    let rows = [
+        // A commune that lost its leading zero, a date turned into a day number, a key in
+        // scientific notation.
+        "P01;k1;2017-03-02;;;F;1980-05;RSA;1;0;V;1004",
+        "P01;k2;42795;;;F;1980-05;RSA;1;0;V;01004",
+        "P01;1,5E+12;2017-03-02;;;F;1980-05;RSA;1;0;V;01004",
+    ];
+    let folder = dir.transfer(
+        "damaged",
+        &[
+            (
+                "parcours.csv",
+                &format!("{PARCOURS_HEADER}\n{}\n", rows.join("\n")),
+            ),
+            ("plie.csv", "plie;departement\nP01;1\n"),
+        ],
+    );
+    let run = dir.run(&["import", folder.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run:?}");
+    for expected in [
+        "parcours.csv:2:12 (commune): \"1004\" is not an INSEE commune code (5 digits): its leading zero was probably lost",
+        "write 01004",
+        "parcours.csv:3:3 (entree): \"42795\" is not a date but a spreadsheet's day number (it stands for 2017-03-01)",
+        "parcours.csv:4:2 (participant): the key is a number in scientific notation",
+        "plie.csv:2:2 (departement): \"1\" is not the INSEE code of a department (two digits): its leading zero was probably lost",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}\n{}", run.stderr);
+    }
+    assert!(!run.stderr.contains("1,5E+12"), "a key is never repeated");
+}
+
+#[test]
+fn an_import_with_rejects_ends_with_the_share_of_parcours_refused() {
+    let dir = Dir::new();
+    let good = "P01;k{};2017-03-02;;;F;1980-05;RSA;1;0;V;01004";
+    let mut rows: Vec<String> = (0..4).map(|i| good.replace("{}", &i.to_string())).collect();
+    rows.push(
+        good.replace("{}", "bad")
+            .replace("2017-03-02", "2017-02-30"),
+    );
+    let folder = dir.transfer(
+        "t",
+        &[(
+            "parcours.csv",
+            &format!("{PARCOURS_HEADER}\n{}\n", rows.join("\n")),
+        )],
+    );
+    let rejects = dir.path().join("rejets");
+    let run = dir.run(&[
+        "import",
+        folder.to_str().unwrap(),
+        "--rejects",
+        rejects.to_str().unwrap(),
+        "--max-rejected",
+        "100",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let last = run.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("warning: 20 % des parcours refusés (1 sur 5) dans "),
+        "{}",
+        run.stderr
+    );
+}
