@@ -199,7 +199,7 @@ impl Table {
                     position: at(Some(i + 1), None),
                     value: Some(String::from_utf8_lossy(raw).trim().to_string()),
                     rule: Rule::InvalidUtf8,
-                    message: format!("the column name {}", super::values::not_utf8(raw)),
+                    message: format!("the column name {}", super::values::not_utf8(raw, false)),
                 });
                 usable = false;
                 continue;

@@ -127,7 +127,7 @@ impl<'r> Row<'r, '_> {
             },
             Err(_) => {
                 let lossy = String::from_utf8_lossy(field);
-                let tail = super::values::not_utf8(field);
+                let tail = super::values::not_utf8(field, self.table.columns[c].private);
                 self.invalid(c, lossy.trim(), Rule::InvalidUtf8, &tail);
                 V::Bad
             }

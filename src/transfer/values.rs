@@ -68,15 +68,20 @@ fn spreadsheet_day(s: &str) -> Option<Date> {
 
 /// The end of the message for text that is not UTF-8: what it reads as in Windows-1252 (the
 /// encoding of Excel's "CSV (point-virgule)") when that is plausible text, and how to import it.
-pub(crate) fn not_utf8(bytes: &[u8]) -> String {
+/// A `private` value (a participant key) is never shown, in any reading.
+pub(crate) fn not_utf8(bytes: &[u8], private: bool) -> String {
     let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
     let plausible = !text.chars().any(|c| c.is_control() && !c.is_whitespace());
+    let reading = if private {
+        "it reads as Windows-1252 text".to_string()
+    } else {
+        format!("read as Windows-1252 it is {:?}", text.trim())
+    };
     if plausible {
         format!(
-            "is not valid UTF-8 text; read as Windows-1252 it is {:?}, as in a file saved by \
-             Excel as \"CSV (point-virgule)\": import the transfer with --encoding windows-1252, \
-             or save it as \"CSV UTF-8\"",
-            text.trim()
+            "is not valid UTF-8 text; {reading}, as in a file saved by Excel as \"CSV \
+             (point-virgule)\": import the transfer with --encoding windows-1252, or save it as \
+             \"CSV UTF-8\""
         )
     } else {
         "is not valid UTF-8 text: save the file as UTF-8".into()
