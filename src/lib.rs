@@ -15,6 +15,8 @@
 //! # std::fs::write(transfer.join("parcours.csv"), "plie;participant;entree;sortie;motif_sortie;sexe;naissance;public;inscrit_pe;th;niveau\n\
 //! #   P44;a1;15/03/2017;;;F;1980-05;RSA;oui;non;V\n\
 //! #   P44;a2;2016-01-04;2017-06-30;EMPLOI;H;1995-11;DELD;1;0;IV\n").unwrap();
+//! # // The day the data were extracted: figures of 2017 need all of 2017 observed.
+//! # std::fs::write(transfer.join("plie.csv"), "plie;extraction\nP44;2018-01-15\n").unwrap();
 //! let db = dir.path().join("consolide.redb");
 //! let summary = import(&db, &[transfer], &ImportOptions::now())?;
 //! assert!(!summary.refused());
