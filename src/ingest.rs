@@ -278,7 +278,7 @@ pub fn import(
                 } else if let Some(e) = encoded {
                     write(e)?;
                 }
-                Ok(())
+                Ok::<(), Error>(())
             },
         )?;
         let mut t = reading.finish();

@@ -268,27 +268,19 @@ pub(crate) struct Ctx {
 pub fn read(folder: &Path, options: &ReadOptions) -> Result<Transfer, TransferError> {
     let mut reading = open(folder, options)?;
     let (mut parcours, mut etapes) = (Vec::new(), Vec::new());
-    reading
-        .check_plies(
-            2,
-            |p| p,
-            |p| {
-                etapes.extend(
-                    p.etapes
-                        .iter()
-                        .map(|e| e.to_etape(&p.parcours[e.parcours as usize])),
-                );
-                parcours.extend(p.parcours);
-                Ok(())
-            },
-        )
-        .map_err(|e| match e {
-            crate::Error::Transfer(e) => e,
-            other => TransferError::Io {
-                path: folder.to_path_buf(),
-                source: std::io::Error::other(other.to_string()),
-            },
-        })?;
+    reading.check_plies(
+        2,
+        |p| p,
+        |p| {
+            etapes.extend(
+                p.etapes
+                    .iter()
+                    .map(|e| e.to_etape(&p.parcours[e.parcours as usize])),
+            );
+            parcours.extend(p.parcours);
+            Ok::<(), TransferError>(())
+        },
+    )?;
     let mut transfer = reading.finish();
     transfer.parcours = parcours;
     transfer.etapes = etapes;

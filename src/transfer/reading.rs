@@ -272,12 +272,12 @@ impl Reading {
     /// has, each thread taking the next PLIE as it is free; `prepare` runs on those threads on
     /// each checked PLIE, `take` on the caller's, PLIE by PLIE as they are ready, at most
     /// `window` waiting (so that memory holds a few PLIE, never the transfer).
-    pub fn check_plies<P: Send>(
+    pub fn check_plies<P: Send, E: From<TransferError>>(
         &mut self,
         window: usize,
         prepare: impl Fn(PlieTransfer) -> P + Sync,
-        mut take: impl FnMut(P) -> Result<(), crate::Error>,
-    ) -> Result<(), crate::Error> {
+        mut take: impl FnMut(P) -> Result<(), E>,
+    ) -> Result<(), E> {
         let names: Vec<String> = self.ctx.plies.names().to_vec();
         let annexes = self.annexes_by_plie();
         let keep = self.options.keep_valid_rows;
