@@ -304,7 +304,8 @@ fn optional_u16(v: u16) -> u32 {
 /// in [`ParcoursColumn::ALL`]'s order.
 pub fn encode_parcours(
     chunk: &ParcoursChunk,
-    keys: &KeysChunk,
+    keys: &[impl AsRef<str>],
+    communes: &[impl AsRef<str>],
     participants: &[u32],
 ) -> Vec<(ParcoursColumn, Vec<u8>)> {
     use ParcoursColumn as C;
@@ -340,8 +341,8 @@ pub fn encode_parcours(
                 C::Inactivite => u16s(&chunk.inactivite),
                 C::FormationDuree => u16s(&chunk.formation_duree_mois),
                 C::Participant => codec::packed(participants),
-                C::Key => codec::strings(&keys.participant),
-                C::Commune => codec::strings(&keys.commune),
+                C::Key => codec::strings(keys),
+                C::Commune => codec::strings(communes),
                 code => u8s(code.codes(&mut scratch).expect("a code column")),
             };
             (column, bytes)
@@ -619,7 +620,7 @@ mod tests {
         let (c, k) = chunk();
         let (numbers, distinct) = participant_numbers(k.participant.iter().map(String::as_str));
         assert_eq!(distinct, 250);
-        let segments = encode_parcours(&c, &k, &numbers);
+        let segments = encode_parcours(&c, &k.participant, &k.commune, &numbers);
         let (mut back, mut keys, mut participants, mut scratch) = (
             ParcoursChunk::default(),
             KeysChunk::default(),

@@ -62,7 +62,7 @@ struct PlieRows<'t> {
     info: Option<&'t PlieInfo>,
     parcours: Vec<&'t Parcours>,
     /// Linked to `parcours` by index.
-    etapes: Vec<LinkedEtape>,
+    etapes: std::borrow::Cow<'t, [LinkedEtape]>,
     financements: Vec<&'t Financement>,
     allocations: Vec<&'t Allocation>,
     activite: Vec<&'t Activite>,
@@ -70,13 +70,52 @@ struct PlieRows<'t> {
 }
 
 /// Everything one PLIE holds, in store order, before it is encoded.
-struct Content {
+struct Content<'t> {
     /// The record without its counts and bookkeeping (filled by [`encode`]).
     record: PlieRecord,
     parcours: Vec<ParcoursChunk>,
-    keys: Vec<KeysChunk>,
+    keys: Keys<'t>,
     etapes: Vec<EtapesChunk>,
     annexes: Annexes,
+}
+
+/// The keys and communes of a PLIE's parcours, in store order.
+enum Keys<'t> {
+    /// Decoded from a store of format version 1.
+    Chunks(Vec<KeysChunk>),
+    /// Read off the parcours of a transfer chunk by chunk as they are encoded: a copy of every
+    /// key would take more memory than the PLIE's columns.
+    Rows(Vec<&'t Parcours>),
+}
+
+impl Keys<'_> {
+    fn participants(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        match self {
+            Keys::Chunks(chunks) => Box::new(
+                chunks
+                    .iter()
+                    .flat_map(|k| k.participant.iter().map(String::as_str)),
+            ),
+            Keys::Rows(rows) => Box::new(rows.iter().map(|p| p.participant.as_str())),
+        }
+    }
+
+    /// Chunk `n`'s keys and communes (empty when absent).
+    fn chunk(&self, n: usize) -> (Vec<&str>, Vec<&str>) {
+        match self {
+            Keys::Chunks(chunks) => (
+                chunks[n].participant.iter().map(String::as_str).collect(),
+                chunks[n].commune.iter().map(String::as_str).collect(),
+            ),
+            Keys::Rows(rows) => rows
+                .chunks(CHUNK_ROWS)
+                .nth(n)
+                .unwrap_or_default()
+                .iter()
+                .map(|p| (p.participant.as_str(), p.commune.as_deref().unwrap_or("")))
+                .unzip(),
+        }
+    }
 }
 
 /// The values one PLIE writes.
@@ -309,7 +348,7 @@ pub fn encode_plie(content: PlieContent<'_>, imported_at: i64) -> Encoded {
     let rows = PlieRows {
         info: content.info,
         parcours: content.parcours.iter().collect(),
-        etapes: content.etapes.to_vec(),
+        etapes: content.etapes.into(),
         financements: content.financements,
         allocations: content.allocations,
         activite: content.activite,
@@ -426,7 +465,7 @@ fn convert_v1(tx: &redb::WriteTransaction, path: &std::path::Path) -> Result<boo
         let mut content = Content {
             record: record.clone(),
             parcours: Vec::new(),
-            keys: Vec::new(),
+            keys: Keys::Chunks(Vec::new()),
             etapes: Vec::new(),
             annexes: Annexes::default(),
         };
@@ -459,7 +498,9 @@ fn convert_v1(tx: &redb::WriteTransaction, path: &std::path::Path) -> Result<boo
             super::check_columns(&whole, columns, rows)
                 .map_err(|why| StoreError::Corrupt(format!("{}: {why}", what())))?;
             content.parcours.push(whole.chunk);
-            content.keys.push(keys);
+            if let Keys::Chunks(chunks) = &mut content.keys {
+                chunks.push(keys);
+            }
         }
         let rows: u64 = content.parcours.iter().map(|c| c.entree.len() as u64).sum();
         if rows != record.parcours {
@@ -578,9 +619,8 @@ into_u8!(
     crate::model::Validation
 );
 
-fn parcours_chunk(rows: &[&Parcours]) -> (ParcoursChunk, KeysChunk) {
+fn parcours_chunk(rows: &[&Parcours]) -> ParcoursChunk {
     let mut c = ParcoursChunk::default();
-    let mut k = KeysChunk::default();
     for p in rows {
         c.entree.push(p.entree.0);
         c.sortie.push(p.sortie.map_or(u16::MAX, |(d, _)| d.0));
@@ -606,14 +646,12 @@ fn parcours_chunk(rows: &[&Parcours]) -> (ParcoursChunk, KeysChunk) {
         c.formation[2].push(opt_code(f.validation));
         c.formation_duree_mois
             .push(f.duree_mois.unwrap_or(u16::MAX));
-        k.participant.push(p.participant.clone());
-        k.commune.push(p.commune.clone().unwrap_or_default());
     }
-    (c, k)
+    c
 }
 
 /// The content of one PLIE of a transfer, in store order.
-fn gather(plie: &str, mut rows: PlieRows<'_>) -> Content {
+fn gather<'t>(plie: &str, mut rows: PlieRows<'t>) -> Content<'t> {
     // A canonical order, so that the same content always encodes (and hashes) the same.
     let mut order: Vec<u32> = (0..rows.parcours.len() as u32).collect();
     order.sort_unstable_by(|&a, &b| {
@@ -639,8 +677,11 @@ fn gather(plie: &str, mut rows: PlieRows<'_>) -> Content {
         })
         .collect();
     etapes.sort_unstable();
-    let (parcours, keys): (Vec<_>, Vec<_>) =
-        rows.parcours.chunks(CHUNK_ROWS).map(parcours_chunk).unzip();
+    let parcours = rows
+        .parcours
+        .chunks(CHUNK_ROWS)
+        .map(parcours_chunk)
+        .collect();
     let etapes = etapes
         .chunks(CHUNK_ROWS)
         .map(|chunk| {
@@ -708,7 +749,7 @@ fn gather(plie: &str, mut rows: PlieRows<'_>) -> Content {
             ..PlieRecord::default()
         },
         parcours,
-        keys,
+        keys: Keys::Rows(rows.parcours),
         etapes,
         annexes,
     }
@@ -717,21 +758,17 @@ fn gather(plie: &str, mut rows: PlieRows<'_>) -> Content {
 /// The values of `content`: segments, zone maps, summary and the record with its counts and
 /// content hash (its bookkeeping, `imported_at` and `source`, left for the caller).
 fn encode(content: Content) -> Encoded {
-    let (numbers, participants) = columns::participant_numbers(
-        content
-            .keys
-            .iter()
-            .flat_map(|k| k.participant.iter().map(String::as_str)),
-    );
+    let (numbers, participants) = columns::participant_numbers(content.keys.participants());
     let mut numbers = numbers.as_slice();
     let parcours: Vec<Vec<(u8, Vec<u8>)>> = content
         .parcours
         .iter()
-        .zip(&content.keys)
-        .map(|(chunk, keys)| {
+        .enumerate()
+        .map(|(n, chunk)| {
             let (own, rest) = numbers.split_at(chunk.entree.len());
             numbers = rest;
-            columns::encode_parcours(chunk, keys, own)
+            let (keys, communes) = content.keys.chunk(n);
+            columns::encode_parcours(chunk, &keys, &communes, own)
                 .into_iter()
                 .map(|(c, bytes)| (c as u8, encoding::wrap(Kind::ParcoursSegment, &bytes)))
                 .collect()

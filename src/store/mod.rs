@@ -62,6 +62,10 @@ const MAGIC: &[u8] = b"consolide store";
 /// The page cache of a store opened for reading, in bytes.
 const READ_CACHE: usize = 32 << 20;
 
+/// The page cache of a store opened for import, in bytes: an import writes each page once, in
+/// key order, so redb's default (1 GiB) would only hold pages already on their way to the disk.
+const IMPORT_CACHE: usize = 128 << 20;
+
 /// Rows per column chunk: roaring's container size, so a chunk never straddles two containers.
 pub const CHUNK_ROWS: usize = 65_536;
 
@@ -93,7 +97,10 @@ impl Store {
     }
 
     fn create_unguarded(path: &Path) -> Result<Store, StoreError> {
-        let db = Database::create(path).map_err(|e| StoreError::from_open(path, e))?;
+        let db = redb::Builder::new()
+            .set_cache_size(IMPORT_CACHE)
+            .create(path)
+            .map_err(|e| StoreError::from_open(path, e))?;
         let store = Store {
             handle: std::sync::Arc::new(Handle::ReadWrite(db)),
             path: path.to_owned(),

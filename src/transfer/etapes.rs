@@ -151,11 +151,15 @@ pub(crate) struct Kept<'b> {
     parcours: Option<u32>,
 }
 
-/// The rows [`block`] set aside for one PLIE, in file order.
-pub(crate) fn decode(bytes: &[u8]) -> Vec<Kept<'_>> {
+/// The rows [`block`] set aside for one PLIE, one at a time and in file order (the partition
+/// keeps the order its blocks were read in): a PLIE's étapes are checked and linked as they are
+/// decoded, never held as rows, since they outnumber the parcours four to one.
+pub(crate) fn rows(bytes: &[u8]) -> impl Iterator<Item = Kept<'_>> {
     let mut r = Reader::new(bytes);
-    let mut rows = Vec::new();
-    while !r.done() {
+    std::iter::from_fn(move || {
+        if r.done() {
+            return None;
+        }
         let (line, offset, len, failed) = (r.u64(), r.u64(), r.u32(), r.u8() == 1);
         let participant = r.text();
         let entree = Day(r.u16());
@@ -166,7 +170,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Vec<Kept<'_>> {
         };
         let debut = get_day(&mut r);
         let fin = get_day(&mut r);
-        rows.push(Kept {
+        Some(Kept {
             line,
             offset,
             len,
@@ -179,41 +183,37 @@ pub(crate) fn decode(bytes: &[u8]) -> Vec<Kept<'_>> {
             debut,
             fin,
             parcours: None,
-        });
-    }
-    rows.sort_by_key(|k| k.line);
-    rows
+        })
+    })
 }
 
-/// Matches each étape of one PLIE with its parcours (`None`: the PLIE has no parcours).
+/// Matches an étape of one PLIE with its parcours (`None`: the PLIE has no parcours).
 pub(crate) fn check(
-    rows: &mut [Kept<'_>],
+    row: &mut Kept<'_>,
     parcours: Option<&Checked<'_>>,
     header: &Table,
     source: &Source,
     errors: &mut ErrorTally,
 ) {
-    for row in rows.iter_mut() {
-        let mut found_errors = Vec::new();
-        row.parcours = check_row(row, parcours, &mut found_errors);
-        if found_errors.is_empty() {
-            continue;
-        }
-        if !row.failed {
-            row.failed_here = true;
-        }
-        row.failed = true;
-        let bytes = source.read(row.offset, row.len).ok();
-        for (c, rule, tail) in found_errors {
-            let value = bytes.as_ref().and_then(|b| header.cell_of(b, c));
-            let shown = quote(value.as_deref().unwrap_or_default());
-            errors.push(RowError {
-                position: header.position(row.line, c),
-                value,
-                rule,
-                message: format!("{shown} {tail}"),
-            });
-        }
+    let mut found_errors = Vec::new();
+    row.parcours = check_row(row, parcours, &mut found_errors);
+    if found_errors.is_empty() {
+        return;
+    }
+    if !row.failed {
+        row.failed_here = true;
+    }
+    row.failed = true;
+    let bytes = source.read(row.offset, row.len).ok();
+    for (c, rule, tail) in found_errors {
+        let value = bytes.as_ref().and_then(|b| header.cell_of(b, c));
+        let shown = quote(value.as_deref().unwrap_or_default());
+        errors.push(RowError {
+            position: header.position(row.line, c),
+            value,
+            rule,
+            message: format!("{shown} {tail}"),
+        });
     }
 }
 

@@ -411,7 +411,7 @@ fn get_parcours(r: &mut Reader<'_>, entree: Day) -> Parcours {
     }
 }
 
-/// A row of one PLIE set aside by [`block`].
+/// A row of one PLIE set aside by [`block`]: what the rules between rows need.
 pub(crate) struct Kept<'b> {
     pub line: u64,
     pub offset: u64,
@@ -422,19 +422,21 @@ pub(crate) struct Kept<'b> {
     pub participant: &'b str,
     pub entree: Day,
     pub sortie: V<Day>,
-    pub record: Option<Parcours>,
 }
 
-/// The rows [`block`] set aside for one PLIE, in file order.
-pub(crate) fn decode(bytes: &[u8]) -> Vec<Kept<'_>> {
+/// The rows [`block`] set aside for one PLIE, in file order (the partition keeps the order its
+/// blocks were read in), and beside them each valid row's record (without its `plie` and
+/// `participant`): apart, so that the records move out without a copy.
+pub(crate) fn decode(bytes: &[u8]) -> (Vec<Kept<'_>>, Vec<Option<Parcours>>) {
     let mut r = Reader::new(bytes);
-    let mut rows = Vec::new();
+    let (mut rows, mut records) = (Vec::new(), Vec::new());
     while !r.done() {
         let (line, offset, len, failed) = (r.u64(), r.u64(), r.u32(), r.u8() == 1);
         let participant = r.text();
         let entree = Day(r.u16());
         let sortie = get_day(&mut r);
-        let record = (r.u8() == 1).then(|| get_parcours(&mut r, entree));
+        records.push((r.u8() == 1).then(|| get_parcours(&mut r, entree)));
+        debug_assert!(rows.last().is_none_or(|k: &Kept| k.line < line));
         rows.push(Kept {
             line,
             offset,
@@ -444,11 +446,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Vec<Kept<'_>> {
             participant,
             entree,
             sortie,
-            record,
         });
     }
-    rows.sort_by_key(|k| k.line);
-    rows
+    (rows, records)
 }
 
 /// One PLIE's parcours, checked by the rules between rows, and ordered to be found by key.

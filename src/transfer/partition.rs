@@ -11,8 +11,10 @@ use super::dialect::Table;
 use super::error::ErrorTally;
 use super::row::{Plies, Row, Scanned};
 
-/// Bytes held in memory by one partition before its largest buffers are written out.
-pub(crate) const BUDGET: usize = 192 << 20;
+/// Bytes held in memory by one partition (its buffers' capacity) before its largest buffers are
+/// written out. Both files' partitions stay in memory through the second pass, beside the PLIE
+/// being checked, so this is kept well below what a large PLIE takes.
+pub(crate) const BUDGET: usize = 96 << 20;
 
 /// Compact rows grouped by PLIE id.
 pub(crate) struct Partition {
@@ -50,8 +52,11 @@ impl Partition {
             self.buffers.resize_with(id + 1, Vec::new);
             self.runs.resize_with(id + 1, Vec::new);
         }
-        self.buffers[id].extend_from_slice(bytes);
-        self.held += bytes.len();
+        let buffer = &mut self.buffers[id];
+        let before = buffer.capacity();
+        buffer.extend_from_slice(bytes);
+        // Counted by capacity: a growing buffer holds up to twice its bytes.
+        self.held += buffer.capacity() - before;
         if self.held > self.budget {
             self.spill_largest()?;
         }
@@ -74,9 +79,20 @@ impl Partition {
             file.write_all(&bytes)?;
             self.runs[i].push((*end, bytes.len()));
             *end += bytes.len() as u64;
-            self.held -= bytes.len();
+            self.held -= bytes.capacity();
         }
         Ok(())
+    }
+
+    /// The bytes of PLIE `id`'s rows, in memory and written out.
+    pub fn len(&self, id: u32) -> u64 {
+        let id = id as usize;
+        let held = self.buffers.get(id).map_or(0, Vec::len) as u64;
+        let out = self
+            .runs
+            .get(id)
+            .map_or(0, |r| r.iter().map(|r| r.1 as u64).sum());
+        held + out
     }
 
     /// PLIE `id`'s rows, in the order they were appended; its memory is given back.
@@ -86,7 +102,7 @@ impl Partition {
             return Ok(Vec::new());
         };
         let tail = std::mem::take(buffer);
-        self.held -= tail.len();
+        self.held -= tail.capacity();
         let runs = std::mem::take(&mut self.runs[id]);
         if runs.is_empty() {
             return Ok(tail);

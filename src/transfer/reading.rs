@@ -22,6 +22,63 @@ use crate::model::{Activite, Allocation, Financement, Parcours, PlieInfo};
 /// Blocks read at a time: enough for every thread, few enough to bound memory.
 const BLOCKS_PER_THREAD: usize = 4;
 
+/// The compact bytes of the PLIE in the second pass at once, from their taking out of the
+/// partition until the store has written them. A PLIE takes about four times its compact size
+/// while it is checked and encoded: small PLIE go a few at a time, and a PLIE above this goes
+/// alone, so that memory follows the largest PLIE rather than the two largest.
+const IN_FLIGHT: u64 = 256 << 20;
+
+/// Lets a PLIE into the second pass when the ones in flight leave room for it.
+struct Admission {
+    /// The bytes in flight, and whether the pass has stopped.
+    state: std::sync::Mutex<(u64, bool)>,
+    freed: std::sync::Condvar,
+}
+
+impl Admission {
+    fn new() -> Admission {
+        Admission {
+            state: std::sync::Mutex::new((0, false)),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Waits for room for `size` bytes; `false` once the pass has stopped.
+    fn enter(&self, size: u64) -> bool {
+        let mut s = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while !s.1 && s.0 > 0 && s.0 + size > IN_FLIGHT {
+            s = self
+                .freed
+                .wait(s)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        s.0 += size;
+        !s.1
+    }
+
+    fn leave(&self, size: u64) {
+        let mut s = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        s.0 -= size;
+        self.freed.notify_all();
+    }
+
+    /// Wakes every waiting worker for good (the caller stopped taking PLIE).
+    fn stop(&self) {
+        let mut s = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        s.1 = true;
+        self.freed.notify_all();
+    }
+}
+
 /// parcours.csv or etapes.csv after the first pass.
 pub(crate) struct BigFile {
     /// The header and dialect (no data).
@@ -230,8 +287,8 @@ pub struct PlieTransfer {
 }
 
 /// A PLIE for the second pass: its id, its rows of parcours.csv and etapes.csv as set aside,
-/// and its rows of the small files.
-type Job = (u32, [Vec<u8>; 2], PlieTransfer);
+/// its rows of the small files, and its size for the [`Admission`].
+type Job = (u32, [Vec<u8>; 2], PlieTransfer, u64);
 
 /// What the second pass found in one PLIE.
 struct Checked {
@@ -292,12 +349,18 @@ impl Reading {
             })
         });
         let queue = std::sync::Mutex::new((0..names.len() as u32, &mut partitions, annexes));
+        let admission = Admission::new();
         let (parcours, etapes) = (self.parcours.as_ref(), self.etapes.as_ref());
         let next = || -> Option<Result<Job, TransferError>> {
             let mut q = queue
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             let id = q.0.next()?;
+            // Waited for with the queue held: the PLIE are taken in order, each when it fits.
+            let size: u64 = q.1.iter().flatten().map(|(_, p)| p.len(id)).sum();
+            if !admission.enter(size) {
+                return None;
+            }
             let mut bytes: [Vec<u8>; 2] = Default::default();
             for (slot, part) in bytes.iter_mut().zip(q.1.iter_mut()) {
                 if let Some((file, partition)) = part {
@@ -311,7 +374,7 @@ impl Reading {
                 }
             }
             let base = q.2.remove(&id).unwrap_or_default();
-            Some(Ok((id, bytes, base)))
+            Some(Ok((id, bytes, base, size)))
         };
         let mut done: Vec<Checked> = Vec::new();
         let (mut tally, limit) = (ErrorTally::default(), self.options.errors_kept);
@@ -323,7 +386,7 @@ impl Reading {
                 scope.spawn(move || {
                     while let Some(job) = next() {
                         let sent = match job {
-                            Ok((id, [p, e], base)) => {
+                            Ok((id, [p, e], base, size)) => {
                                 let mut c = check_plie(
                                     id,
                                     &names[id as usize],
@@ -339,7 +402,7 @@ impl Reading {
                                 c.plie.allocations = base.allocations;
                                 c.plie.activite = base.activite;
                                 let made = prepare(std::mem::take(&mut c.plie));
-                                tx.send(Ok((c, made)))
+                                tx.send(Ok((c, made, size)))
                             }
                             Err(e) => tx.send(Err(e)),
                         };
@@ -353,7 +416,7 @@ impl Reading {
             let mut result = Ok(());
             for job in rx.iter() {
                 match job {
-                    Ok((mut c, made)) => {
+                    Ok((mut c, made, size)) => {
                         if let Some(sink) = &self.options.errors_to {
                             let lines: String =
                                 c.errors.kept.iter().map(|e| format!("{e}\n")).collect();
@@ -366,7 +429,9 @@ impl Reading {
                         tally.merge(std::mem::take(&mut c.errors));
                         tally.trim(limit, super::rank);
                         done.push(c);
-                        if let Err(e) = take(made) {
+                        let taken = take(made);
+                        admission.leave(size);
+                        if let Err(e) = taken {
                             result = Err(e);
                             break;
                         }
@@ -378,6 +443,7 @@ impl Reading {
                 }
             }
             // Stops the workers at their next PLIE when `take` failed.
+            admission.stop();
             drop(rx);
             result
         });
@@ -502,19 +568,9 @@ fn check_plie(
 ) -> Checked {
     let mut errors = ErrorTally::default();
     let usable = parcours.filter(|b| b.header.usable);
-    let checked = usable.map(|b| {
-        parcours::Checked::new(parcours::decode(p), plie, &b.header, &b.source, &mut errors)
-    });
-    let mut erows = etapes::decode(e);
-    if let (Some(big), Some(_)) = (etapes, usable) {
-        etapes::check(
-            &mut erows,
-            checked.as_ref(),
-            &big.header,
-            &big.source,
-            &mut errors,
-        );
-    }
+    let (rows, mut records) = parcours::decode(p);
+    let checked =
+        usable.map(|b| parcours::Checked::new(rows, plie, &b.header, &b.source, &mut errors));
     let mut refused_here = [0u64; 2];
     let mut rejects: [Vec<(u64, Vec<u8>)>; 2] = Default::default();
     let mut out = PlieTransfer {
@@ -524,7 +580,9 @@ fn check_plie(
     // Each parcours row's place among the valid ones.
     let mut index = Vec::new();
     if let (Some(checked), Some(big)) = (&checked, parcours) {
-        for row in &checked.rows {
+        index.reserve_exact(checked.rows.len());
+        let mut valid = 0;
+        for (row, record) in checked.rows.iter().zip(&mut records) {
             if row.failed_here {
                 refused_here[0] += 1;
                 if keep {
@@ -534,20 +592,36 @@ fn check_plie(
                     ));
                 }
             }
-            index.push(out.parcours.len() as u32);
-            if let (false, Some(r)) = (row.failed, &row.record) {
-                let mut r = r.clone();
-                r.plie = plie.to_string();
-                r.participant = row.participant.to_string();
-                out.parcours.push(r);
+            index.push(valid);
+            match record {
+                Some(r) if !row.failed => {
+                    r.plie = plie.to_string();
+                    r.participant = row.participant.to_string();
+                    valid += 1;
+                }
+                _ => *record = None,
             }
         }
+        // In place: the records move into the PLIE's parcours without a copy (`flatten` would
+        // allocate anew), while the étapes still need the rows' keys, days and states.
+        #[allow(clippy::filter_map_identity)]
+        let parcours = records.into_iter().filter_map(|r| r).collect();
+        out.parcours = parcours;
         let (read, refused) = big.count(id);
         out.parcours_read = read;
         out.parcours_rejected = refused + refused_here[0];
     }
     if let Some(big) = etapes {
-        for row in &erows {
+        for mut row in etapes::rows(e) {
+            if usable.is_some() {
+                etapes::check(
+                    &mut row,
+                    checked.as_ref(),
+                    &big.header,
+                    &big.source,
+                    &mut errors,
+                );
+            }
             if row.failed_here {
                 refused_here[1] += 1;
                 if keep {
@@ -557,7 +631,7 @@ fn check_plie(
                     ));
                 }
             }
-            out.etapes.extend(etapes::linked(row, &index));
+            out.etapes.extend(etapes::linked(&row, &index));
         }
     }
     Checked {
