@@ -5,7 +5,7 @@ use time::Date;
 use super::dialect::{key, opt, req, Column, Table};
 use super::error::{quote, ErrorTally, RowError, Rule};
 use super::parcours::{get_day, put_day, Checked, ENTREE, PARTICIPANT};
-use super::partition::{BlockOut, Reader, Writer};
+use super::partition::{BlockOut, Place, Reader, Slots};
 use super::row::{Row, V};
 use super::stream::Source;
 use crate::model::{Day, Etape, EtapeType};
@@ -94,18 +94,13 @@ pub(crate) fn block(
     all_errors: bool,
 ) -> BlockOut {
     let mut out = BlockOut::new(all_errors);
-    let mut bytes: Vec<Vec<u8>> = Vec::new();
+    let mut slots = Slots::default();
     // Set aside as it is read, while the key is borrowed from the record: no copy of its own.
     let rows = out.scan(table, limit, |row, plie| {
         let r = read_row(row, plie, today, parcours_usable);
         if let (Some(plie), Some(participant), Some(entree)) = (r.plie, r.participant, r.entree) {
-            let (line, span) = (row.raw.line, row.raw.span);
-            let mut w = Writer(slot(&mut bytes, plie));
-            w.u64(line)
-                .u64(offset + span.0 as u64)
-                .u32((span.1 - span.0) as u32)
-                .u8(u8::from(row.failed))
-                .text(participant)
+            let mut w = slots.row(plie, &Place::of(row, offset));
+            w.text(participant)
                 .u16(entree.0)
                 .u8(r.etape.map_or(u8::MAX, |e| e as u8))
                 .u8(r.finance_plie.map_or(u8::MAX, u8::from));
@@ -114,7 +109,7 @@ pub(crate) fn block(
         }
         Some(())
     });
-    out.bytes = bytes;
+    out.bytes = slots.into_bytes();
     for row in rows {
         out.count(row.plie, row.failed);
         if row.failed && keep {
@@ -122,15 +117,6 @@ pub(crate) fn block(
         }
     }
     out
-}
-
-/// The compact rows of block PLIE `id`.
-pub(crate) fn slot(bytes: &mut Vec<Vec<u8>>, id: u32) -> &mut Vec<u8> {
-    let id = id as usize;
-    if bytes.len() <= id {
-        bytes.resize_with(id + 1, Vec::new);
-    }
-    &mut bytes[id]
 }
 
 /// A row of one PLIE set aside by [`block`].
@@ -156,11 +142,17 @@ pub(crate) struct Kept<'b> {
 /// decoded, never held as rows, since they outnumber the parcours four to one.
 pub(crate) fn rows(bytes: &[u8]) -> impl Iterator<Item = Kept<'_>> {
     let mut r = Reader::new(bytes);
+    let mut last = (0, 0);
     std::iter::from_fn(move || {
         if r.done() {
             return None;
         }
-        let (line, offset, len, failed) = (r.u64(), r.u64(), r.u32(), r.u8() == 1);
+        let Place {
+            line,
+            offset,
+            len,
+            failed,
+        } = r.place(&mut last);
         let participant = r.text();
         let entree = Day(r.u16());
         let etape = EtapeType::from_u8(r.u8());

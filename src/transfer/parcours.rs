@@ -5,7 +5,7 @@ use time::Date;
 
 use super::dialect::{key, opt, req, Column, Table};
 use super::error::{quote, ErrorTally, RowError, Rule};
-use super::partition::{BlockOut, Reader, Writer};
+use super::partition::{BlockOut, Place, Reader, Slots, Writer};
 use super::row::{Row, V};
 use super::stream::Source;
 use super::values;
@@ -274,19 +274,14 @@ pub(crate) fn block(
     all_errors: bool,
 ) -> BlockOut {
     let mut out = BlockOut::new(all_errors);
-    let mut bytes: Vec<Vec<u8>> = Vec::new();
+    let mut slots = Slots::default();
     // Set aside as it is read, while the key is borrowed from the record: no copy of its own.
     let rows = out.scan(table, limit, |row, plie| {
         let r = read_row(row, plie, today);
         if let (Some(plie), Some(participant), Some(entree)) = (r.plie, r.participant, r.entree) {
-            let (line, span, failed) = (row.raw.line, row.raw.span, row.failed);
-            let mut w = Writer(super::etapes::slot(&mut bytes, plie));
-            w.u64(line)
-                .u64(offset + span.0 as u64)
-                .u32((span.1 - span.0) as u32)
-                .u8(u8::from(failed))
-                .text(participant)
-                .u16(entree.0);
+            let failed = row.failed;
+            let mut w = slots.row(plie, &Place::of(row, offset));
+            w.text(participant).u16(entree.0);
             put_day(&mut w, r.sortie);
             match &r.record {
                 Some(p) if !failed => {
@@ -300,7 +295,7 @@ pub(crate) fn block(
         }
         Some(())
     });
-    out.bytes = bytes;
+    out.bytes = slots.into_bytes();
     for row in rows {
         out.count(row.plie, row.failed);
         if row.failed && keep {
@@ -430,8 +425,14 @@ pub(crate) struct Kept<'b> {
 pub(crate) fn decode(bytes: &[u8]) -> (Vec<Kept<'_>>, Vec<Option<Parcours>>) {
     let mut r = Reader::new(bytes);
     let (mut rows, mut records) = (Vec::new(), Vec::new());
+    let mut last = (0, 0);
     while !r.done() {
-        let (line, offset, len, failed) = (r.u64(), r.u64(), r.u32(), r.u8() == 1);
+        let Place {
+            line,
+            offset,
+            len,
+            failed,
+        } = r.place(&mut last);
         let participant = r.text();
         let entree = Day(r.u16());
         let sortie = get_day(&mut r);

@@ -134,10 +134,78 @@ fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
     }
 }
 
-/// Writing and reading the compact rows: little-endian numbers and length-prefixed texts.
-pub(crate) struct Writer<'b>(pub &'b mut Vec<u8>);
+/// The compact rows of one block, by PLIE id. Each row opens with its place in the file, as
+/// distances from the previous row of its PLIE in the block: a few bytes instead of 21, which is
+/// most of what a national transfer spills to disk.
+#[derive(Default)]
+pub(crate) struct Slots {
+    bytes: Vec<Vec<u8>>,
+    /// Per PLIE: the line and offset of its last row.
+    last: Vec<(u64, u64)>,
+}
+
+/// Where a row is in its file, and whether a rule of its own refused it.
+pub(crate) struct Place {
+    pub line: u64,
+    pub offset: u64,
+    pub len: u32,
+    pub failed: bool,
+}
+
+impl Place {
+    /// The place of `row`, in a block starting at byte `offset` of its file.
+    pub fn of(row: &Row<'_, '_>, offset: u64) -> Place {
+        let span = row.raw.span;
+        Place {
+            line: row.raw.line,
+            offset: offset + span.0 as u64,
+            len: (span.1 - span.0) as u32,
+            failed: row.failed,
+        }
+    }
+}
+
+/// The flag of a row whose place is written whole: the first of its PLIE in a block.
+const WHOLE: u8 = 2;
+
+impl Slots {
+    /// Opens a row of PLIE `id` at `place`; its values follow through the writer.
+    pub fn row(&mut self, id: u32, place: &Place) -> Writer<'_> {
+        let id = id as usize;
+        if self.bytes.len() <= id {
+            self.bytes.resize_with(id + 1, Vec::new);
+            self.last.resize(id + 1, (0, 0));
+        }
+        let whole = self.bytes[id].is_empty();
+        let (line, offset) = if whole { (0, 0) } else { self.last[id] };
+        self.last[id] = (place.line, place.offset);
+        let mut w = Writer(&mut self.bytes[id]);
+        w.u8(u8::from(place.failed) | if whole { WHOLE } else { 0 })
+            .varint(place.line - line)
+            .varint(place.offset - offset)
+            .varint(u64::from(place.len));
+        w
+    }
+
+    pub fn into_bytes(self) -> Vec<Vec<u8>> {
+        self.bytes
+    }
+}
+
+/// Writing and reading the compact rows: little-endian numbers, varints and length-prefixed
+/// texts.
+pub(crate) struct Writer<'b>(&'b mut Vec<u8>);
 
 impl Writer<'_> {
+    /// LEB128: seven bits a byte, low first.
+    pub fn varint(&mut self, mut v: u64) -> &mut Self {
+        while v >= 0x80 {
+            self.0.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.0.push(v as u8);
+        self
+    }
     pub fn u8(&mut self, v: u8) -> &mut Self {
         self.0.push(v);
         self
@@ -146,18 +214,8 @@ impl Writer<'_> {
         self.0.extend_from_slice(&v.to_le_bytes());
         self
     }
-    pub fn u32(&mut self, v: u32) -> &mut Self {
-        self.0.extend_from_slice(&v.to_le_bytes());
-        self
-    }
-    pub fn u64(&mut self, v: u64) -> &mut Self {
-        self.0.extend_from_slice(&v.to_le_bytes());
-        self
-    }
-    /// A text of at most 64 KiB (keys and codes are far shorter, checked before they get here).
     pub fn text(&mut self, s: &str) -> &mut Self {
-        let len = u16::try_from(s.len()).expect("a short text");
-        self.u16(len);
+        self.varint(s.len() as u64);
         self.0.extend_from_slice(s.as_bytes());
         self
     }
@@ -187,14 +245,36 @@ impl<'b> Reader<'b> {
     pub fn u16(&mut self) -> u16 {
         u16::from_le_bytes(self.take(2).try_into().expect("2 bytes"))
     }
-    pub fn u32(&mut self) -> u32 {
-        u32::from_le_bytes(self.take(4).try_into().expect("4 bytes"))
+    pub fn varint(&mut self) -> u64 {
+        let (mut v, mut shift) = (0u64, 0);
+        loop {
+            let b = self.u8();
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return v;
+            }
+            shift += 7;
+        }
     }
-    pub fn u64(&mut self) -> u64 {
-        u64::from_le_bytes(self.take(8).try_into().expect("8 bytes"))
+    /// The place [`Slots::row`] wrote; `last` carries the previous row's from row to row.
+    pub fn place(&mut self, last: &mut (u64, u64)) -> Place {
+        let flags = self.u8();
+        if flags & WHOLE != 0 {
+            *last = (0, 0);
+        }
+        let line = last.0 + self.varint();
+        let offset = last.1 + self.varint();
+        let len = self.varint() as u32;
+        *last = (line, offset);
+        Place {
+            line,
+            offset,
+            len,
+            failed: flags & 1 != 0,
+        }
     }
     pub fn text(&mut self) -> &'b str {
-        let len = usize::from(self.u16());
+        let len = self.varint() as usize;
         // Written whole from a `&str` by this build.
         std::str::from_utf8(self.take(len)).expect("a text written by Writer")
     }
@@ -221,6 +301,46 @@ mod tests {
         assert_eq!(p.take(1).unwrap(), expected[1]);
         assert_eq!(p.take(0).unwrap(), expected[0]);
         assert!(p.take(5).unwrap().is_empty());
+    }
+
+    #[test]
+    fn places_come_back_across_blocks_and_plie() {
+        // Two blocks, rows of two PLIE interleaved, far offsets and lines: a PLIE's bytes are
+        // its batches end to end, each opening with a place written whole.
+        let places = |block: u64| {
+            (0..50u64).map(move |i| Place {
+                line: block * 1_000_000_007 + 3 * i + 1,
+                offset: block * 40_000_000_000 + 97 * i,
+                len: 90 + (i as u32 % 300),
+                failed: i % 7 == 0,
+            })
+        };
+        let mut plie = [Vec::new(), Vec::new()];
+        type Seen = (u64, u64, u32, bool, String);
+        let mut expected: [Vec<Seen>; 2] = Default::default();
+        for block in 0..2 {
+            let mut slots = Slots::default();
+            for (i, p) in places(block).enumerate() {
+                let (id, key) = (i % 2, format!("k{i}"));
+                slots.row(id as u32, &p).text(&key).u16(i as u16);
+                expected[id].push((p.line, p.offset, p.len, p.failed, key));
+            }
+            for (id, bytes) in slots.into_bytes().into_iter().enumerate() {
+                plie[id].extend_from_slice(&bytes);
+            }
+        }
+        for id in 0..2 {
+            let mut r = Reader::new(&plie[id]);
+            let mut last = (0, 0);
+            let mut got = Vec::new();
+            while !r.done() {
+                let p = r.place(&mut last);
+                let key = r.text().to_string();
+                r.u16();
+                got.push((p.line, p.offset, p.len, p.failed, key));
+            }
+            assert_eq!(got, expected[id]);
+        }
     }
 }
 

@@ -642,3 +642,45 @@ fn check_plie(
         plie: out,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plie_in_flight_stay_within_the_budget_or_alone() {
+        let admission = Admission::new();
+        let sizes = [
+            IN_FLIGHT / 3,
+            IN_FLIGHT * 2,
+            IN_FLIGHT / 2,
+            1,
+            IN_FLIGHT,
+            IN_FLIGHT / 5,
+        ];
+        std::thread::scope(|scope| {
+            for round in 0..4 {
+                for (i, &size) in sizes.iter().enumerate() {
+                    let admission = &admission;
+                    scope.spawn(move || {
+                        assert!(admission.enter(size));
+                        let held = admission.state.lock().unwrap().0;
+                        assert!(
+                            held <= IN_FLIGHT || held == size,
+                            "{held} in flight ({i}, {round})"
+                        );
+                        admission.leave(size);
+                    });
+                }
+            }
+        });
+        assert_eq!(admission.state.lock().unwrap().0, 0);
+        // Once stopped, a worker waiting for room gives up instead of waiting for good.
+        assert!(admission.enter(IN_FLIGHT));
+        std::thread::scope(|scope| {
+            let waiting = scope.spawn(|| admission.enter(IN_FLIGHT));
+            admission.stop();
+            assert!(!waiting.join().unwrap());
+        });
+    }
+}
