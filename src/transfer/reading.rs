@@ -23,10 +23,10 @@ use crate::model::{Activite, Allocation, Financement, Parcours, PlieInfo};
 const BLOCKS_PER_THREAD: usize = 4;
 
 /// The compact bytes of the PLIE in the second pass at once, from their taking out of the
-/// partition until the store has written them. A PLIE takes about four times its compact size
-/// while it is checked and encoded: small PLIE go a few at a time, and a PLIE above this goes
+/// partition until the store has written them. A PLIE takes a few times its compact size while
+/// it is checked and encoded: PLIE go two or more at a time up to this, and a PLIE above it goes
 /// alone, so that memory follows the largest PLIE rather than the two largest.
-const IN_FLIGHT: u64 = 256 << 20;
+const IN_FLIGHT: u64 = 512 << 20;
 
 /// Lets a PLIE into the second pass when the ones in flight leave room for it.
 struct Admission {
