@@ -5,7 +5,7 @@ use time::Date;
 use super::dialect::{key, opt, req, Column, Table};
 use super::error::{quote, ErrorTally, RowError, Rule};
 use super::parcours::{get_day, put_day, Checked, ENTREE, PARTICIPANT};
-use super::partition::{BlockOut, Place, Reader, Slots};
+use super::partition::{BlockOut, Place, Reader};
 use super::row::{Row, V};
 use super::stream::Source;
 use crate::model::{Day, Etape, EtapeType};
@@ -93,10 +93,8 @@ pub(crate) fn block(
     parcours_usable: bool,
     all_errors: bool,
 ) -> BlockOut {
-    let mut out = BlockOut::new(all_errors);
-    let mut slots = Slots::default();
     // Set aside as it is read, while the key is borrowed from the record: no copy of its own.
-    let rows = out.scan(table, limit, |row, plie| {
+    BlockOut::read(table, limit, keep, all_errors, |row, plie, slots| {
         let r = read_row(row, plie, today, parcours_usable);
         if let (Some(plie), Some(participant), Some(entree)) = (r.plie, r.participant, r.entree) {
             let mut w = slots.row(plie, &Place::of(row, offset));
@@ -107,16 +105,7 @@ pub(crate) fn block(
             put_day(&mut w, r.debut);
             put_day(&mut w, r.fin);
         }
-        Some(())
-    });
-    out.bytes = slots.into_bytes();
-    for row in rows {
-        out.count(row.plie, row.failed);
-        if row.failed && keep {
-            out.reject(table, row.line, row.span);
-        }
-    }
-    out
+    })
 }
 
 /// A row of one PLIE set aside by [`block`].

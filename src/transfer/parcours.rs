@@ -5,7 +5,7 @@ use time::Date;
 
 use super::dialect::{key, opt, req, Column, Table};
 use super::error::{quote, ErrorTally, RowError, Rule};
-use super::partition::{BlockOut, Place, Reader, Slots, Writer};
+use super::partition::{BlockOut, Place, Reader, Writer};
 use super::row::{Row, V};
 use super::stream::Source;
 use super::values;
@@ -273,10 +273,8 @@ pub(crate) fn block(
     limit: usize,
     all_errors: bool,
 ) -> BlockOut {
-    let mut out = BlockOut::new(all_errors);
-    let mut slots = Slots::default();
     // Set aside as it is read, while the key is borrowed from the record: no copy of its own.
-    let rows = out.scan(table, limit, |row, plie| {
+    BlockOut::read(table, limit, keep, all_errors, |row, plie, slots| {
         let r = read_row(row, plie, today);
         if let (Some(plie), Some(participant), Some(entree)) = (r.plie, r.participant, r.entree) {
             let failed = row.failed;
@@ -293,16 +291,7 @@ pub(crate) fn block(
                 }
             }
         }
-        Some(())
-    });
-    out.bytes = slots.into_bytes();
-    for row in rows {
-        out.count(row.plie, row.failed);
-        if row.failed && keep {
-            out.reject(table, row.line, row.span);
-        }
-    }
-    out
+    })
 }
 
 pub(crate) fn put_day(w: &mut Writer<'_>, v: V<Day>) {

@@ -364,15 +364,41 @@ pub(crate) struct BlockOut {
 
 impl BlockOut {
     /// An empty block's output; `all_errors` asks for every error as text (`--errors FILE`).
-    pub fn new(all_errors: bool) -> BlockOut {
+    fn new(all_errors: bool) -> BlockOut {
         BlockOut {
             all_errors: all_errors.then(String::new),
             ..BlockOut::default()
         }
     }
 
+    /// Reads every row of a block with `set_aside`, which writes into the slots what the rules
+    /// between rows will need of it; keeps the first `limit` errors and counts them all, counts
+    /// the rows under their PLIE, and keeps the bytes of the refused ones with `keep`.
+    pub fn read(
+        table: &Table,
+        limit: usize,
+        keep: bool,
+        all_errors: bool,
+        mut set_aside: impl FnMut(&mut Row<'_, '_>, Option<u32>, &mut Slots),
+    ) -> BlockOut {
+        let mut out = BlockOut::new(all_errors);
+        let mut slots = Slots::default();
+        let rows = out.scan(table, limit, |row, plie| {
+            set_aside(row, plie, &mut slots);
+            Some(())
+        });
+        out.bytes = slots.into_bytes();
+        for row in rows {
+            out.count(row.plie, row.failed);
+            if row.failed && keep {
+                out.reject(table, row.line, row.span);
+            }
+        }
+        out
+    }
+
     /// Reads every row of the block with `f`; keeps the first `limit` errors, counts them all.
-    pub fn scan<T>(
+    fn scan<T>(
         &mut self,
         table: &Table,
         limit: usize,
@@ -399,7 +425,7 @@ impl BlockOut {
     }
 
     /// Counts a row under its PLIE.
-    pub fn count(&mut self, plie: Option<u32>, failed: bool) {
+    fn count(&mut self, plie: Option<u32>, failed: bool) {
         let slot = match plie {
             Some(id) => {
                 let id = id as usize;
@@ -415,7 +441,7 @@ impl BlockOut {
     }
 
     /// Keeps the bytes of a refused row.
-    pub fn reject(&mut self, table: &Table, line: u64, span: (usize, usize)) {
+    fn reject(&mut self, table: &Table, line: u64, span: (usize, usize)) {
         self.rejects
             .push((line, table.data[span.0..span.1].to_vec()));
     }
