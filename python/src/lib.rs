@@ -51,6 +51,9 @@ fn store_class(e: &StoreError) -> &'static str {
 /// An engine error as the exception of `consolide._errors` that says what it is.
 fn to_py(py: Python<'_>, e: Error) -> PyErr {
     let message = e.to_string();
+    if let Error::Query(q) = &e {
+        return raise(py, "QueryError", (message, q.suggestion()));
+    }
     let class = match &e {
         Error::Store(s) => store_class(s),
         Error::Export(consolide::ExportError::Store(s)) => store_class(s),
@@ -58,7 +61,7 @@ fn to_py(py: Python<'_>, e: Error) -> PyErr {
         Error::Export(_) => "ExportError",
         Error::Io(_) => "StoreError",
         Error::Transfer(_) => "TransferError",
-        Error::Query(_) | Error::Secret(_) => "QueryError",
+        Error::Secret(_) => "QueryError",
         _ => "ConsolideError",
     };
     raise(py, class, (message,))

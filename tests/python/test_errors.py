@@ -122,6 +122,14 @@ def test_an_unreadable_folder_is_a_transfer_error(tmp_path):
             ["tableau", "1", "--year", "2017", "--filter", "sexe=Z"],
         ),
         (
+            lambda s: s.crosstab("entrees", rows="nivaeu", year=2017),
+            ["crosstab", "--measure", "entrees", "--rows", "nivaeu", "--year", "2017"],
+        ),
+        (
+            lambda s: s.tableau("1", year=2017, filters={"region": "Hauts-de-Franc"}),
+            ["tableau", "1", "--year", "2017", "--filter", "region=Hauts-de-Franc"],
+        ),
+        (
             lambda s: s.tableau("1", year=2017, filters={"couleur": "bleu"}),
             ["tableau", "1", "--year", "2017", "--filter", "couleur=bleu"],
         ),
@@ -139,11 +147,6 @@ def test_an_unreadable_folder_is_a_transfer_error(tmp_path):
         ),
     ],
 )
-@pytest.mark.xfail(
-    reason="session 5: the CLI's messages gained 'did you mean' suggestions (issue 19) that the "
-    "library's errors do not all carry yet",
-    strict=False,
-)
 def test_a_refused_query_is_a_query_error_saying_what_the_cli_says(crafted, call, args):
     run = cli(crafted.path, *args, "--format", "csv")
     assert run.code == 1, run
@@ -155,6 +158,28 @@ def test_a_refused_query_is_a_query_error_saying_what_the_cli_says(crafted, call
     assert [l.replace(", periodes, all", ", periodes") for l in cli_errors(run.stderr)] == [
         str(e.value)
     ]
+
+
+@pytest.mark.parametrize(
+    "call,suggestion",
+    [
+        (lambda s: s.crosstab("entrees", rows="nivaeu", year=2017), "niveau"),
+        (lambda s: s.crosstab("sortie_positives", rows="sexe", year=2017), "sorties_positives"),
+        (lambda s: s.tableau("1", year=2017, filters={"regon": "Bretagne"}), "region"),
+        (lambda s: s.tableau("1", year=2017, filters={"region": "hauts de franc"}), "Hauts-de-France"),
+        (lambda s: s.tableau("1", year=2017, filters={"couleur": "bleu"}), None),
+        # One letter from both H and F: no guess.
+        (lambda s: s.tableau("1", year=2017, filters={"sexe": "Z"}), None),
+        (lambda s: s.tableau("1", years="2017..2014"), None),
+    ],
+)
+def test_a_near_miss_carries_its_suggestion(crafted, call, suggestion):
+    with pytest.raises(consolide.QueryError) as e:
+        call(crafted)
+    assert e.value.suggestion == suggestion
+    assert ("did you mean" in str(e.value)) == (suggestion is not None)
+    if suggestion:
+        assert f'did you mean "{suggestion}"? valid ' in str(e.value)
 
 
 def test_a_period_must_be_given_once(crafted):
