@@ -405,36 +405,8 @@ impl From<consolide::ExportError> for Failure {
 
 impl From<consolide::QueryError> for Failure {
     fn from(e: consolide::QueryError) -> Failure {
-        use consolide::QueryError::{UnknownDimension, UnknownMeasure, UnknownValue};
-        let mut message = e.to_string();
-        let (word, valid) = match &e {
-            UnknownDimension { name, valid } | UnknownMeasure { name, valid } => (name, valid),
-            UnknownValue { value, valid, .. } => (value, valid),
-            _ => return Failure::Refused(vec![message]),
-        };
-        let hint = did_you_mean(word, valid.split(", "));
-        if let Some(at) = message.find("; valid") {
-            message.insert_str(at + 2, &hint);
-        }
-        Failure::Refused(vec![message])
+        Failure::Refused(vec![e.to_string()])
     }
-}
-
-/// `did you mean "region"? ` when one of `candidates` is a near miss of `word` (an edit or
-/// two, a letter swapped, once case, accents and separators are set aside), else nothing.
-fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    let typed = consolide::query::folded(word);
-    candidates
-        .into_iter()
-        .map(|c| {
-            let valid = consolide::query::folded(c);
-            let distance = strsim::damerau_levenshtein(&typed, &valid);
-            let allowed = (valid.chars().count() / 3).clamp(1, 3);
-            (distance, allowed, c)
-        })
-        .filter(|(distance, allowed, _)| distance <= allowed)
-        .min_by_key(|(distance, _, _)| *distance)
-        .map_or(String::new(), |(_, _, c)| format!("did you mean {c:?}? "))
 }
 
 fn refused(message: String) -> Failure {
@@ -1076,7 +1048,7 @@ fn parse_format(name: &str) -> Result<Format, Failure> {
     Format::parse(name).ok_or_else(|| {
         refused(format!(
             "unknown format {name:?}; {}valid formats: {}",
-            did_you_mean(name, Format::NAMES.iter().copied()),
+            consolide::query::did_you_mean(name, Format::NAMES.iter().copied()),
             Format::NAMES.join(", ")
         ))
     })

@@ -18,8 +18,8 @@ opens the store the way the command line does (read-only for a query, so any num
 for writing for an import, which a reader beside it makes fail with :class:`StoreBusy`) and
 reads one consistent snapshot.
 
-Not yet here: the observation window of each PLIE (``extraction``, ``complet_depuis``) is being
-added to the engine (issue 17); its accessor will come with it.
+:meth:`Store.status` gives each PLIE's observation window (``complet_depuis`` to ``extraction``):
+a period is counted only over the PLIE whose window covers it, and the tables name the others.
 """
 
 from __future__ import annotations
@@ -156,8 +156,16 @@ class Store:
     def status(self) -> pyarrow.Table:
         """The PLIE in the store, the columns of ``consolide status --format csv``: ``plie``,
         ``departement``, ``region``, ``parcours``, ``etapes``, ``annees`` (``2000..2017``),
-        ``content_hash``, ``imported_at`` (a UTC timestamp). The file's size in bytes is in the
-        schema's metadata (``file_size``)."""
+        ``content_hash``, ``imported_at`` (a UTC timestamp), then the PLIE's observation window
+        (docs/tables.md): ``extraction``, the last day observed, and ``complet_depuis``, the
+        first day from which every parcours active is in the store (dates; null for a PLIE
+        with no parcours that sent none). A PLIE observes a period when its window covers every
+        day of it; the others are left out of its figures, and named.
+
+        Two more columns say whether each bound was derived from the parcours rather than sent
+        in plie.csv (the csv's ``2017-12-31 (deduite)``): ``extraction_deduite`` and
+        ``complet_depuis_deduite`` (booleans, null with their date). The file's size in bytes
+        is in the schema's metadata (``file_size``)."""
         table, size = _consolide.status(self.path)
         meta = dict(table.schema.metadata or {})
         meta[b"file_size"] = str(size).encode()

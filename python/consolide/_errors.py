@@ -17,7 +17,16 @@ class ConsolideError(Exception):
 
 class QueryError(ConsolideError, ValueError):
     """A query or an option was refused: unknown table, measure, dimension or value, a bad
-    period, a secrecy threshold under 2. The message lists the valid values."""
+    period, a secrecy threshold under 2. The message lists the valid values, after the one an
+    unknown name is a near miss of (``did you mean "niveau"?``), as the command line says it."""
+
+    suggestion: Optional[str]
+    """The valid measure, dimension or value an unknown one is a near miss of (``niveau`` for
+    ``nivaeu``); ``None`` when nothing is near, or for another refusal."""
+
+    def __init__(self, message: str, suggestion: Optional[str] = None):
+        self.suggestion = suggestion
+        super().__init__(message)
 
 
 class StoreError(ConsolideError, OSError):

@@ -8,13 +8,17 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::builder::{Float64Builder, Int64Builder, StringBuilder, TimestampSecondBuilder};
+use arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
+    TimestampSecondBuilder,
+};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use pyo3_arrow::PyTable;
 
+use consolide::store::PlieRecord;
 use consolide::{
     Cell, Corpus, Crosstab, CrosstabResult, Dimension, Error, Filter, ImportOptions, Measure,
     Period, QueryError, Store, StoreError, Table, Tableau, Value,
@@ -51,6 +55,9 @@ fn store_class(e: &StoreError) -> &'static str {
 /// An engine error as the exception of `consolide._errors` that says what it is.
 fn to_py(py: Python<'_>, e: Error) -> PyErr {
     let message = e.to_string();
+    if let Error::Query(q) = &e {
+        return raise(py, "QueryError", (message, q.suggestion()));
+    }
     let class = match &e {
         Error::Store(s) => store_class(s),
         Error::Export(consolide::ExportError::Store(s)) => store_class(s),
@@ -58,7 +65,7 @@ fn to_py(py: Python<'_>, e: Error) -> PyErr {
         Error::Export(_) => "ExportError",
         Error::Io(_) => "StoreError",
         Error::Transfer(_) => "TransferError",
-        Error::Query(_) | Error::Secret(_) => "QueryError",
+        Error::Secret(_) => "QueryError",
         _ => "ConsolideError",
     };
     raise(py, class, (message,))
@@ -327,19 +334,32 @@ fn crosstab<'py>(
     to_pyarrow(py, batch)
 }
 
+/// The Julian day of 1970-01-01, from which Arrow's `date32` counts.
+const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
+
+/// A day of the store as Arrow's `date32` (days since 1970-01-01).
+fn date32(day: u16) -> i32 {
+    consolide::model::Day(day).date().to_julian_day() - UNIX_EPOCH_JULIAN_DAY
+}
+
 /// The PLIE in the store, as `consolide status --format csv` lists them (`imported_at` a UTC
-/// timestamp), and the file's size in bytes.
+/// timestamp; `extraction` and `complet_depuis`, the observation window, as dates, each with
+/// whether it was derived rather than sent in plie.csv, which the csv writes `(deduite)`), and
+/// the file's size in bytes.
 #[pyfunction]
 fn status(py: Python<'_>, db: PathBuf) -> PyResult<(Bound<'_, PyAny>, u64)> {
     let (batch, size) = py
         .detach(|| -> Result<(RecordBatch, u64), Error> {
             let store = Store::open(&db)?;
-            let plies = store.plies()?;
+            // Through a corpus, as the command line: a record written before the observation
+            // window existed gets it derived from its parcours.
+            let corpus = Corpus::load(&store)?;
+            let plies = corpus.plies();
             let size = store.file_size()?;
             let n = plies.len();
-            let text = |get: &dyn Fn(&consolide::store::PlieRecord) -> String| {
+            let text = |get: &dyn Fn(&PlieRecord) -> String| {
                 let mut b = StringBuilder::with_capacity(n, n * 8);
-                for p in &plies {
+                for p in plies {
                     b.append_value(get(p));
                 }
                 Arc::new(b.finish()) as ArrayRef
@@ -350,17 +370,35 @@ fn status(py: Python<'_>, db: PathBuf) -> PyResult<(Bound<'_, PyAny>, u64)> {
             let region = text(&|p| place(&p.region));
             let annees = text(&|p| p.years.map_or("-".into(), |(a, b)| format!("{a}..{b}")));
             let hash = text(&|p| format!("{:032x}", p.content_hash));
-            let count = |get: fn(&consolide::store::PlieRecord) -> u64| {
+            let count = |get: fn(&PlieRecord) -> u64| {
                 let mut b = Int64Builder::with_capacity(n);
-                for p in &plies {
+                for p in plies {
                     b.append_value(get(p) as i64);
                 }
                 Arc::new(b.finish()) as ArrayRef
             };
             let mut at = TimestampSecondBuilder::with_capacity(n).with_timezone("UTC");
-            for p in &plies {
+            for p in plies {
                 at.append_value(p.imported_at);
             }
+            // A bound of the window (null when the PLIE has none: no parcours and nothing
+            // sent), and whether it was derived (null with it).
+            let window = |get: fn(&PlieRecord) -> Option<u16>, sent: u8| {
+                let mut day = Date32Builder::with_capacity(n);
+                let mut deduite = BooleanBuilder::with_capacity(n);
+                for p in plies {
+                    day.append_option(get(p).map(date32));
+                    deduite.append_option(get(p).map(|_| p.fenetre_declaree & sent == 0));
+                }
+                (
+                    Arc::new(day.finish()) as ArrayRef,
+                    Arc::new(deduite.finish()) as ArrayRef,
+                )
+            };
+            let (extraction, extraction_deduite) =
+                window(|p| p.extraction, PlieRecord::EXTRACTION_DECLAREE);
+            let (complet_depuis, complet_depuis_deduite) =
+                window(|p| p.complet_depuis, PlieRecord::COMPLET_DECLARE);
             let timestamp = DataType::Timestamp(TimeUnit::Second, Some("UTC".into()));
             let schema = Schema::new(vec![
                 Field::new("plie", DataType::Utf8, false),
@@ -371,6 +409,10 @@ fn status(py: Python<'_>, db: PathBuf) -> PyResult<(Bound<'_, PyAny>, u64)> {
                 Field::new("annees", DataType::Utf8, false),
                 Field::new("content_hash", DataType::Utf8, false),
                 Field::new("imported_at", timestamp, false),
+                Field::new("extraction", DataType::Date32, true),
+                Field::new("complet_depuis", DataType::Date32, true),
+                Field::new("extraction_deduite", DataType::Boolean, true),
+                Field::new("complet_depuis_deduite", DataType::Boolean, true),
             ]);
             let columns = vec![
                 plie,
@@ -381,6 +423,10 @@ fn status(py: Python<'_>, db: PathBuf) -> PyResult<(Bound<'_, PyAny>, u64)> {
                 annees,
                 hash,
                 Arc::new(at.finish()) as ArrayRef,
+                extraction,
+                complet_depuis,
+                extraction_deduite,
+                complet_depuis_deduite,
             ];
             let batch = RecordBatch::try_new(Arc::new(schema), columns).map_err(arrow_error)?;
             Ok((batch, size))

@@ -8,10 +8,12 @@ mod bitmap;
 mod dimension;
 mod measure;
 mod scan;
+mod suggestion;
 mod summary;
 
 pub use dimension::{folded, Dimension, Filter};
 pub use measure::{Measure, Period, Tally, Value};
+pub use suggestion::{did_you_mean, near_miss};
 
 pub(crate) use measure::rate;
 
@@ -19,19 +21,30 @@ pub(crate) use dimension::{Axis, Lookup, Present, RowFilter};
 
 use crate::index::Corpus;
 
-/// A query that cannot be answered as asked (CLI exit status 1).
+/// A query that cannot be answered as asked (CLI exit status 1). An unknown name or code says
+/// which valid one it is a near miss of, if any ([`QueryError::suggestion`]), before listing
+/// them all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum QueryError {
-    #[error("unknown dimension {name:?}; valid dimensions: {valid}")]
+    #[error(
+        "unknown dimension {name:?}; {}valid dimensions: {valid}",
+        suggestion::did_you_mean_in(.name, .valid)
+    )]
     UnknownDimension { name: String, valid: String },
-    #[error("unknown value {value:?} for dimension {dimension}; valid values: {valid}")]
+    #[error(
+        "unknown value {value:?} for dimension {dimension}; {}valid values: {valid}",
+        suggestion::did_you_mean_in(.value, .valid)
+    )]
     UnknownValue {
         dimension: &'static str,
         value: String,
         valid: String,
     },
-    #[error("unknown measure {name:?}; valid measures: {valid}")]
+    #[error(
+        "unknown measure {name:?}; {}valid measures: {valid}",
+        suggestion::did_you_mean_in(.name, .valid)
+    )]
     UnknownMeasure { name: String, valid: String },
     #[error("a filter is written DIM=V1[,V2...], not {0:?}")]
     BadFilter(String),
@@ -54,6 +67,21 @@ pub enum QueryError {
         source_file: &'static str,
         dimension: &'static str,
     },
+}
+
+impl QueryError {
+    /// The valid name or code an unknown one is a near miss of (`niveau` for `nivaeu`), as the
+    /// message suggests it; `None` for the other errors and when nothing is near.
+    pub fn suggestion(&self) -> Option<&str> {
+        match self {
+            QueryError::UnknownDimension { name: word, valid }
+            | QueryError::UnknownMeasure { name: word, valid }
+            | QueryError::UnknownValue {
+                value: word, valid, ..
+            } => suggestion::near_miss(word, valid.split(", ")),
+            _ => None,
+        }
+    }
 }
 
 /// How a query is computed.

@@ -133,16 +133,31 @@ def test_crosstabs_equal_the_cli_csv(generated, measure, rows, cols, year, years
     assert pa.types.is_floating(kind) if measure.startswith("taux") else pa.types.is_int64(kind)
 
 
-@pytest.mark.xfail(
-    reason="session 5: status gained extraction and complet_depuis (issue 17), not yet in Python",
-    strict=False,
-)
-def test_status_lists_the_plie_as_the_cli(generated):
-    rows = csv_rows(cli(generated.path, "status", "--format", "csv").ok())
+WINDOW = ["extraction", "complet_depuis"]
+DEDUITE = ["extraction_deduite", "complet_depuis_deduite"]
+
+
+def window_cell(day: Optional[dt.date], deduite: Optional[bool]) -> str:
+    """A bound of the observation window as the csv of ``consolide status`` writes it."""
+    if day is None:
+        assert deduite is None
+        return "-"
+    return day.isoformat() + (" (deduite)" if deduite else "")
+
+
+def assert_status_as_the_cli(store: consolide.Store) -> list:
+    """`store.status()` says what ``consolide status --format csv`` says; returns its rows."""
+    rows = csv_rows(cli(store.path, "status", "--format", "csv").ok())
     header, body = rows[0], rows[1:]
-    s = generated.status()
-    assert s.column_names == header
-    assert s.num_rows == len(body) > 100
+    s = store.status()
+    # The csv's columns, then whether each bound of the window was derived (its "(deduite)").
+    assert s.column_names == header + DEDUITE
+    assert header[-2:] == WINDOW
+    for name in WINDOW:
+        assert s.schema.field(name).type == pa.date32()
+    for name in DEDUITE:
+        assert s.schema.field(name).type == pa.bool_()
+    assert s.num_rows == len(body)
     got = s.to_pylist()
     for mine, line in zip(got, body):
         cells = dict(zip(header, line))
@@ -151,8 +166,30 @@ def test_status_lists_the_plie_as_the_cli(generated):
         assert (mine["parcours"], mine["etapes"]) == (int(cells["parcours"]), int(cells["etapes"]))
         at = dt.datetime.fromisoformat(cells["imported_at"].replace("Z", "+00:00"))
         assert mine["imported_at"] == at
+        for name, deduite in zip(WINDOW, DEDUITE):
+            assert window_cell(mine[name], mine[deduite]) == cells[name], (mine["plie"], name)
     size = int(s.schema.metadata[b"file_size"])
-    assert size == generated_size(generated)
+    assert size == generated_size(store)
+    return got
+
+
+def test_status_lists_the_plie_as_the_cli(generated):
+    got = assert_status_as_the_cli(generated)
+    assert len(got) > 100
+    # A generated transfer sends its window in plie.csv: nothing derived.
+    assert all(p["extraction"] and p["complet_depuis"] for p in got)
+    assert not any(p["extraction_deduite"] or p["complet_depuis_deduite"] for p in got)
+    assert all(p["complet_depuis"] < p["extraction"] for p in got)
+
+
+def test_status_gives_the_window_derived_where_plie_csv_sent_none(crafted):
+    got = assert_status_as_the_cli(crafted)
+    # The crafted plie.csv sends no window: it runs from 1 January of the earliest entry year to
+    # the latest date of the PLIE's parcours.
+    p44a = next(p for p in got if p["plie"] == "P44A")
+    assert p44a["extraction_deduite"] and p44a["complet_depuis_deduite"]
+    assert p44a["complet_depuis"].month == p44a["complet_depuis"].day == 1
+    assert p44a["extraction"] >= dt.date(2017, 12, 31)
 
 
 def generated_size(store: consolide.Store) -> int:
