@@ -268,7 +268,7 @@ fn a_file_that_vanishes_during_the_import_refuses_it() {
     let etapes_rows = format!("{ETAPES}\nP1,a0,2017-03-02,MOBILISATION,2017-03-02,,1\n");
     // Opened without waiting for a reader (O_NONBLOCK), so that an import that ended early fails
     // the test instead of hanging it.
-    let mut pipe = loop {
+    let probe = loop {
         use std::os::unix::fs::OpenOptionsExt;
         const O_NONBLOCK: i32 = 0o4000;
         let open = std::fs::OpenOptions::new()
@@ -283,6 +283,13 @@ fn a_file_that_vanishes_during_the_import_refuses_it() {
             Err(e) => panic!("the import never read etapes.csv: {e}"),
         }
     };
+    // Written through a blocking handle (the reader is there now): a non-blocking write fails
+    // with WouldBlock as soon as the pipe is full, which a loaded machine makes likely.
+    let mut pipe = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&etapes)
+        .unwrap();
+    drop(probe);
     std::io::Write::write_all(&mut pipe, etapes_rows.as_bytes()).unwrap();
     drop(pipe);
     let out = child.wait_with_output().unwrap();
