@@ -1,12 +1,13 @@
 //! Faults and hostile values of issue 18 that `reliability.rs` does not cover, through the real
 //! binary: a full disk (a small tmpfs where the machine lets the test mount one, and a file-size
-//! limit everywhere), and a refused import into a store of a later format version.
+//! limit everywhere), a refused import into a store of a later format version, and csv cells of
+//! the cohorts that a spreadsheet would run as formulas.
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::util::{Dir, Run};
+use crate::util::{csv_rows, Dir, Run};
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -278,4 +279,37 @@ fn a_refused_import_into_a_later_version_store_leaves_it_byte_for_byte() {
     // A read is refused the same way, and changes nothing either.
     assert_eq!(dir.run(&["status"]).code, 3);
     assert!(std::fs::read(dir.db()).unwrap() == bytes);
+}
+
+/// The cohorts' csv: a PLIE code `-P1` and a region `@SUM(A1)` (values of the transfer, split
+/// by `--par plie` and `--par region`) start no cell a spreadsheet would run as a formula; the
+/// numbers, negative or not, stay numbers.
+#[test]
+fn no_cohort_csv_cell_starts_a_formula() {
+    let dir = Dir::new();
+    let parcours =
+        "plie,participant,entree,sortie,motif_sortie,sexe,naissance,public,inscrit_pe,th,niveau\n\
+                    -P1,a1,2016-03-02,2016-09-01,EMPLOI,F,1980-05,RSA,1,0,V\n\
+                    -P1,a2,2016-05-02,,,H,1970-05,DELD,1,0,V\n";
+    let plie = "plie,nom,departement,region,extraction,complet_depuis\n\
+                -P1,=HYPERLINK(\"http://x\"),59,@SUM(A1),2017-12-31,2014-01-01\n";
+    let folder = dir.transfer("t", &[("parcours.csv", parcours), ("plie.csv", plie)]);
+    dir.import(&[&folder]);
+    for (par, neutralised) in [("region", "'@SUM(A1)"), ("plie", "'-P1")] {
+        let csv = dir
+            .example("cohortes", &["--par", par, "--format", "csv"])
+            .ok();
+        let rows = csv_rows(&csv);
+        assert!(
+            rows.iter().any(|r| r[1] == neutralised),
+            "--par {par}:\n{csv}"
+        );
+        for cell in rows.iter().flatten() {
+            let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            assert!(
+                !risky || cell.parse::<f64>().is_ok(),
+                "--par {par}: {cell:?}"
+            );
+        }
+    }
 }
