@@ -38,15 +38,16 @@ pub enum StoreError {
         "the store changed since the corpus was loaded (PLIE {0} was imported again); load it again"
     )]
     Changed(String),
-    /// An import's write or commit failed (a full disk, a file-size limit, an I/O error):
-    /// nothing of it was committed, unless the failure came while committing (`state` says).
+    /// An import's write or commit failed (a full disk, a file-size limit, an I/O error);
+    /// `state` says what the file holds now.
     #[error("the store file could not be read or written: {}", write_failed(source, *state))]
     ImportNotWritten {
         source: std::io::Error,
         state: AfterFailedImport,
     },
-    /// A store left by an interrupted import is repaired by the first open (redb rebuilds its
-    /// allocation state), and that needs a little room on its disk.
+    /// A store left by an interrupted import is repaired by a writable open (redb rebuilds its
+    /// allocation state in memory); where even that open is refused for lack of space (its
+    /// header written in place, which a copy-on-write file system may refuse), nothing reads it.
     #[error(
         "the store {path} was left by an interrupted import and must be repaired before it is \
          read, which needs free space on its disk ({source}): free some space, then try again; \
@@ -72,7 +73,9 @@ pub enum AfterFailedImport {
     /// Its last committed state, but redb's repair could not be recorded (no room for it):
     /// each read repairs it again, in memory, until there is.
     KeptUnrepaired,
-    /// The failure came while committing: the state before the import or the one after it.
+    /// The file could not be taken back (another process opened it in between, or it could not
+    /// be written): redb's repair keeps the state before the import or, if the failure came
+    /// after the commit itself, the one after it.
     BeforeOrAfter,
     /// The store the import was creating, removed.
     NotCreated,
@@ -106,8 +109,8 @@ fn write_failed(e: &std::io::Error, state: AfterFailedImport) -> String {
              (each read repairs it again until there is room to record the repair)"
         }
         AfterFailedImport::BeforeOrAfter => {
-            "it failed while committing: the store holds the corpus before this import or the \
-             one after it (status says which)"
+            "the store holds the corpus before this import or the one after it (status says \
+             which)"
         }
         AfterFailedImport::NotCreated => "nothing was written and no store was created",
     };
