@@ -70,8 +70,25 @@ enum Handle {
     ReadOnly(ReadOnlyDatabase),
     /// A store opened for reading that an interrupted import had left to repair: only a
     /// writable handle repairs, and it is kept for the reads (see [`Store::open`]). Never written
-    /// through.
-    Repaired(Database),
+    /// through; `None` only while it closes.
+    Repaired(Option<Database>),
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        // Closing a repaired handle records the repair: redb writes its allocation state, and
+        // on a damaged file it may panic there as it does reading one. Unguarded, that panic
+        // would escape the library from a drop, after the reads had answered (found by the
+        // `store` fuzz target). Recorded or not, the next open repairs again if it must.
+        if let Handle::Repaired(db) = self {
+            if let Some(db) = db.take() {
+                let _ = guarded("recording the store's repair", || {
+                    db.close()
+                        .map_err(|e| StoreError::from(redb::Error::from(e)))
+                });
+            }
+        }
+    }
 }
 
 /// An open store file.
@@ -167,7 +184,7 @@ impl Store {
                         }
                         e => StoreError::from_open(path, e),
                     })?;
-                Handle::Repaired(repaired)
+                Handle::Repaired(Some(repaired))
             }
             opened => Handle::ReadOnly(opened.map_err(|e| StoreError::from_open(path, e))?),
         };
@@ -201,7 +218,8 @@ impl Store {
 
     pub(crate) fn begin_read(&self) -> Result<redb::ReadTransaction, StoreError> {
         Ok(match &*self.handle {
-            Handle::ReadWrite(db) | Handle::Repaired(db) => db.begin_read()?,
+            Handle::ReadWrite(db) | Handle::Repaired(Some(db)) => db.begin_read()?,
+            Handle::Repaired(None) => unreachable!("a handle is closed only when dropped"),
             Handle::ReadOnly(db) => db.begin_read()?,
         })
     }
