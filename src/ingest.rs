@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 use time::Date;
 
 use crate::paqte::{PaqteReport, PaqteTransfer};
-use crate::store::{encode_plie, Encoded, Import, ImportReport, PlieContent, PlieOutcome, Store};
+use crate::store::{
+    encode_plie, AfterFailedImport, Committed, Encoded, Import, ImportReport, PlieContent,
+    PlieOutcome, Store, StoreError,
+};
 use crate::transfer::{self, PlieTransfer, ReadOptions, Reading, RowError, Transfer};
 use crate::Error;
 
@@ -229,11 +232,15 @@ pub fn import(
     let mut reader: Option<Store> = None;
     if !options.dry_run && !refused {
         if created.is_new() {
-            writing = Some(Store::create(db)?.begin_import()?);
+            let store = Store::create(db).and_then(Store::begin_import);
+            writing = Some(store.map_err(|e| write_failed(e, None))?);
         } else {
             reader = Some(Store::open(db)?);
         }
     }
+    // What the existing store held committed when it was opened for writing: an import whose
+    // write fails (a full disk) takes the file back to it, and gives back the space it took.
+    let mut committed: Option<Committed> = None;
     let mut unchanged = Vec::new();
     let mut write = |e: Encoded| -> Result<(), Error> {
         if writing.is_none() {
@@ -245,9 +252,20 @@ pub fn import(
             }
             // One handle per file and process: the reader goes before the writer comes.
             drop(reader.take());
-            writing = Some(Store::create(db)?.begin_import()?);
+            let store = Store::create(db)?;
+            committed = Some(Committed::of(db)?);
+            writing = Some(
+                store
+                    .begin_import()
+                    .map_err(|e| write_failed(e, committed.as_ref()))?,
+            );
         }
-        writing.as_mut().expect("opened above").write(e)?;
+        let written = writing.as_mut().expect("opened above").write(e);
+        if let Err(e) = written {
+            // The store closes before its file is taken back.
+            drop(writing.take());
+            return Err(write_failed(e, committed.as_ref()));
+        }
         Ok(())
     };
     let will_write = !options.dry_run && !refused;
@@ -310,7 +328,9 @@ pub fn import(
         return Ok(summary);
     }
     let mut report = match writing {
-        Some(writing) => writing.commit()?,
+        Some(writing) => writing
+            .commit()
+            .map_err(|e| write_failed(e, committed.as_ref()))?,
         None => ImportReport::default(),
     };
     created.keep();
@@ -323,6 +343,17 @@ pub fn import(
         summary.paqte_report = Some(store.import_paqte(&summary.paqte, options.imported_at)?);
     }
     Ok(summary)
+}
+
+/// The error of an import whose write failed, once its store is closed. An I/O error (a full
+/// disk, a file-size limit) takes an existing store back to its last committed state (`None`:
+/// the import was creating the store, which is removed); the error says what the file holds.
+fn write_failed(e: StoreError, committed: Option<&Committed>) -> Error {
+    let StoreError::Io(source) = e else {
+        return e.into();
+    };
+    let state = committed.map_or(AfterFailedImport::NotCreated, Committed::restore);
+    StoreError::ImportNotWritten { source, state }.into()
 }
 
 /// The values PLIE `p` writes.

@@ -298,10 +298,13 @@ impl Cohortes {
     /// code (`par` without a split) and its value `total` on the year's total line. `observe` is
     /// 1 or 0; the counts and shares of an unobserved horizon are empty, and so are the shares of
     /// a cohort without entrants. Shares are fractions with at least 6 significant digits.
+    ///
+    /// Written through [`crate::render::list`], the tables' csv writer: a split value from the
+    /// transfer (a PLIE code, a region) that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+    /// return gets a leading `'`, so that a spreadsheet does not run it as a formula.
     pub fn csv(&self) -> String {
-        let mut w = csv::Writer::from_writer(Vec::new());
         let par = self.par.map_or("par", |d| d.code());
-        w.write_record([
+        let header = [
             "annee",
             par,
             "mois",
@@ -313,8 +316,8 @@ impl Cohortes {
             "part_positives",
             "part_sans_suite",
             "part_en_parcours",
-        ])
-        .expect("writing to memory");
+        ];
+        let mut lines = Vec::new();
         for c in &self.cohortes {
             for h in &c.horizons {
                 let mut line = vec![
@@ -333,10 +336,10 @@ impl Cohortes {
                             .map_or(String::new(), crate::render::fraction),
                     );
                 }
-                w.write_record(&line).expect("writing to memory");
+                lines.push(line);
             }
         }
-        String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8")
+        crate::render::list(&header, &lines, 0, crate::render::Format::Csv)
     }
 }
 

@@ -26,7 +26,7 @@ pub use columns::{
 pub use encoding::{
     Annexes, EtapesChunk, KeysChunk, ParcoursChunk, PlieRecord, FORMAT_VERSION, NONE,
 };
-pub use error::StoreError;
+pub use error::{AfterFailedImport, StoreError};
 pub use import::{
     encode_plie, Encoded, Import, ImportOutcome, ImportReport, PlieContent, PlieOutcome,
 };
@@ -72,6 +72,27 @@ pub const CHUNK_ROWS: usize = 65_536;
 enum Handle {
     ReadWrite(Database),
     ReadOnly(ReadOnlyDatabase),
+    /// A store opened for reading that an interrupted import had left to repair: only a
+    /// writable handle repairs, and it is kept for the reads (see [`Store::open`]). Never written
+    /// through; `None` only while it closes.
+    Repaired(Option<Database>),
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        // Closing a repaired handle records the repair: redb writes its allocation state, and
+        // on a damaged file it may panic there as it does reading one. Unguarded, that panic
+        // would escape the library from a drop, after the reads had answered (found by the
+        // `store` fuzz target). Recorded or not, the next open repairs again if it must.
+        if let Handle::Repaired(db) = self {
+            if let Some(db) = db.take() {
+                let _ = guarded("recording the store's repair", || {
+                    db.close()
+                        .map_err(|e| StoreError::from(redb::Error::from(e)))
+                });
+            }
+        }
+    }
 }
 
 /// An open store file.
@@ -147,19 +168,35 @@ impl Store {
                 .set_cache_size(READ_CACHE)
                 .open_read_only(path)
         };
-        let db = match open() {
+        let handle = match open() {
             // An import was interrupted (killed, or a write failed): the file holds the last
             // committed state, but redb rebuilds its allocation state only when opened for
-            // writing, as the next import would. Do it now, then read.
+            // writing, as the next import would. That open repairs in memory and writes only
+            // its header in place; recording the rebuilt state, when the handle closes, takes
+            // new pages, which a full disk refuses, and the file would be left to repair again.
+            // So the reads go through that handle: the committed state is answered even on a
+            // full disk, and the repair is recorded at the close once there is room.
             Err(redb::DatabaseError::RepairAborted) => {
-                drop(Database::open(path).map_err(|e| StoreError::from_open(path, e))?);
-                open()
+                let repaired = redb::Builder::new()
+                    .set_cache_size(READ_CACHE)
+                    .open(path)
+                    .map_err(|e| match e {
+                        redb::DatabaseError::Storage(redb::StorageError::Io(io))
+                            if error::no_space(&io) =>
+                        {
+                            StoreError::RepairNeedsSpace {
+                                path: path.to_owned(),
+                                source: io,
+                            }
+                        }
+                        e => StoreError::from_open(path, e),
+                    })?;
+                Handle::Repaired(Some(repaired))
             }
-            opened => opened,
-        }
-        .map_err(|e| StoreError::from_open(path, e))?;
+            opened => Handle::ReadOnly(opened.map_err(|e| StoreError::from_open(path, e))?),
+        };
         let store = Store {
-            handle: std::sync::Arc::new(Handle::ReadOnly(db)),
+            handle: std::sync::Arc::new(handle),
             path: path.to_owned(),
         };
         if !store.check_meta()? {
@@ -188,7 +225,8 @@ impl Store {
 
     pub(crate) fn begin_read(&self) -> Result<redb::ReadTransaction, StoreError> {
         Ok(match &*self.handle {
-            Handle::ReadWrite(db) => db.begin_read()?,
+            Handle::ReadWrite(db) | Handle::Repaired(Some(db)) => db.begin_read()?,
+            Handle::Repaired(None) => unreachable!("a handle is closed only when dropped"),
             Handle::ReadOnly(db) => db.begin_read()?,
         })
     }
@@ -254,6 +292,108 @@ impl Store {
     /// The size of the store file in bytes.
     pub fn file_size(&self) -> Result<u64, StoreError> {
         Ok(std::fs::metadata(&self.path)?.len())
+    }
+}
+
+/// The first bytes of a redb 4.6 file (redb's `tree_store/page_store/header.rs`): its magic, the
+/// god byte (bit 0 names the primary commit slot, bit 1 says a writer had the file open), the
+/// region counts, then two commit slots of 128 bytes, each checksummed.
+const REDB_HEADER: usize = 320;
+const REDB_MAGIC: usize = 9;
+const REDB_GOD_BYTE: usize = 9;
+const REDB_PRIMARY_BIT: u8 = 1;
+const REDB_RECOVERY_REQUIRED: u8 = 2;
+const REDB_SLOTS: usize = 64;
+const REDB_SLOT: usize = 128;
+
+/// A store file as an import found it once it had opened it for writing, before writing
+/// anything: what a failed import takes the file back to ([`Committed::restore`]).
+///
+/// redb copies on write: a transaction writes its pages where the committed state has none,
+/// growing the file as it needs, and commits by writing the other commit slot of the header,
+/// then naming it primary. The committed state found here therefore lies within the file's
+/// length found here, under its header, whatever the import wrote after.
+#[derive(Debug)]
+pub(crate) struct Committed {
+    path: PathBuf,
+    len: u64,
+    header: [u8; REDB_HEADER],
+}
+
+impl Committed {
+    /// Reads what `path` holds committed; the caller has it open for writing, so that no other
+    /// process commits meanwhile.
+    pub(crate) fn of(path: &Path) -> Result<Committed, StoreError> {
+        let (len, header) = Committed::read(path)?;
+        Ok(Committed {
+            path: path.to_owned(),
+            len,
+            header,
+        })
+    }
+
+    fn read(path: &Path) -> std::io::Result<(u64, [u8; REDB_HEADER])> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        let mut header = [0; REDB_HEADER];
+        file.read_exact(&mut header)?;
+        Ok((len, header))
+    }
+
+    /// The commit slot that was primary when the import began.
+    fn primary(header: &[u8; REDB_HEADER], god: u8) -> &[u8] {
+        let at = REDB_SLOTS + REDB_SLOT * usize::from(god & REDB_PRIMARY_BIT);
+        &header[at..at + REDB_SLOT]
+    }
+
+    /// Takes the file of an import that failed, its store handle closed, back to the state it
+    /// had committed, and gives back the space the import took (a full disk is the usual
+    /// failure): the header is written back as it was and the file cut to its length then;
+    /// then the file is opened for writing once, so that redb repairs it (with the flag a
+    /// writer leaves, it rebuilds its layout from the file's length and its allocation state
+    /// from the committed trees) and records the repair, and readers open it as before.
+    ///
+    /// The header is needed back because a commit that fails may have named its slot primary
+    /// before its pages were all written (redb writes the header with them and counts on the
+    /// slot's checksum to fall back), and that slot's pages lie past the length cut to. The
+    /// import was reported failed, so it is undone: the store answers what it answered before.
+    ///
+    /// Nothing is cut unless the file still bears what the import left: the slot that was
+    /// primary unchanged, and the flag of a writer that did not close cleanly. Otherwise
+    /// another process has opened it since, and it is left whole for redb to repair as it is.
+    pub(crate) fn restore(&self) -> AfterFailedImport {
+        let god = self.header[REDB_GOD_BYTE];
+        let left_as_failed = match Committed::read(&self.path) {
+            Ok((len, now)) => {
+                len >= self.len
+                    && now[..REDB_MAGIC] == self.header[..REDB_MAGIC]
+                    && now[REDB_GOD_BYTE] & REDB_RECOVERY_REQUIRED != 0
+                    && god & REDB_RECOVERY_REQUIRED != 0
+                    && Committed::primary(&now, god) == Committed::primary(&self.header, god)
+            }
+            Err(_) => false,
+        };
+        let undone = left_as_failed && self.undo().is_ok();
+        let repaired = guarded("repairing the store", || {
+            let db =
+                Database::open(&self.path).map_err(|e| StoreError::from_open(&self.path, e))?;
+            db.close().map_err(|e| StoreError::from_open(&self.path, e))
+        })
+        .is_ok();
+        match (undone, repaired) {
+            (false, _) => AfterFailedImport::BeforeOrAfter,
+            (true, true) => AfterFailedImport::Kept,
+            (true, false) => AfterFailedImport::KeptUnrepaired,
+        }
+    }
+
+    fn undo(&self) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().write(true).open(&self.path)?;
+        file.write_all(&self.header)?;
+        file.set_len(self.len)?;
+        file.sync_all()
     }
 }
 

@@ -14,6 +14,7 @@ mod example_programs;
 mod example_qpv;
 mod example_reentrees;
 mod export;
+mod faults;
 mod fenetre;
 mod frictions;
 mod fuzz_corpus;
