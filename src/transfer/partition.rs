@@ -155,8 +155,8 @@ fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
 }
 
 /// The compact rows of one block, by PLIE id. Each row opens with its place in the file, as
-/// distances from the previous row of its PLIE in the block: a few bytes instead of 21, which is
-/// most of what a national transfer spills to disk.
+/// distances from the previous row of its PLIE in the block: a few bytes instead of 21, a third
+/// of what an étape took.
 #[derive(Default)]
 pub(crate) struct Slots {
     bytes: Vec<Vec<u8>>,
