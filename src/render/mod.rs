@@ -220,6 +220,21 @@ fn csv_text(format: Format, header: &[String], rows: &[Vec<String>]) -> String {
 /// The UTF-8 byte-order mark that tells a spreadsheet a csv-fr file is UTF-8.
 pub const BOM: char = '\u{FEFF}';
 
+/// Each line as a json object keyed by the header.
+fn json_objects(header: &[String], rows: &[Vec<String>]) -> Vec<Json> {
+    rows.iter()
+        .map(|r| {
+            Json::Object(
+                header
+                    .iter()
+                    .cloned()
+                    .zip(r.iter().map(|v| json!(v)))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
 /// A plain list (header and lines of text) in `format`: a grid in text, a table in md, csv as
 /// the tables', json an array of objects keyed by the header. The first `left` columns are
 /// left-aligned in text.
@@ -230,18 +245,7 @@ pub fn list(header: &[&str], rows: &[Vec<String>], left: usize, format: Format) 
         Format::Md => markdown(&header, rows, left),
         Format::Csv | Format::CsvFr => csv_text(format, &header, rows),
         Format::Json => {
-            let list: Vec<Json> = rows
-                .iter()
-                .map(|r| {
-                    Json::Object(
-                        header
-                            .iter()
-                            .cloned()
-                            .zip(r.iter().map(|v| json!(v)))
-                            .collect(),
-                    )
-                })
-                .collect();
+            let list = json_objects(&header, rows);
             serde_json::to_string_pretty(&Json::Array(list)).expect("json of plain values") + "\n"
         }
     }
@@ -431,18 +435,7 @@ pub fn status(plies: &[PlieRecord], file_size: u64, format: Format) -> String {
     match format {
         Format::Csv | Format::CsvFr => csv_text(format, &header, &rows),
         Format::Json => {
-            let list: Vec<Json> = rows
-                .iter()
-                .map(|r| {
-                    Json::Object(
-                        header
-                            .iter()
-                            .cloned()
-                            .zip(r.iter().map(|v| json!(v)))
-                            .collect(),
-                    )
-                })
-                .collect();
+            let list = json_objects(&header, &rows);
             let o = json!({"plies": plies.len(), "parcours": parcours, "file_size": file_size, "plie": list});
             serde_json::to_string_pretty(&o).expect("json of plain values") + "\n"
         }

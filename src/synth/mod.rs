@@ -41,7 +41,6 @@ mod qmc;
 mod writer;
 
 pub use annexes::ACTIVITE_INDICATEURS;
-pub use writer::write_per_plie;
 
 use crate::model::{Activite, Allocation, Financement};
 use crate::store::{Store, StoreError};
@@ -375,18 +374,52 @@ pub fn write_transfer(
     options: &SynthOptions,
     progress: &dyn Fn(u64),
 ) -> std::io::Result<SynthSummary> {
+    write_folders(dir, options, progress, false)
+}
+
+/// Generates the same corpus as [`write_transfer`], written as one transfer folder per PLIE:
+/// `dir/<PLIE code>/` with the six files, holding that PLIE's rows only (its `plie.csv` line,
+/// parcours, étapes and annexes), to be imported PLIE by PLIE.
+pub fn write_per_plie(
+    dir: &Path,
+    options: &SynthOptions,
+    progress: &dyn Fn(u64),
+) -> std::io::Result<SynthSummary> {
+    write_folders(dir, options, progress, true)
+}
+
+/// The corpus into one transfer folder, or into one folder per PLIE.
+fn write_folders(
+    dir: &Path,
+    options: &SynthOptions,
+    progress: &dyn Fn(u64),
+    per_plie: bool,
+) -> std::io::Result<SynthSummary> {
     options
         .check()
         .map_err(|m| std::io::Error::new(std::io::ErrorKind::InvalidInput, m))?;
     std::fs::create_dir_all(dir)?;
     let ctx = Ctx::new(options);
     let annexes = annexes::all(&ctx);
-    let mut files = writer::Files::create(dir)?;
+    let mut national = if per_plie {
+        None
+    } else {
+        Some(writer::Files::create(dir)?)
+    };
     let mut summary = SynthSummary {
         plies: ctx.written_plies().len(),
         ..SynthSummary::default()
     };
     for plie in ctx.written_plies() {
+        let mut own = None;
+        let files = match &mut national {
+            Some(files) => files,
+            None => {
+                let folder = dir.join(&plie.info.plie);
+                std::fs::create_dir_all(&folder)?;
+                own.insert(writer::Files::create(&folder)?)
+            }
+        };
         files.plie(&plie.info)?;
         let chunks = ctx.chunks(plie);
         let mut any = false;
@@ -411,8 +444,13 @@ pub fn write_transfer(
         summary.allocations += a.allocations.len() as u64;
         summary.activite += a.activite.len() as u64;
         files.annexes(a)?;
+        if let Some(files) = own {
+            summary.bytes += files.finish()?;
+        }
     }
-    summary.bytes = files.finish()?;
+    if let Some(files) = national {
+        summary.bytes = files.finish()?;
+    }
     Ok(summary)
 }
 
